@@ -1,0 +1,1 @@
+"""Baton: a Slack bot that runs a strategy office's rituals."""

@@ -1,0 +1,229 @@
+"""The `baton` command."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from slack_bolt.error import BoltError
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+
+from bot.clock import fixed_clock, system_clock
+from bot.config import ConfigError, Settings, load_settings
+from bot.deps import Deps
+from bot.domain.cycles import parse_quarter, quarter_key
+from bot.logs import configure_logging, get_logger
+from bot.roadmap import RoadmapError, parse_roadmap
+from storage.db import is_up_to_date, make_engine, session_scope, upgrade
+
+RITUALS = ("digest",)
+log = get_logger("baton")
+
+
+class CommandError(Exception):
+    """A problem the user can fix: printed as one line (or a short report), never as a traceback."""
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="baton", description="Baton runs a strategy office's rituals in Slack. Settings come from the "
+        "environment and .env (see .env.example).",
+    )
+    commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="serve Slack over HTTP (POST /slack/events, GET /healthz)",
+                                description="Serve Slack over HTTP: POST /slack/events and GET /healthz.")
+    serve.add_argument("--port", type=int, help="port to listen on (default: PORT, or 3000)")
+    serve.add_argument("--host", default="0.0.0.0", help="address to bind (default: 0.0.0.0)")
+    serve.set_defaults(run=cmd_serve)
+
+    socket = commands.add_parser("socket", help="connect to Slack in Socket Mode (needs SLACK_APP_TOKEN)",
+                                 description="Connect to Slack over Socket Mode: no public URL needed.")
+    socket.set_defaults(run=cmd_socket)
+
+    imp = commands.add_parser("import", help="import a roadmap (Markdown table or CSV), all or nothing",
+                              description="Import a quarterly roadmap: a Markdown table or a CSV file with "
+                              "the columns Initiative, Objective/Objectif, KPI, Owner/Responsable. Any bad line "
+                              "is reported and nothing is written. Importing the same file twice changes nothing.")
+    imp.add_argument("file", type=Path, help="the roadmap file (.md or .csv)")
+    imp.add_argument("--quarter", help="quarter of rows without a Quarter column, e.g. 2026-Q4 (default: now)")
+    imp.add_argument("--dry-run", action="store_true", help="check the file and report, write nothing")
+    imp.set_defaults(run=cmd_import)
+
+    export = commands.add_parser("export", help="export initiatives, roles and the check-in history",
+                                 description="Export the portfolio. JSON holds initiatives, roles and "
+                                 "check-ins; CSV holds the check-in history, one row per check-in.")
+    export.add_argument("--format", choices=("json", "csv"), default="json", help="default: json")
+    export.add_argument("--output", type=Path, help="write to this file (default: standard output)")
+    export.add_argument("--quarter", help="only this quarter, e.g. 2026-Q4")
+    export.set_defaults(run=cmd_export)
+
+    rituals = commands.add_parser("rituals", help="run the rituals by hand", description="Run rituals by hand.")
+    ritual_commands = rituals.add_subparsers(dest="rituals_command", required=True, metavar="ACTION")
+    run = ritual_commands.add_parser("run", help="run what a ritual has due at an instant (idempotent)",
+                                     description="Run what a ritual has due at an instant. Running it again "
+                                     "for the same cycle sends nothing twice.")
+    run.add_argument("ritual", choices=RITUALS)
+    run.add_argument("--at", help="the instant, ISO-8601 (default: now; without an offset: BATON_TIMEZONE)")
+    run.set_defaults(run=cmd_rituals_run)
+
+    db = commands.add_parser("db", help="database maintenance", description="Database maintenance.")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_upgrade = db_commands.add_parser("upgrade", help="apply the schema migrations",
+                                        description="Bring the database schema to the newest migration.")
+    db_upgrade.set_defaults(run=cmd_db_upgrade)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        configure_logging(settings.log_level)
+        return int(args.run(args, settings) or 0)
+    except (ConfigError, CommandError) as exc:
+        print(f"baton: {exc}", file=sys.stderr)
+        return 2 if isinstance(exc, ConfigError) else 1
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "unreachable"
+        print(f"baton: cannot use the database at DATABASE_URL: {reason}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def open_database(settings: Settings) -> Engine:
+    """The engine, with its schema current: SQLite upgrades itself; PostgreSQL asks for `baton db upgrade`."""
+    engine = make_engine(settings.database_url)
+    if engine.dialect.name == "sqlite":
+        upgrade(engine)
+    elif not is_up_to_date(engine):
+        raise CommandError("the database schema is not up to date: run `baton db upgrade`")
+    return engine
+
+
+def _deps(settings: Settings) -> Deps:
+    return Deps(settings=settings, engine=open_database(settings), clock=system_clock)
+
+
+def _build_app(deps: Deps, *, socket_mode: bool = False):  # type: ignore[no-untyped-def]
+    from bot.app import build_app
+
+    try:
+        return build_app(deps, socket_mode=socket_mode)
+    except BoltError as exc:
+        raise CommandError(f"Slack refused SLACK_BOT_TOKEN: {exc}") from None
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.server import make_wsgi, serve
+
+    settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+    deps = _deps(settings)
+    app = _build_app(deps)
+    port = args.port or settings.port
+    log.info("baton.serve", host=args.host, port=port, slack_api_url=settings.slack_api_url)
+    serve(make_wsgi(app, deps.engine), host=args.host, port=port)
+    return 0
+
+
+def cmd_socket(args: argparse.Namespace, settings: Settings) -> int:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    settings.require("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
+    deps = _deps(settings)
+    app = _build_app(deps, socket_mode=True)
+    log.info("baton.socket", slack_api_url=settings.slack_api_url)
+    SocketModeHandler(app, settings.secret("SLACK_APP_TOKEN"), web_client=app.client).start()
+    return 0
+
+
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.portfolio import import_roadmap
+
+    try:
+        text = args.file.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CommandError(f"cannot read {args.file}: {exc}") from None
+    try:
+        rows = parse_roadmap(text, args.file.name)
+    except RoadmapError as exc:
+        report = "\n".join(f"  {problem}" for problem in exc.problems)
+        raise CommandError(f"{args.file}: {len(exc.problems)} problem(s), nothing imported:\n{report}") from None
+    now = system_clock()
+    quarter = _quarter(args.quarter) or quarter_key(now, settings.org_timezone)
+    engine = open_database(settings)
+    with session_scope(engine) as session:
+        result = import_roadmap(session, rows, quarter=quarter, actor="cli", now=now)
+        if args.dry_run:
+            session.rollback()
+    print(("Dry run, nothing written: " if args.dry_run else "Imported: ") + result.summary())
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.portfolio import export_portfolio
+
+    engine = open_database(settings)
+    with session_scope(engine) as session:
+        data = export_portfolio(session, _quarter(args.quarter))
+    if args.format == "json":
+        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    else:
+        buffer = io.StringIO()
+        fields = ["initiative", "cycle", "submitted_at", "author", "status", "kpi_value", "confidence",
+                  "progress", "comment", "next_steps", "blockers", "decision_needed", "source"]
+        writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(data["checkins"])
+        text = buffer.getvalue()
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_rituals_run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.rituals.digest import run_digest
+    from bot.slack import make_client
+
+    settings.require("SLACK_BOT_TOKEN", "LEADERSHIP_CHANNEL")
+    at = _instant(args.at, settings) if args.at else system_clock()
+    deps = Deps(settings=settings, engine=open_database(settings), clock=fixed_clock(at))
+    assert settings.leadership_channel is not None
+    outcome = run_digest(deps.engine, make_client(settings), now=deps.clock(), tz=settings.org_timezone,
+                         channel=settings.leadership_channel)
+    print(f"{outcome.ritual} {outcome.cycle} → {outcome.target}: {outcome.state}"
+          + (f" ({outcome.detail})" if outcome.detail else ""))
+    return 1 if outcome.state == "failed" else 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    upgrade(make_engine(settings.database_url))
+    print("Database schema is up to date.")
+    return 0
+
+
+def _quarter(text: str | None) -> str | None:
+    if text is None:
+        return None
+    try:
+        return parse_quarter(text)
+    except ValueError as exc:
+        raise CommandError(f"--quarter: {exc}") from None
+
+
+def _instant(text: str, settings: Settings) -> datetime:
+    try:
+        instant = datetime.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"--at: {text!r} is not an ISO-8601 instant like 2026-11-23T16:00+01:00") from None
+    return instant if instant.tzinfo else instant.replace(tzinfo=settings.org_timezone)

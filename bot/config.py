@@ -1,0 +1,129 @@
+"""Settings from the environment and `.env`: the only place that reads either.
+
+A missing or malformed setting raises `ConfigError` with one line naming it; the CLI prints that line
+and stops.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+DEFAULT_DATABASE_URL = "sqlite:///baton.db"
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+_CHANNEL = re.compile(r"^(?:[CGD][A-Z0-9]{2,}|#[a-z0-9][a-z0-9._-]{0,79})$")
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message is one line that names it."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    database_url: str = DEFAULT_DATABASE_URL
+    port: int = Field(default=3000, ge=1, le=65535)
+    leadership_channel: str | None = None
+    baton_timezone: str = "UTC"
+    log_level: str = "INFO"
+
+    @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xoxb-"):
+            raise ValueError("must be a bot token starting with xoxb-")
+        return value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xapp-"):
+            raise ValueError("must be an app-level token starting with xapp-")
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError("must be an http(s) URL such as https://slack.com/api/")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError("is not a database URL (e.g. sqlite:///baton.db)") from None
+        if url.drivername in ("postgres", "postgresql"):  # plain URLs get the driver we ship
+            url = url.set(drivername="postgresql+psycopg")
+        if url.get_backend_name() not in ("sqlite", "postgresql"):
+            raise ValueError("must be an sqlite:/// or postgresql+psycopg:// URL")
+        return url.render_as_string(hide_password=False)
+
+    @field_validator("leadership_channel", mode="before")
+    @classmethod
+    def _channel(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip() or None
+        if value is not None and not _CHANNEL.match(value):
+            raise ValueError("must be a channel id (C0123ABCD) or a #channel-name")
+        return value
+
+    @field_validator("baton_timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("must be an IANA time zone such as Europe/Paris") from None
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        if value.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR")
+        return value.upper()
+
+    @property
+    def org_timezone(self) -> ZoneInfo:
+        return ZoneInfo(self.baton_timezone)
+
+    def secret(self, name: str) -> str:
+        """The value of a required secret setting (e.g. `SLACK_BOT_TOKEN`), or a ConfigError naming it."""
+        value = getattr(self, name.lower())
+        if value is None:
+            raise ConfigError(f"missing setting {name}: set it in the environment or in .env")
+        return str(value.get_secret_value())
+
+    def require(self, *names: str) -> None:
+        for name in names:
+            if getattr(self, name.lower()) is None:
+                raise ConfigError(f"missing setting {name}: set it in the environment or in .env")
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the settings; a bad one becomes a one-line ConfigError that names it (and never its value)."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = str(error["loc"][0]).upper() if error["loc"] else "setting"
+        message = str(error["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"invalid setting {name}: {message}") from None

@@ -1,0 +1,57 @@
+"""Text normalisation and lenient matching of names typed by people."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
+
+_TYPOGRAPHY = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "«": '"', "»": '"', "\u00a0": " ", "\u202f": " "})
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def tidy(text: str) -> str:
+    """Straight quotes, plain spaces, no emoji or pictographs, single spaces: what a person meant to type."""
+    text = unicodedata.normalize("NFC", text).translate(_TYPOGRAPHY)
+    text = "".join(ch for ch in text if unicodedata.category(ch) not in ("So", "Sk", "Cf", "Cs", "Co"))
+    return " ".join(text.split())
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form used to compare names."""
+    decomposed = unicodedata.normalize("NFKD", tidy(text).casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def key(text: str) -> str:
+    """A stable identity for a name: folded words joined by single spaces."""
+    return " ".join(_WORD.findall(fold(text)))
+
+
+def best_matches(query: str, items: Iterable[T], name: Callable[[T], str]) -> list[T]:
+    """The items whose name best matches `query`: one item when it is clear, several when ambiguous.
+
+    An exact name wins; otherwise every word of the query must start a word of the name (so `erp`
+    finds `Déploiement ERP phase 2`); otherwise a close spelling, for typos. Empty query: no match.
+    """
+    wanted = key(query).split()
+    if not wanted:
+        return []
+    pool: Sequence[T] = list(items)
+    exact = [item for item in pool if key(name(item)) == " ".join(wanted)]
+    if exact:
+        return exact
+    prefixed = [item for item in pool if _all_words_prefix(wanted, key(name(item)).split())]
+    if prefixed:
+        return prefixed
+    by_key = {key(name(item)): item for item in pool}
+    close = difflib.get_close_matches(" ".join(wanted), list(by_key), n=3, cutoff=0.75)
+    return [by_key[k] for k in close]
+
+
+def _all_words_prefix(wanted: list[str], words: list[str]) -> bool:
+    return all(any(word.startswith(w) for word in words) for w in wanted)

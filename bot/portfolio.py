@@ -1,0 +1,297 @@
+"""The portfolio: objectives, initiatives, roles, RACI and check-ins, and the queries that own them."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from bot.audit import audit
+from bot.domain.cycles import cycle_key
+from bot.domain.text import best_matches, key
+from bot.roadmap import RoadmapRow
+from storage.models import (
+    CheckIn,
+    CheckInSource,
+    Initiative,
+    Objective,
+    RaciAssignment,
+    RaciLetter,
+    Role,
+    RoleMember,
+    Status,
+)
+
+
+@dataclass
+class ImportReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    roles_created: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.created)} initiatives created, {len(self.updated)} updated, "
+            f"{len(self.unchanged)} unchanged; {len(self.roles_created)} roles created"
+            + (f" ({', '.join(self.roles_created)})" if self.roles_created else "")
+        )
+
+
+def import_roadmap(
+    session: Session, rows: Sequence[RoadmapRow], *, quarter: str, actor: str, now: datetime
+) -> ImportReport:
+    """Create or update what the roadmap says; a row identical to what is stored changes nothing."""
+    report = ImportReport()
+    roles = {role.name_key: role for role in session.exec(select(Role))}
+    for row in rows:
+        row_quarter = row.quarter or quarter
+        objective = _objective(session, row, row_quarter, actor=actor, now=now)
+        owner_roles = []
+        for owner in row.owners:
+            if owner.kind == "role" and key(owner.ref) not in roles:
+                role = Role(name=owner.ref, name_key=key(owner.ref))
+                session.add(role)
+                session.flush()
+                roles[role.name_key] = role
+                report.roles_created.append(role.name)
+                audit(session, actor=actor, action="role.create", entity="role", entity_id=role.id, at=now,
+                      name=role.name)
+            if owner.kind == "role":
+                owner_roles.append(roles[key(owner.ref)].id)
+        desired: dict[str, Any] = {
+            "objective_id": objective.id,
+            "title": row.initiative,
+            "kpi_name": row.kpi_name,
+            "kpi_unit": row.kpi_unit,
+            "kpi_baseline": row.baseline,
+            "kpi_target": row.target_level,
+            "kpi_direction": row.target.direction if row.target else "up",
+            "target_mode": row.target.mode if row.target else None,
+            "target_change": row.target.change if row.target else None,
+            "due_date": row.due,
+        }
+        initiative = _initiative_in_quarter(session, row.initiative, row_quarter)
+        if initiative is None:
+            initiative = Initiative(title_key=key(row.initiative), created_at=now, updated_at=now, **desired)
+            session.add(initiative)
+            session.flush()
+            report.created.append(row.initiative)
+            audit(session, actor=actor, action="initiative.create", entity="initiative",
+                  entity_id=initiative.id, at=now, title=row.initiative, line=row.line)
+            changed = ["created"]
+        else:
+            changed = [name for name, value in desired.items() if getattr(initiative, name) != value]
+            for name in changed:
+                setattr(initiative, name, desired[name])
+        owners = {("role", role_id) for role_id in owner_roles} | {
+            ("user", owner.ref) for owner in row.owners if owner.kind == "user"
+        }
+        if _set_responsible(session, initiative, owners):
+            changed.append("responsible")
+        if changed and changed[0] != "created":
+            initiative.updated_at = now
+            report.updated.append(row.initiative)
+            audit(session, actor=actor, action="initiative.update", entity="initiative",
+                  entity_id=initiative.id, at=now, changed=changed, line=row.line)
+        elif not changed:
+            report.unchanged.append(row.initiative)
+    return report
+
+
+def _objective(session: Session, row: RoadmapRow, quarter: str, *, actor: str, now: datetime) -> Objective:
+    objective = session.exec(
+        select(Objective).where(Objective.quarter == quarter, Objective.title_key == key(row.objective))
+    ).first()
+    if objective is None:
+        objective = Objective(
+            title=row.objective, title_key=key(row.objective), department=row.department,
+            quarter=quarter, created_at=now,
+        )
+        session.add(objective)
+        session.flush()
+        audit(session, actor=actor, action="objective.create", entity="objective", entity_id=objective.id,
+              at=now, title=row.objective, quarter=quarter)
+    elif row.department and objective.department != row.department:
+        objective.department = row.department
+        audit(session, actor=actor, action="objective.update", entity="objective", entity_id=objective.id,
+              at=now, department=row.department)
+    return objective
+
+
+def _initiative_in_quarter(session: Session, title: str, quarter: str) -> Initiative | None:
+    return session.exec(
+        select(Initiative)
+        .join(Objective, col(Initiative.objective_id) == Objective.id)
+        .where(Objective.quarter == quarter, Initiative.title_key == key(title))
+    ).first()
+
+
+def _set_responsible(session: Session, initiative: Initiative, owners: set[tuple[str, Any]]) -> bool:
+    """Make the R of the RACI exactly `owners`; True when that changed anything."""
+    current = session.exec(
+        select(RaciAssignment).where(
+            RaciAssignment.initiative_id == initiative.id, RaciAssignment.letter == RaciLetter.RESPONSIBLE
+        )
+    ).all()
+    have = {("role", a.role_id) if a.role_id is not None else ("user", a.user_id) for a in current}
+    if have == owners:
+        return False
+    for assignment in current:
+        session.delete(assignment)
+    session.flush()
+    for kind, ref in sorted(owners, key=str):
+        session.add(
+            RaciAssignment(
+                initiative_id=initiative.id,
+                letter=RaciLetter.RESPONSIBLE,
+                role_id=ref if kind == "role" else None,
+                user_id=ref if kind == "user" else None,
+            )
+        )
+    return True
+
+
+def active_initiatives(session: Session) -> list[Initiative]:
+    return list(session.exec(select(Initiative).where(col(Initiative.archived).is_(False)).order_by(
+        col(Initiative.title_key)
+    )))
+
+
+def find_initiatives(session: Session, query: str) -> list[Initiative]:
+    """The active initiatives whose title best matches what a person typed (see `best_matches`)."""
+    return best_matches(query, active_initiatives(session), lambda initiative: initiative.title)
+
+
+def record_checkin(
+    session: Session,
+    *,
+    initiative: Initiative,
+    author: str,
+    status: Status,
+    kpi_value: float | None,
+    comment: str | None,
+    source: CheckInSource,
+    now: datetime,
+    tz: tzinfo,
+) -> CheckIn:
+    """Append a check-in to the history; the initiative's current status and KPI follow the latest one."""
+    checkin = CheckIn(
+        initiative_id=initiative.id,  # type: ignore[arg-type]
+        cycle=cycle_key(now, tz),
+        author=author,
+        status=status,
+        kpi_value=kpi_value,
+        comment=comment,
+        source=source,
+        submitted_at=now,
+    )
+    session.add(checkin)
+    initiative.status = status
+    if kpi_value is not None:
+        initiative.kpi_current = kpi_value
+    initiative.updated_at = now
+    session.flush()
+    audit(session, actor=author, action="checkin.create", entity="checkin", entity_id=checkin.id, at=now,
+          initiative_id=initiative.id, cycle=checkin.cycle, status=str(status), kpi_value=kpi_value)
+    return checkin
+
+
+def latest_checkins(session: Session) -> dict[int, CheckIn]:
+    """The newest check-in of each initiative that has one."""
+    newest = (
+        select(CheckIn.initiative_id, func.max(CheckIn.id).label("id")).group_by(col(CheckIn.initiative_id))
+    ).subquery()
+    rows = session.exec(select(CheckIn).join(newest, col(CheckIn.id) == newest.c.id))
+    return {checkin.initiative_id: checkin for checkin in rows}
+
+
+def owners_by_initiative(session: Session) -> dict[int, list[str]]:
+    """Each initiative's R: role names, and Slack users as `<@U…>` mentions."""
+    owners: dict[int, list[str]] = defaultdict(list)
+    rows = session.exec(
+        select(RaciAssignment, Role)
+        .join(Role, col(RaciAssignment.role_id) == Role.id, isouter=True)
+        .where(RaciAssignment.letter == RaciLetter.RESPONSIBLE)
+        .order_by(col(RaciAssignment.id))
+    )
+    for assignment, role in rows:
+        owners[assignment.initiative_id].append(role.name if role else f"<@{assignment.user_id}>")
+    return owners
+
+
+def export_portfolio(session: Session, quarter: str | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Everything a strategy office would take elsewhere: initiatives, roles and the whole check-in history."""
+    query = select(Initiative, Objective).join(Objective, col(Initiative.objective_id) == Objective.id)
+    if quarter:
+        query = query.where(Objective.quarter == quarter)
+    pairs = list(session.exec(query.order_by(col(Objective.quarter), col(Initiative.title_key))))
+    owners = owners_by_initiative(session)
+    titles = {initiative.id: initiative.title for initiative, _ in pairs}
+    initiatives = [
+        {
+            "title": initiative.title,
+            "objective": objective.title,
+            "department": objective.department,
+            "quarter": objective.quarter,
+            "kpi": {
+                "name": initiative.kpi_name,
+                "unit": initiative.kpi_unit,
+                "baseline": initiative.kpi_baseline,
+                "target": initiative.kpi_target,
+                "direction": str(initiative.kpi_direction),
+                "current": initiative.kpi_current,
+            },
+            "target": {"mode": initiative.target_mode, "change": initiative.target_change}
+            if initiative.target_mode
+            else None,
+            "due_date": initiative.due_date.isoformat() if initiative.due_date else None,
+            "status": initiative.status,
+            "archived": initiative.archived,
+            "owners": owners.get(initiative.id or 0, []),
+        }
+        for initiative, objective in pairs
+    ]
+    members: dict[int, list[str]] = defaultdict(list)
+    for member in session.exec(select(RoleMember).order_by(col(RoleMember.user_id))):
+        members[member.role_id].append(member.user_id)
+    roles = [
+        {"name": role.name, "members": members.get(role.id or 0, [])}
+        for role in session.exec(select(Role).order_by(col(Role.name_key)))
+    ]
+    checkins = [
+        {
+            "initiative": titles[checkin.initiative_id],
+            "author": checkin.author,
+            "status": checkin.status,
+            "kpi_value": checkin.kpi_value,
+            "confidence": checkin.confidence,
+            "progress": checkin.progress,
+            "comment": checkin.comment,
+            "next_steps": checkin.next_steps,
+            "blockers": checkin.blockers,
+            "decision_needed": checkin.decision_needed,
+            "cycle": checkin.cycle,
+            "source": checkin.source,
+            "submitted_at": checkin.submitted_at.isoformat(),
+        }
+        for checkin in _checkins_of(session, titles)
+    ]
+    return {"initiatives": initiatives, "roles": roles, "checkins": checkins}
+
+
+def _checkins_of(session: Session, initiative_ids: Iterable[int | None]) -> list[CheckIn]:
+    ids = [i for i in initiative_ids if i is not None]
+    if not ids:
+        return []
+    return list(
+        session.exec(
+            select(CheckIn).where(col(CheckIn.initiative_id).in_(ids)).order_by(col(CheckIn.submitted_at),
+                                                                                    col(CheckIn.id))
+        )
+    )

@@ -1,0 +1,1 @@
+"""The rituals: plain functions of (database, Slack client, instant), each idempotent per cycle."""

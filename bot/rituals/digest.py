@@ -1,0 +1,53 @@
+"""The weekly leadership digest (a first, plain version: counts by status and last updates)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import Engine
+
+from bot.domain.cycles import cycle_key
+from bot.logs import get_logger
+from bot.portfolio import active_initiatives, latest_checkins, owners_by_initiative
+from bot.rituals.claims import claim, finish
+from bot.views.digest import digest_messages
+from storage.db import session_scope
+
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class RitualOutcome:
+    ritual: str
+    cycle: str
+    target: str
+    state: str  # sent, failed, or the state of an item claimed earlier (sent, claimed)
+    detail: str = ""
+
+
+def run_digest(engine: Engine, client: WebClient, *, now: datetime, tz: tzinfo, channel: str) -> RitualOutcome:
+    """Post this cycle's digest to `channel`, once per cycle whatever the number of runs."""
+    cycle = cycle_key(now, tz)
+    taken = claim(engine, ritual="digest", cycle=cycle, target=channel, now=now)
+    if taken.run_id is None:
+        return RitualOutcome("digest", cycle, channel, taken.state, "already handled for this cycle")
+    with session_scope(engine) as session:
+        messages = digest_messages(
+            cycle, active_initiatives(session), latest_checkins(session), owners_by_initiative(session)
+        )
+    metadata = {"event_type": "baton_digest", "event_payload": {"cycle": cycle, "run_id": taken.run_id}}
+    try:
+        first = client.chat_postMessage(channel=channel, metadata=metadata, **messages[0])
+        for message in messages[1:]:
+            client.chat_postMessage(channel=first["channel"], thread_ts=first["ts"], **message)
+    except SlackApiError as exc:
+        error = str(exc.response.get("error", "unknown_error"))
+        finish(engine, taken.run_id, state="failed", now=now, error=error)
+        log.warning("ritual.failed", ritual="digest", cycle=cycle, channel=channel, error=error)
+        return RitualOutcome("digest", cycle, channel, "failed", error)
+    finish(engine, taken.run_id, state="sent", now=now, message_ts=first["ts"])
+    log.info("ritual.sent", ritual="digest", cycle=cycle, channel=channel, messages=len(messages))
+    return RitualOutcome("digest", cycle, channel, "sent", f"{len(messages)} message(s)")

@@ -1,0 +1,231 @@
+"""Parse a quarterly roadmap (a Markdown table or a CSV file) into rows, all or nothing.
+
+Columns, in English or French, emoji and typographic quotes tolerated:
+Initiative | Objective/Objectif | KPI | Owner/Responsable, and optionally Department/Département,
+Quarter/Trimestre, Baseline/Référence, Target/Cible, Due/Échéance. An owner like `CFO + Sales` names
+two roles; `<@U0123ABCD>` names a Slack user.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from bot.domain.cycles import parse_quarter
+from bot.domain.kpi import Target, kpi_unit, parse_number, parse_target, target_value
+from bot.domain.text import key, tidy
+
+REQUIRED = ("initiative", "objective", "kpi", "owner")
+_HEADERS = {
+    "initiative": "initiative",
+    "initiatives": "initiative",
+    "objective": "objective",
+    "objectif": "objective",
+    "kpi": "kpi",
+    "indicateur": "kpi",
+    "owner": "owner",
+    "owners": "owner",
+    "responsable": "owner",
+    "responsables": "owner",
+    "department": "department",
+    "departement": "department",
+    "team": "department",
+    "equipe": "department",
+    "direction": "department",
+    "quarter": "quarter",
+    "trimestre": "quarter",
+    "baseline": "baseline",
+    "reference": "baseline",
+    "valeur initiale": "baseline",
+    "target": "target",
+    "cible": "target",
+    "due": "due",
+    "due date": "due",
+    "echeance": "due",
+}
+_OWNER_SEPARATORS = re.compile(r"\s*(?:\+|,|;|&|/|\bet\b|\band\b)\s*", re.I)
+_USER_MENTION = re.compile(r"^<?@?([UW][A-Z0-9]{6,})(?:\|[^>]*)?>?$")
+_SEPARATOR_CELL = re.compile(r"^:?-{3,}:?$")
+
+
+class RoadmapError(Exception):
+    """The file cannot be imported; `problems` names each line and what is wrong with it."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Owner:
+    kind: str  # "role" or "user"
+    ref: str  # role name, or Slack user id
+
+
+@dataclass(frozen=True)
+class RoadmapRow:
+    line: int
+    initiative: str
+    objective: str
+    kpi_name: str
+    owners: tuple[Owner, ...]
+    department: str | None = None
+    quarter: str | None = None
+    target: Target | None = None
+    baseline: float | None = None
+    target_level: float | None = None
+    due: date | None = None
+    kpi_unit: str | None = field(default=None)
+
+
+def parse_roadmap(text: str, filename: str = "") -> list[RoadmapRow]:
+    """Every row of the roadmap, or a RoadmapError listing every problem found."""
+    text = text.lstrip("\ufeff")
+    is_csv = filename.lower().endswith(".csv") or not _looks_like_markdown(text)
+    table = _csv_cells(text) if is_csv else _markdown_cells(text)
+    if not table:
+        raise RoadmapError(["the file holds no table: expected a header row Initiative | Objective | KPI | Owner"])
+    (header_line, header), *body = table
+    columns, problems = _columns(header_line, header)
+    if problems:
+        raise RoadmapError(problems)
+    rows: list[RoadmapRow] = []
+    seen: dict[str, int] = {}
+    for line, cells in body:
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) != len(columns):
+            problems.append(f"line {line}: {len(cells)} cells, expected {len(columns)}")
+            continue
+        row, row_problems = _row(line, dict(zip(columns, cells, strict=True)))
+        problems.extend(row_problems)
+        if row is None:
+            continue
+        first = seen.setdefault(key(row.initiative), line)
+        if first != line:
+            problems.append(f"line {line}: initiative {row.initiative!r} already appears on line {first}")
+        rows.append(row)
+    if not rows and not problems:
+        problems.append("the table has a header but no initiative")
+    if problems:
+        raise RoadmapError(problems)
+    return rows
+
+
+def _looks_like_markdown(text: str) -> bool:
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    return first.lstrip().startswith("|")
+
+
+def _markdown_cells(text: str) -> list[tuple[int, list[str]]]:
+    table: list[tuple[int, list[str]]] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line.startswith("|"):
+            if table:
+                break  # the table has ended; prose after it is not ours to read
+            continue
+        cells = [cell.strip().replace("\\|", "|") for cell in re.split(r"(?<!\\)\|", line.strip("|"))]
+        if all(_SEPARATOR_CELL.match(cell.replace(" ", "")) for cell in cells):
+            continue
+        table.append((number, cells))
+    return table
+
+
+def _csv_cells(text: str) -> list[tuple[int, list[str]]]:
+    sample = text[:4096]
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    table = []
+    for cells in reader:
+        if cells:
+            table.append((reader.line_num, [cell.strip() for cell in cells]))
+    return table
+
+
+def _columns(line: int, header: list[str]) -> tuple[list[str], list[str]]:
+    columns, problems = [], []
+    for cell in header:
+        name = _HEADERS.get(key(cell))
+        if name is None:
+            problems.append(f"line {line}: unknown column {tidy(cell)!r}")
+        elif name in columns:
+            problems.append(f"line {line}: column {tidy(cell)!r} appears twice")
+        columns.append(name or "")
+    problems.extend(f"line {line}: missing column {name!r}" for name in REQUIRED if name not in columns)
+    return columns, problems
+
+
+def _row(line: int, cells: dict[str, str]) -> tuple[RoadmapRow | None, list[str]]:
+    values = {name: tidy(value) for name, value in cells.items()}
+    problems = [f"line {line}: {name} is empty" for name in REQUIRED if not values[name]]
+    owners: list[Owner] = []
+    for part in _OWNER_SEPARATORS.split(values["owner"]):
+        if not part:
+            continue
+        mention = _USER_MENTION.match(part)
+        if mention:
+            owners.append(Owner("user", mention[1]))
+        elif "@" in part:
+            problems.append(f"line {line}: owner {part!r} is an e-mail; name a role or a Slack user <@U…>")
+        else:
+            owners.append(Owner("role", part))
+
+    def number(name: str) -> float | None:
+        if not values.get(name):
+            return None
+        try:
+            return parse_number(values[name])
+        except ValueError:
+            problems.append(f"line {line}: {name} {values[name]!r} is not a number")
+            return None
+
+    baseline, target_level = number("baseline"), number("target")
+    quarter = due = None
+    if values.get("quarter"):
+        try:
+            quarter = parse_quarter(values["quarter"])
+        except ValueError as exc:
+            problems.append(f"line {line}: {exc}")
+    if values.get("due"):
+        due = _parse_date(values["due"])
+        if due is None:
+            problems.append(f"line {line}: due date {values['due']!r} is not a date like 2026-12-31")
+    if problems:
+        return None, problems
+    target = parse_target(values["objective"])
+    if target_level is None and target is not None:
+        target_level = target_value(baseline, target)
+    return (
+        RoadmapRow(
+            line=line,
+            initiative=values["initiative"],
+            objective=values["objective"],
+            kpi_name=values["kpi"],
+            # `100 % des entités live` says the KPI is a percentage even when its name does not
+            kpi_unit=kpi_unit(values["kpi"]) or (target.unit if target and target.mode == "absolute" else None),
+            owners=tuple(owners),
+            department=values.get("department") or None,
+            quarter=quarter,
+            target=target,
+            baseline=baseline,
+            target_level=target_level,
+            due=due,
+        ),
+        [],
+    )
+
+
+def _parse_date(text: str) -> date | None:
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None

@@ -1,0 +1,86 @@
+"""Small Block Kit helpers: escaping user text and keeping within Slack's limits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from storage.models import Status
+
+# Block Kit limits (https://docs.slack.dev/reference/block-kit)
+MAX_BLOCKS_MESSAGE = 50
+MAX_BLOCKS_VIEW = 100
+MAX_SECTION_TEXT = 3000
+MAX_PLAIN_LABEL = 2000
+MAX_OPTION_TEXT = 75
+MAX_OPTIONS = 100
+MAX_VIEW_TITLE = 24
+MAX_HEADER_TEXT = 150
+MAX_CONTEXT_TEXT = 2000  # per element; 10 elements per context block
+MAX_PRIVATE_METADATA = 3000
+
+STATUS_EMOJI = {
+    Status.ON_TRACK: ":large_green_circle:",
+    Status.AT_RISK: ":large_orange_circle:",
+    Status.OFF_TRACK: ":red_circle:",
+    Status.DONE: ":white_check_mark:",
+    Status.DROPPED: ":black_circle:",
+}
+STATUS_LABEL = {
+    Status.ON_TRACK: "On track",
+    Status.AT_RISK: "At risk",
+    Status.OFF_TRACK: "Off track",
+    Status.DONE: "Done",
+    Status.DROPPED: "Dropped",
+}
+NO_UPDATE_EMOJI = ":white_circle:"
+
+
+def escape(text: str) -> str:
+    """User text made safe for mrkdwn: `<!channel>` or a forged link shows as text and pings nobody."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters, with an ellipsis when it had to be cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def plain(text: str, limit: int = MAX_PLAIN_LABEL) -> dict[str, Any]:
+    return {"type": "plain_text", "text": clip(text, limit), "emoji": True}
+
+
+def mrkdwn(text: str, limit: int = MAX_SECTION_TEXT) -> dict[str, Any]:
+    return {"type": "mrkdwn", "text": clip(text, limit)}
+
+
+def section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": mrkdwn(text)}
+
+
+def context(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [mrkdwn(text, MAX_CONTEXT_TEXT)]}
+
+
+def header(text: str) -> dict[str, Any]:
+    return {"type": "header", "text": plain(text, MAX_HEADER_TEXT)}
+
+
+def option(text: str, value: str) -> dict[str, Any]:
+    return {"text": plain(text, MAX_OPTION_TEXT), "value": value}
+
+
+def status_badge(status: str | None) -> str:
+    if status is None:
+        return f"{NO_UPDATE_EMOJI} No update yet"
+    return f"{STATUS_EMOJI[Status(status)]} {STATUS_LABEL[Status(status)]}"
+
+
+def format_number(value: float) -> str:
+    """`12.0` → `12`, `12.5` → `12.5`: numbers as people write them."""
+    return f"{value:,.2f}".rstrip("0").rstrip(".").replace(",", "\u202f")
+
+
+def kpi_text(value: float | None, unit: str | None) -> str:
+    if value is None:
+        return "–"
+    return f"{format_number(value)} {unit}".strip() if unit else format_number(value)

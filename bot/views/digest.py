@@ -1,0 +1,85 @@
+"""The leadership digest: counts by status and each initiative's last update.
+
+A portfolio too long for one message is split into several, each within Slack's limits; the ritual
+posts the first to the channel and the rest in its thread, in order.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from bot.views.blocks import (
+    MAX_BLOCKS_MESSAGE,
+    STATUS_LABEL,
+    clip,
+    context,
+    escape,
+    header,
+    kpi_text,
+    section,
+    status_badge,
+)
+from storage.models import CheckIn, Initiative, Status
+
+MAX_CHARS_MESSAGE = 12_000  # Slack rejects messages whose blocks hold much more text than this
+MAX_COMMENT_IN_DIGEST = 280
+
+
+def digest_messages(
+    cycle: str,
+    initiatives: Sequence[Initiative],
+    latest: Mapping[int, CheckIn],
+    owners: Mapping[int, Sequence[str]],
+) -> list[dict[str, Any]]:
+    """The digest as a list of messages (`text` + `blocks`), the first for the channel, the rest its thread."""
+    counts = Counter(initiative.status for initiative in initiatives)
+    parts = [f"{status_badge(status)}: *{counts[status]}*" for status in (*STATUS_LABEL, None) if counts[status]]
+    summary = " · ".join(parts) if parts else "No initiatives yet: import a roadmap with `baton import`."
+    head: list[dict[str, Any]] = [
+        header(f"Weekly digest — {cycle}"),
+        section(f"*{len(initiatives)} initiatives* — {summary}"),
+        {"type": "divider"},
+    ]
+    body = [_initiative_block(i, latest.get(i.id or 0), owners.get(i.id or 0, ())) for i in initiatives]
+    chunks = _split([*head, *body])
+    fallback = f"Weekly digest {cycle}: " + ", ".join(
+        f"{counts[status]} {STATUS_LABEL[status].lower()}" for status in STATUS_LABEL if counts[status]
+    )
+    messages = []
+    for number, blocks in enumerate(chunks, start=1):
+        if len(chunks) > 1:
+            blocks = [*blocks, context(f"Part {number} of {len(chunks)}")]
+        text = fallback if number == 1 else f"Weekly digest {cycle}, part {number} of {len(chunks)}"
+        messages.append({"text": text, "blocks": blocks})
+    return messages
+
+
+def _initiative_block(initiative: Initiative, last: CheckIn | None, owners: Sequence[str]) -> dict[str, Any]:
+    title = f"{status_badge(initiative.status)}  *{escape(initiative.title)}*"
+    who = ", ".join(owner if owner.startswith("<@") else escape(owner) for owner in owners) or "no owner"
+    kpi = escape(kpi_text(initiative.kpi_current, initiative.kpi_unit))
+    target = escape(kpi_text(initiative.kpi_target, initiative.kpi_unit))
+    lines = [title, f"Owner: {who} · KPI {kpi} (target {target})"]
+    if last is None:
+        lines.append("_No update yet._")
+    else:
+        lines.append(f"Last update {last.cycle} by <@{last.author}>: {STATUS_LABEL[Status(last.status)]}")
+        if last.comment:
+            lines.append(f"> {escape(clip(' '.join(last.comment.split()), MAX_COMMENT_IN_DIGEST))}")
+    return section("\n".join(lines))
+
+
+def _split(blocks: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Blocks grouped into messages within the block count and text size Slack accepts (one spare block)."""
+    chunks: list[list[dict[str, Any]]] = [[]]
+    size = 0
+    for block in blocks:
+        block_size = len(str(block))
+        if chunks[-1] and (len(chunks[-1]) >= MAX_BLOCKS_MESSAGE - 1 or size + block_size > MAX_CHARS_MESSAGE):
+            chunks.append([])
+            size = 0
+        chunks[-1].append(block)
+        size += block_size
+    return chunks

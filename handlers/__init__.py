@@ -1,0 +1,11 @@
+"""Thin Bolt listeners, one module per surface: ack, parse, call bot/, respond."""
+
+from slack_bolt import App
+
+from bot.deps import Deps
+from handlers import commands, errors, views
+
+
+def register_all(app: App, deps: Deps) -> None:
+    for module in (commands, views, errors):
+        module.register(app, deps)
