@@ -1,0 +1,116 @@
+"""Shared fixtures: a database (SQLite, or PostgreSQL with TEST_DATABASE_URL), a fake Slack, a running Baton."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from slack_sdk import WebClient
+from sqlalchemy import Engine, text
+from sqlmodel import Session, SQLModel
+from waitress.server import create_server
+
+from bot.app import build_app
+from bot.config import Settings, load_settings
+from bot.deps import Deps
+from bot.sandbox.webapi import FakeSlack
+from bot.server import make_wsgi
+from storage.db import make_engine, upgrade
+from tests.slack_requests import SIGNING_SECRET
+
+LEADERSHIP_CHANNEL = "C0LEADERS1"
+EXAMPLE_ROADMAP = Path(__file__).resolve().parents[2] / "shared" / "examples" / "roadmap-q1.md"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'baton.db'}"
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    """One schema per test session, built by the migrations themselves."""
+    engine = make_engine(database_url)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _empty_tables(request: pytest.FixtureRequest) -> None:
+    """Every test that uses the database starts from empty tables."""
+    if "engine" not in request.fixturenames:
+        return
+    engine: Engine = request.getfixturevalue("engine")
+    with engine.begin() as connection:
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            connection.execute(table.delete())
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[FakeSlack]:
+    slack = FakeSlack().start()
+    yield slack
+    slack.stop()
+
+
+@pytest.fixture
+def settings(fake_slack: FakeSlack, database_url: str) -> Settings:
+    return load_settings(
+        _env_file=None,
+        slack_bot_token=fake_slack.token,
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=fake_slack.api_url,
+        database_url=database_url,
+        leadership_channel=LEADERSHIP_CHANNEL,
+        baton_timezone="Europe/Paris",
+    )
+
+
+class TestClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> TestClock:
+    return TestClock(datetime(2026, 11, 23, 9, 30, tzinfo=UTC))  # Monday of 2026-W48
+
+
+@dataclass
+class RunningBaton:
+    url: str
+    deps: Deps
+
+
+@pytest.fixture
+def baton(settings: Settings, engine: Engine, clock: TestClock) -> Iterator[RunningBaton]:
+    """Baton's real WSGI app on a real HTTP server, talking to the fake Slack."""
+    deps = Deps(settings=settings, engine=engine, clock=clock)
+    client = WebClient(token=settings.secret("SLACK_BOT_TOKEN"), base_url=settings.slack_api_url)
+    server = create_server(make_wsgi(build_app(deps, client=client), engine), host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield RunningBaton(url=f"http://127.0.0.1:{server.effective_port}", deps=deps)  # type: ignore[union-attr]
+    server.close()
+    thread.join(timeout=5)

@@ -1,0 +1,67 @@
+"""Requests as Slack sends them: form-encoded payloads, signed with the app's signing secret."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+from slack_sdk.signature import SignatureVerifier
+
+SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+TEAM = {"id": "T0BATON01", "domain": "baton"}
+
+
+def signed_headers(body: str, *, secret: str = SIGNING_SECRET, timestamp: int | None = None) -> dict[str, str]:
+    stamp = str(timestamp if timestamp is not None else int(time.time()))
+    signature = SignatureVerifier(secret).generate_signature(timestamp=stamp, body=body)
+    assert signature is not None
+    return {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": stamp,
+        "X-Slack-Signature": signature,
+    }
+
+
+def slash_command_body(text: str, *, user: str, response_url: str, trigger_id: str = "13345224609.738474920.8088930838d88f008e0") -> str:
+    return urlencode(
+        {
+            "token": "legacy-verification-token",
+            "team_id": TEAM["id"],
+            "team_domain": TEAM["domain"],
+            "channel_id": "C0GENERAL1",
+            "channel_name": "general",
+            "user_id": user,
+            "user_name": user.lower(),
+            "command": "/okr",
+            "text": text,
+            "api_app_id": "A0BATON01",
+            "is_enterprise_install": "false",
+            "response_url": response_url,
+            "trigger_id": trigger_id,
+        }
+    )
+
+
+def view_submission_body(view: dict[str, Any], *, user: str, values: dict[str, dict[str, Any]]) -> str:
+    """A view_submission of `view` (as Baton opened it) with the state a person filled in."""
+    payload = {
+        "type": "view_submission",
+        "team": TEAM,
+        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM["id"]},
+        "api_app_id": "A0BATON01",
+        "token": "legacy-verification-token",
+        "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+        "view": {**view, "id": "V0UPDATE01", "team_id": TEAM["id"], "state": {"values": values},
+                 "hash": "156772938.1827394", "app_id": "A0BATON01", "bot_id": "B0BATON01"},
+        "response_urls": [],
+        "is_enterprise_install": False,
+    }
+    return urlencode({"payload": json.dumps(payload)})
+
+
+def post_signed(base_url: str, body: str, **header_options: Any) -> httpx.Response:
+    return httpx.post(f"{base_url}/slack/events", content=body, headers=signed_headers(body, **header_options),
+                      timeout=10)
