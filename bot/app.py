@@ -17,7 +17,6 @@ def build_app(deps: Deps, *, client: WebClient | None = None, socket_mode: bool 
     client = client or make_client(deps.settings)
     app = App(
         client=client,
-        token=client.token,
         signing_secret="" if socket_mode else deps.settings.secret("SLACK_SIGNING_SECRET"),
         request_verification_enabled=not socket_mode,
         process_before_response=False,

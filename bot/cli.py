@@ -11,7 +11,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
+from slack_bolt import App
 from slack_bolt.error import BoltError
+from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
@@ -33,51 +35,74 @@ class CommandError(Exception):
 
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
-        prog="baton", description="Baton runs a strategy office's rituals in Slack. Settings come from the "
+        prog="baton",
+        description="Baton runs a strategy office's rituals in Slack. Settings come from the "
         "environment and .env (see .env.example).",
     )
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    serve = commands.add_parser("serve", help="serve Slack over HTTP (POST /slack/events, GET /healthz)",
-                                description="Serve Slack over HTTP: POST /slack/events and GET /healthz.")
+    serve = commands.add_parser(
+        "serve",
+        help="serve Slack over HTTP (POST /slack/events, GET /healthz)",
+        description="Serve Slack over HTTP: POST /slack/events and GET /healthz.",
+    )
     serve.add_argument("--port", type=int, help="port to listen on (default: PORT, or 3000)")
     serve.add_argument("--host", default="0.0.0.0", help="address to bind (default: 0.0.0.0)")
     serve.set_defaults(run=cmd_serve)
 
-    socket = commands.add_parser("socket", help="connect to Slack in Socket Mode (needs SLACK_APP_TOKEN)",
-                                 description="Connect to Slack over Socket Mode: no public URL needed.")
+    socket = commands.add_parser(
+        "socket",
+        help="connect to Slack in Socket Mode (needs SLACK_APP_TOKEN)",
+        description="Connect to Slack over Socket Mode: no public URL needed.",
+    )
     socket.set_defaults(run=cmd_socket)
 
-    imp = commands.add_parser("import", help="import a roadmap (Markdown table or CSV), all or nothing",
-                              description="Import a quarterly roadmap: a Markdown table or a CSV file with "
-                              "the columns Initiative, Objective/Objectif, KPI, Owner/Responsable. Any bad line "
-                              "is reported and nothing is written. Importing the same file twice changes nothing.")
+    imp = commands.add_parser(
+        "import",
+        help="import a roadmap (Markdown table or CSV), all or nothing",
+        description="Import a quarterly roadmap: a Markdown table or a CSV file with "
+        "the columns Initiative, Objective/Objectif, KPI, Owner/Responsable. Any bad line "
+        "is reported and nothing is written. Importing the same file twice changes nothing.",
+    )
     imp.add_argument("file", type=Path, help="the roadmap file (.md or .csv)")
-    imp.add_argument("--quarter", help="quarter of rows without a Quarter column, e.g. 2026-Q4 (default: now)")
+    imp.add_argument(
+        "--quarter", help="quarter of rows without a Quarter column, e.g. 2026-Q4 (default: now)"
+    )
     imp.add_argument("--dry-run", action="store_true", help="check the file and report, write nothing")
     imp.set_defaults(run=cmd_import)
 
-    export = commands.add_parser("export", help="export initiatives, roles and the check-in history",
-                                 description="Export the portfolio. JSON holds initiatives, roles and "
-                                 "check-ins; CSV holds the check-in history, one row per check-in.")
+    export = commands.add_parser(
+        "export",
+        help="export initiatives, roles and the check-in history",
+        description="Export the portfolio. JSON holds initiatives, roles and "
+        "check-ins; CSV holds the check-in history, one row per check-in.",
+    )
     export.add_argument("--format", choices=("json", "csv"), default="json", help="default: json")
     export.add_argument("--output", type=Path, help="write to this file (default: standard output)")
     export.add_argument("--quarter", help="only this quarter, e.g. 2026-Q4")
     export.set_defaults(run=cmd_export)
 
-    rituals = commands.add_parser("rituals", help="run the rituals by hand", description="Run rituals by hand.")
+    rituals = commands.add_parser(
+        "rituals", help="run the rituals by hand", description="Run rituals by hand."
+    )
     ritual_commands = rituals.add_subparsers(dest="rituals_command", required=True, metavar="ACTION")
-    run = ritual_commands.add_parser("run", help="run what a ritual has due at an instant (idempotent)",
-                                     description="Run what a ritual has due at an instant. Running it again "
-                                     "for the same cycle sends nothing twice.")
+    run = ritual_commands.add_parser(
+        "run",
+        help="run what a ritual has due at an instant (idempotent)",
+        description="Run what a ritual has due at an instant. Running it again "
+        "for the same cycle sends nothing twice.",
+    )
     run.add_argument("ritual", choices=RITUALS)
     run.add_argument("--at", help="the instant, ISO-8601 (default: now; without an offset: BATON_TIMEZONE)")
     run.set_defaults(run=cmd_rituals_run)
 
     db = commands.add_parser("db", help="database maintenance", description="Database maintenance.")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
-    db_upgrade = db_commands.add_parser("upgrade", help="apply the schema migrations",
-                                        description="Bring the database schema to the newest migration.")
+    db_upgrade = db_commands.add_parser(
+        "upgrade",
+        help="apply the schema migrations",
+        description="Bring the database schema to the newest migration.",
+    )
     db_upgrade.set_defaults(run=cmd_db_upgrade)
     return top
 
@@ -113,13 +138,18 @@ def _deps(settings: Settings) -> Deps:
     return Deps(settings=settings, engine=open_database(settings), clock=system_clock)
 
 
-def _build_app(deps: Deps, *, socket_mode: bool = False):  # type: ignore[no-untyped-def]
+def _build_app(deps: Deps, *, socket_mode: bool = False) -> App:
+    """The Bolt app; building it checks the bot token with Slack (auth.test)."""
     from bot.app import build_app
 
     try:
         return build_app(deps, socket_mode=socket_mode)
     except BoltError as exc:
-        raise CommandError(f"Slack refused SLACK_BOT_TOKEN: {exc}") from None
+        cause = exc.__context__
+        reason = cause.response.get("error") if isinstance(cause, SlackApiError) else str(exc)
+        raise CommandError(f"Slack refused SLACK_BOT_TOKEN ({reason})") from None
+    except OSError as exc:
+        raise CommandError(f"cannot reach Slack at SLACK_API_URL: {exc}") from None
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -156,7 +186,9 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         rows = parse_roadmap(text, args.file.name)
     except RoadmapError as exc:
         report = "\n".join(f"  {problem}" for problem in exc.problems)
-        raise CommandError(f"{args.file}: {len(exc.problems)} problem(s), nothing imported:\n{report}") from None
+        raise CommandError(
+            f"{args.file}: {len(exc.problems)} problem(s), nothing imported:\n{report}"
+        ) from None
     now = system_clock()
     quarter = _quarter(args.quarter) or quarter_key(now, settings.org_timezone)
     engine = open_database(settings)
@@ -178,8 +210,21 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
         text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     else:
         buffer = io.StringIO()
-        fields = ["initiative", "cycle", "submitted_at", "author", "status", "kpi_value", "confidence",
-                  "progress", "comment", "next_steps", "blockers", "decision_needed", "source"]
+        fields = [
+            "initiative",
+            "cycle",
+            "submitted_at",
+            "author",
+            "status",
+            "kpi_value",
+            "confidence",
+            "progress",
+            "comment",
+            "next_steps",
+            "blockers",
+            "decision_needed",
+            "source",
+        ]
         writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
         writer.writeheader()
         writer.writerows(data["checkins"])
@@ -199,10 +244,17 @@ def cmd_rituals_run(args: argparse.Namespace, settings: Settings) -> int:
     at = _instant(args.at, settings) if args.at else system_clock()
     deps = Deps(settings=settings, engine=open_database(settings), clock=fixed_clock(at))
     assert settings.leadership_channel is not None
-    outcome = run_digest(deps.engine, make_client(settings), now=deps.clock(), tz=settings.org_timezone,
-                         channel=settings.leadership_channel)
-    print(f"{outcome.ritual} {outcome.cycle} → {outcome.target}: {outcome.state}"
-          + (f" ({outcome.detail})" if outcome.detail else ""))
+    outcome = run_digest(
+        deps.engine,
+        make_client(settings),
+        now=deps.clock(),
+        tz=settings.org_timezone,
+        channel=settings.leadership_channel,
+    )
+    print(
+        f"{outcome.ritual} {outcome.cycle} → {outcome.target}: {outcome.state}"
+        + (f" ({outcome.detail})" if outcome.detail else "")
+    )
     return 1 if outcome.state == "failed" else 0
 
 

@@ -52,7 +52,14 @@ def configure_logging(level: str = "INFO") -> None:
     root.setLevel(level)
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "task queue depth" is not news
     logging.getLogger("alembic").setLevel(logging.WARNING)  # migrations say what they apply, not each step
+    logging.getLogger("slack_bolt").addFilter(_client_on_purpose)
+
+
+def _client_on_purpose(record: logging.LogRecord) -> bool:
+    """Bolt warns when SLACK_BOT_TOKEN is in the environment and a client is given: Baton always gives
+    its own client, to honour SLACK_API_URL, so the warning says nothing."""
+    return "As you gave `client` as well" not in record.getMessage()
 
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:
-    return structlog.stdlib.get_logger(name)  # type: ignore[no-any-return]
+    return structlog.stdlib.get_logger(name)

@@ -60,8 +60,15 @@ def import_roadmap(
                 session.flush()
                 roles[role.name_key] = role
                 report.roles_created.append(role.name)
-                audit(session, actor=actor, action="role.create", entity="role", entity_id=role.id, at=now,
-                      name=role.name)
+                audit(
+                    session,
+                    actor=actor,
+                    action="role.create",
+                    entity="role",
+                    entity_id=role.id,
+                    at=now,
+                    name=role.name,
+                )
             if owner.kind == "role":
                 owner_roles.append(roles[key(owner.ref)].id)
         desired: dict[str, Any] = {
@@ -76,31 +83,47 @@ def import_roadmap(
             "target_change": row.target.change if row.target else None,
             "due_date": row.due,
         }
+        owners = {("role", role_id) for role_id in owner_roles} | {
+            ("user", owner.ref) for owner in row.owners if owner.kind == "user"
+        }
         initiative = _initiative_in_quarter(session, row.initiative, row_quarter)
         if initiative is None:
             initiative = Initiative(title_key=key(row.initiative), created_at=now, updated_at=now, **desired)
             session.add(initiative)
             session.flush()
+            _set_responsible(session, initiative.id, owners)  # type: ignore[arg-type]
             report.created.append(row.initiative)
-            audit(session, actor=actor, action="initiative.create", entity="initiative",
-                  entity_id=initiative.id, at=now, title=row.initiative, line=row.line)
-            changed = ["created"]
-        else:
-            changed = [name for name, value in desired.items() if getattr(initiative, name) != value]
-            for name in changed:
-                setattr(initiative, name, desired[name])
-        owners = {("role", role_id) for role_id in owner_roles} | {
-            ("user", owner.ref) for owner in row.owners if owner.kind == "user"
-        }
-        if _set_responsible(session, initiative, owners):
+            audit(
+                session,
+                actor=actor,
+                action="initiative.create",
+                entity="initiative",
+                entity_id=initiative.id,
+                at=now,
+                title=row.initiative,
+                line=row.line,
+            )
+            continue
+        changed = [name for name, value in desired.items() if getattr(initiative, name) != value]
+        for name in changed:
+            setattr(initiative, name, desired[name])
+        if _set_responsible(session, initiative.id, owners):  # type: ignore[arg-type]
             changed.append("responsible")
-        if changed and changed[0] != "created":
-            initiative.updated_at = now
-            report.updated.append(row.initiative)
-            audit(session, actor=actor, action="initiative.update", entity="initiative",
-                  entity_id=initiative.id, at=now, changed=changed, line=row.line)
-        elif not changed:
+        if not changed:
             report.unchanged.append(row.initiative)
+            continue
+        initiative.updated_at = now
+        report.updated.append(row.initiative)
+        audit(
+            session,
+            actor=actor,
+            action="initiative.update",
+            entity="initiative",
+            entity_id=initiative.id,
+            at=now,
+            changed=changed,
+            line=row.line,
+        )
     return report
 
 
@@ -110,17 +133,35 @@ def _objective(session: Session, row: RoadmapRow, quarter: str, *, actor: str, n
     ).first()
     if objective is None:
         objective = Objective(
-            title=row.objective, title_key=key(row.objective), department=row.department,
-            quarter=quarter, created_at=now,
+            title=row.objective,
+            title_key=key(row.objective),
+            department=row.department,
+            quarter=quarter,
+            created_at=now,
         )
         session.add(objective)
         session.flush()
-        audit(session, actor=actor, action="objective.create", entity="objective", entity_id=objective.id,
-              at=now, title=row.objective, quarter=quarter)
+        audit(
+            session,
+            actor=actor,
+            action="objective.create",
+            entity="objective",
+            entity_id=objective.id,
+            at=now,
+            title=row.objective,
+            quarter=quarter,
+        )
     elif row.department and objective.department != row.department:
         objective.department = row.department
-        audit(session, actor=actor, action="objective.update", entity="objective", entity_id=objective.id,
-              at=now, department=row.department)
+        audit(
+            session,
+            actor=actor,
+            action="objective.update",
+            entity="objective",
+            entity_id=objective.id,
+            at=now,
+            department=row.department,
+        )
     return objective
 
 
@@ -132,11 +173,11 @@ def _initiative_in_quarter(session: Session, title: str, quarter: str) -> Initia
     ).first()
 
 
-def _set_responsible(session: Session, initiative: Initiative, owners: set[tuple[str, Any]]) -> bool:
+def _set_responsible(session: Session, initiative_id: int, owners: set[tuple[str, Any]]) -> bool:
     """Make the R of the RACI exactly `owners`; True when that changed anything."""
     current = session.exec(
         select(RaciAssignment).where(
-            RaciAssignment.initiative_id == initiative.id, RaciAssignment.letter == RaciLetter.RESPONSIBLE
+            RaciAssignment.initiative_id == initiative_id, RaciAssignment.letter == RaciLetter.RESPONSIBLE
         )
     ).all()
     have = {("role", a.role_id) if a.role_id is not None else ("user", a.user_id) for a in current}
@@ -148,7 +189,7 @@ def _set_responsible(session: Session, initiative: Initiative, owners: set[tuple
     for kind, ref in sorted(owners, key=str):
         session.add(
             RaciAssignment(
-                initiative_id=initiative.id,
+                initiative_id=initiative_id,
                 letter=RaciLetter.RESPONSIBLE,
                 role_id=ref if kind == "role" else None,
                 user_id=ref if kind == "user" else None,
@@ -158,9 +199,11 @@ def _set_responsible(session: Session, initiative: Initiative, owners: set[tuple
 
 
 def active_initiatives(session: Session) -> list[Initiative]:
-    return list(session.exec(select(Initiative).where(col(Initiative.archived).is_(False)).order_by(
-        col(Initiative.title_key)
-    )))
+    return list(
+        session.exec(
+            select(Initiative).where(col(Initiative.archived).is_(False)).order_by(col(Initiative.title_key))
+        )
+    )
 
 
 def find_initiatives(session: Session, query: str) -> list[Initiative]:
@@ -197,8 +240,18 @@ def record_checkin(
         initiative.kpi_current = kpi_value
     initiative.updated_at = now
     session.flush()
-    audit(session, actor=author, action="checkin.create", entity="checkin", entity_id=checkin.id, at=now,
-          initiative_id=initiative.id, cycle=checkin.cycle, status=str(status), kpi_value=kpi_value)
+    audit(
+        session,
+        actor=author,
+        action="checkin.create",
+        entity="checkin",
+        entity_id=checkin.id,
+        at=now,
+        initiative_id=initiative.id,
+        cycle=checkin.cycle,
+        status=str(status),
+        kpi_value=kpi_value,
+    )
     return checkin
 
 
@@ -226,7 +279,7 @@ def owners_by_initiative(session: Session) -> dict[int, list[str]]:
 
 
 def export_portfolio(session: Session, quarter: str | None = None) -> dict[str, list[dict[str, Any]]]:
-    """Everything a strategy office would take elsewhere: initiatives, roles and the whole check-in history."""
+    """What a strategy office takes elsewhere: initiatives, roles and the whole check-in history."""
     query = select(Initiative, Objective).join(Objective, col(Initiative.objective_id) == Objective.id)
     if quarter:
         query = query.where(Objective.quarter == quarter)
@@ -291,7 +344,8 @@ def _checkins_of(session: Session, initiative_ids: Iterable[int | None]) -> list
         return []
     return list(
         session.exec(
-            select(CheckIn).where(col(CheckIn.initiative_id).in_(ids)).order_by(col(CheckIn.submitted_at),
-                                                                                    col(CheckIn.id))
+            select(CheckIn)
+            .where(col(CheckIn.initiative_id).in_(ids))
+            .order_by(col(CheckIn.submitted_at), col(CheckIn.id))
         )
     )

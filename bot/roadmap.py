@@ -46,9 +46,11 @@ _HEADERS = {
     "due date": "due",
     "echeance": "due",
 }
-_OWNER_SEPARATORS = re.compile(r"\s*(?:\+|,|;|&|/|\bet\b|\band\b)\s*", re.I)
-_USER_MENTION = re.compile(r"^<?@?([UW][A-Z0-9]{6,})(?:\|[^>]*)?>?$")
-_SEPARATOR_CELL = re.compile(r"^:?-{3,}:?$")
+# `&` only between spaces, so that `R&D` or `P&L` stays one role
+_OWNER_SEPARATORS = re.compile(r"\s*(?:\+|,|;|/|\bet\b|\band\b)\s*|\s+&\s+", re.I)
+# A Slack user id holds digits: an all-caps role such as `WORKFORCE` is not one
+_USER_MENTION = re.compile(r"^<?@?([UW](?=[A-Z0-9]*\d)[A-Z0-9]{6,})(?:\|[^>]*)?>?$")
+_SEPARATOR_CELL = re.compile(r"^:?-+:?$")  # `|-|`, `|---|`, `|:--:|`
 
 
 class RoadmapError(Exception):
@@ -87,7 +89,9 @@ def parse_roadmap(text: str, filename: str = "") -> list[RoadmapRow]:
     is_csv = filename.lower().endswith(".csv") or not _looks_like_markdown(text)
     table = _csv_cells(text) if is_csv else _markdown_cells(text)
     if not table:
-        raise RoadmapError(["the file holds no table: expected a header row Initiative | Objective | KPI | Owner"])
+        raise RoadmapError(
+            ["the file holds no table: expected a header row Initiative | Objective | KPI | Owner"]
+        )
     (header_line, header), *body = table
     columns, problems = _columns(header_line, header)
     if problems:
@@ -116,8 +120,8 @@ def parse_roadmap(text: str, filename: str = "") -> list[RoadmapRow]:
 
 
 def _looks_like_markdown(text: str) -> bool:
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    return first.lstrip().startswith("|")
+    # a title or prose may come before the table: `_markdown_cells` skips it
+    return any(line.lstrip().startswith("|") for line in text.splitlines())
 
 
 def _markdown_cells(text: str) -> list[tuple[int, list[str]]]:
@@ -209,7 +213,8 @@ def _row(line: int, cells: dict[str, str]) -> tuple[RoadmapRow | None, list[str]
             objective=values["objective"],
             kpi_name=values["kpi"],
             # `100 % des entités live` says the KPI is a percentage even when its name does not
-            kpi_unit=kpi_unit(values["kpi"]) or (target.unit if target and target.mode == "absolute" else None),
+            kpi_unit=kpi_unit(values["kpi"])
+            or (target.unit if target and target.mode == "absolute" else None),
             owners=tuple(owners),
             department=values.get("department") or None,
             quarter=quarter,

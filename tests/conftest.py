@@ -1,4 +1,4 @@
-"""Shared fixtures: a database (SQLite, or PostgreSQL with TEST_DATABASE_URL), a fake Slack, a running Baton."""
+"""Fixtures: a database (SQLite, or PostgreSQL with TEST_DATABASE_URL), a fake Slack, a running Baton."""
 
 from __future__ import annotations
 
@@ -82,7 +82,7 @@ def settings(fake_slack: FakeSlack, database_url: str) -> Settings:
     )
 
 
-class TestClock:
+class ManualClock:
     """A clock the test moves by hand."""
 
     def __init__(self, now: datetime) -> None:
@@ -93,8 +93,8 @@ class TestClock:
 
 
 @pytest.fixture
-def clock() -> TestClock:
-    return TestClock(datetime(2026, 11, 23, 9, 30, tzinfo=UTC))  # Monday of 2026-W48
+def clock() -> ManualClock:
+    return ManualClock(datetime(2026, 11, 23, 9, 30, tzinfo=UTC))  # Monday of 2026-W48
 
 
 @dataclass
@@ -104,11 +104,13 @@ class RunningBaton:
 
 
 @pytest.fixture
-def baton(settings: Settings, engine: Engine, clock: TestClock) -> Iterator[RunningBaton]:
+def baton(settings: Settings, engine: Engine, clock: ManualClock) -> Iterator[RunningBaton]:
     """Baton's real WSGI app on a real HTTP server, talking to the fake Slack."""
     deps = Deps(settings=settings, engine=engine, clock=clock)
     client = WebClient(token=settings.secret("SLACK_BOT_TOKEN"), base_url=settings.slack_api_url)
-    server = create_server(make_wsgi(build_app(deps, client=client), engine), host="127.0.0.1", port=0, threads=4)
+    server = create_server(
+        make_wsgi(build_app(deps, client=client), engine), host="127.0.0.1", port=0, threads=4
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield RunningBaton(url=f"http://127.0.0.1:{server.effective_port}", deps=deps)  # type: ignore[union-attr]

@@ -14,7 +14,9 @@ SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 TEAM = {"id": "T0BATON01", "domain": "baton"}
 
 
-def signed_headers(body: str, *, secret: str = SIGNING_SECRET, timestamp: int | None = None) -> dict[str, str]:
+def signed_headers(
+    body: str, *, secret: str = SIGNING_SECRET, timestamp: int | None = None
+) -> dict[str, str]:
     stamp = str(timestamp if timestamp is not None else int(time.time()))
     signature = SignatureVerifier(secret).generate_signature(timestamp=stamp, body=body)
     assert signature is not None
@@ -25,7 +27,9 @@ def signed_headers(body: str, *, secret: str = SIGNING_SECRET, timestamp: int | 
     }
 
 
-def slash_command_body(text: str, *, user: str, response_url: str, trigger_id: str = "13345224609.738474920.8088930838d88f008e0") -> str:
+def slash_command_body(
+    text: str, *, user: str, response_url: str, trigger_id: str = "13345224609.738474920.8088930838d88f008e0"
+) -> str:
     return urlencode(
         {
             "token": "legacy-verification-token",
@@ -54,8 +58,15 @@ def view_submission_body(view: dict[str, Any], *, user: str, values: dict[str, d
         "api_app_id": "A0BATON01",
         "token": "legacy-verification-token",
         "trigger_id": "13345224609.738474920.8088930838d88f008e0",
-        "view": {**view, "id": "V0UPDATE01", "team_id": TEAM["id"], "state": {"values": values},
-                 "hash": "156772938.1827394", "app_id": "A0BATON01", "bot_id": "B0BATON01"},
+        "view": {
+            **view,
+            "id": "V0UPDATE01",
+            "team_id": TEAM["id"],
+            "state": {"values": values},
+            "hash": "156772938.1827394",
+            "app_id": "A0BATON01",
+            "bot_id": "B0BATON01",
+        },
         "response_urls": [],
         "is_enterprise_install": False,
     }
@@ -63,5 +74,6 @@ def view_submission_body(view: dict[str, Any], *, user: str, values: dict[str, d
 
 
 def post_signed(base_url: str, body: str, **header_options: Any) -> httpx.Response:
-    return httpx.post(f"{base_url}/slack/events", content=body, headers=signed_headers(body, **header_options),
-                      timeout=10)
+    return httpx.post(
+        f"{base_url}/slack/events", content=body, headers=signed_headers(body, **header_options), timeout=10
+    )

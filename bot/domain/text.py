@@ -10,7 +10,9 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
-_TYPOGRAPHY = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "«": '"', "»": '"', "\u00a0": " ", "\u202f": " "})
+_TYPOGRAPHY = str.maketrans(
+    {"’": "'", "‘": "'", "“": '"', "”": '"', "«": '"', "»": '"', "\u00a0": " ", "\u202f": " "}
+)
 _WORD = re.compile(r"[a-z0-9]+")
 
 

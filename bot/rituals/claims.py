@@ -49,7 +49,12 @@ def claim(engine: Engine, *, ritual: str, cycle: str, target: str, now: datetime
 
 
 def finish(
-    engine: Engine, run_id: int, *, state: str, now: datetime, message_ts: str | None = None,
+    engine: Engine,
+    run_id: int,
+    *,
+    state: str,
+    now: datetime,
+    message_ts: str | None = None,
     error: str | None = None,
 ) -> None:
     with session_scope(engine) as session:

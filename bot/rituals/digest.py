@@ -28,7 +28,9 @@ class RitualOutcome:
     detail: str = ""
 
 
-def run_digest(engine: Engine, client: WebClient, *, now: datetime, tz: tzinfo, channel: str) -> RitualOutcome:
+def run_digest(
+    engine: Engine, client: WebClient, *, now: datetime, tz: tzinfo, channel: str
+) -> RitualOutcome:
     """Post this cycle's digest to `channel`, once per cycle whatever the number of runs."""
     cycle = cycle_key(now, tz)
     taken = claim(engine, ritual="digest", cycle=cycle, target=channel, now=now)

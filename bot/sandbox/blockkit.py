@@ -48,7 +48,8 @@ def blocks_problem(blocks: list[dict[str, Any]], limit: int) -> str | None:
             block_ids.add(block["block_id"])
         text = block.get("text", {}).get("text", "") if isinstance(block.get("text"), dict) else ""
         if kind in TEXT_LIMITS and len(text) > TEXT_LIMITS[kind]:
-            return f"invalid_blocks: must be less than {TEXT_LIMITS[kind]} characters [json-pointer:/blocks/{index}/text]"
+            limit = TEXT_LIMITS[kind]
+            return f"invalid_blocks: must be less than {limit} characters [json-pointer:/blocks/{index}/text]"
         if kind == "section" and not text and not block.get("fields"):
             return f"invalid_blocks: must provide text or fields [json-pointer:/blocks/{index}]"
         if kind == "context":
@@ -65,5 +66,7 @@ def blocks_problem(blocks: list[dict[str, Any]], limit: int) -> str | None:
             if options is not None and not 1 <= len(options) <= 100:
                 return f"invalid_blocks: options must hold 1-100 items [json-pointer:/blocks/{index}/element]"
             if options and any(len(o.get("text", {}).get("text", "")) > 75 for o in options):
-                return f"invalid_blocks: option text must be at most 75 characters [json-pointer:/blocks/{index}]"
+                return (
+                    f"invalid_blocks: option text over 75 characters [json-pointer:/blocks/{index}/element]"
+                )
     return None

@@ -7,6 +7,7 @@ arguments each method needs, answers `response_url` posts, and can be told to fa
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import threading
@@ -45,7 +46,7 @@ class FakeSlack:
     responses: list[dict[str, Any]] = field(default_factory=list)  # posts to response_url
     _failures: dict[str, list[Failure]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _ts: itertools.count = field(default_factory=lambda: itertools.count(1))  # type: ignore[type-arg]
+    _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _server: ThreadingHTTPServer | None = None
 
     # -- lifecycle -------------------------------------------------------------------------------
@@ -53,7 +54,9 @@ class FakeSlack:
         handler = type("Handler", (_Handler,), {"slack": self})
         self._server = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, name="fake-slack", daemon=True).start()
+        threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), name="fake-slack", daemon=True
+        ).start()
         return self
 
     def stop(self) -> None:
@@ -78,15 +81,24 @@ class FakeSlack:
         with self._lock:
             return [call.args for call in self.calls if call.method == method]
 
-    def fail(self, method: str, error: str, *, status: int = 200, retry_after: int | None = None,
-             times: int = 1) -> None:
+    def fail(
+        self, method: str, error: str, *, status: int = 200, retry_after: int | None = None, times: int = 1
+    ) -> None:
         """Make the next `times` calls of `method` fail like Slack would (e.g. 429 ratelimited)."""
         with self._lock:
             self._failures.setdefault(method, []).append(Failure(error, status, retry_after, times))
 
     def add_user(self, user_id: str, *, name: str, tz: str = "Europe/Paris", locale: str = "en-US") -> None:
-        self.users[user_id] = {"id": user_id, "name": name, "real_name": name, "tz": tz, "locale": locale,
-                               "deleted": False, "is_bot": False, "team_id": TEAM_ID}
+        self.users[user_id] = {
+            "id": user_id,
+            "name": name,
+            "real_name": name,
+            "tz": tz,
+            "locale": locale,
+            "deleted": False,
+            "is_bot": False,
+            "team_id": TEAM_ID,
+        }
 
     # -- the API ---------------------------------------------------------------------------------
     def answer(self, method: str, args: dict[str, Any], token: str | None) -> Answer:
@@ -120,8 +132,14 @@ class FakeSlack:
         return f"1767225600.{next(self._ts):06d}"
 
     def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
-        return {"url": "https://baton-sandbox.slack.com/", "team": "Baton", "user": "baton",
-                "team_id": TEAM_ID, "user_id": BOT_USER_ID, "bot_id": "B0BATON01"}
+        return {
+            "url": "https://baton-sandbox.slack.com/",
+            "team": "Baton",
+            "user": "baton",
+            "team_id": TEAM_ID,
+            "user_id": BOT_USER_ID,
+            "bot_id": "B0BATON01",
+        }
 
     def _channel(self, channel: str) -> str:
         return "D" + channel[1:] if channel.startswith(("U", "W")) else channel  # a user id posts to the DM
@@ -133,8 +151,14 @@ class FakeSlack:
         if problem:
             return {"error": problem}
         channel, ts = self._channel(args["channel"]), self._new_ts()
-        message = {"type": "message", "user": BOT_USER_ID, "ts": ts, "text": args.get("text", ""),
-                   "blocks": args.get("blocks", []), "thread_ts": args.get("thread_ts")}
+        message = {
+            "type": "message",
+            "user": BOT_USER_ID,
+            "ts": ts,
+            "text": args.get("text", ""),
+            "blocks": args.get("blocks", []),
+            "thread_ts": args.get("thread_ts"),
+        }
         return {"channel": channel, "ts": ts, "message": message}
 
     def _chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -226,8 +250,6 @@ def _decode(raw: str, content_type: str) -> dict[str, Any]:
     args: dict[str, Any] = {name: values[-1] for name, values in parse_qs(raw).items()}
     for name in ("blocks", "view", "metadata", "attachments"):
         if isinstance(args.get(name), str):
-            try:
+            with contextlib.suppress(json.JSONDecodeError):
                 args[name] = json.loads(args[name])
-            except json.JSONDecodeError:
-                pass
     return args

@@ -90,8 +90,14 @@ def update_modal(
             "block_id": ids.KPI_BLOCK,
             "optional": True,
             "label": plain(f"KPI value ({unit})" if unit else "KPI value"),
-            "hint": plain("A number, e.g. 12 or 12,5." + (f" Target: {_target(initiative)}." if initiative else "")),
-            "element": {"type": "plain_text_input", "action_id": ids.KPI_ACTION, "placeholder": plain("12,5")},
+            "hint": plain(
+                "A number, e.g. 12 or 12,5." + (f" Target: {_target(initiative)}." if initiative else "")
+            ),
+            "element": {
+                "type": "plain_text_input",
+                "action_id": ids.KPI_ACTION,
+                "placeholder": plain("12,5"),
+            },
         }
     )
     blocks.append(
@@ -151,21 +157,29 @@ def read_update(view: dict[str, Any]) -> UpdateForm:
 
 def checkin_confirmation(initiative: Initiative, checkin: CheckIn) -> dict[str, Any]:
     """The DM that tells an owner what Baton recorded."""
-    summary = f"{status_badge(checkin.status)} · KPI {escape(kpi_text(checkin.kpi_value, initiative.kpi_unit))}"
+    summary = (
+        f"{status_badge(checkin.status)} · KPI {escape(kpi_text(checkin.kpi_value, initiative.kpi_unit))}"
+    )
     title = escape(initiative.title)
-    blocks = [section(f":white_check_mark: Recorded your {checkin.cycle} update for *{title}*"), section(summary)]
+    blocks = [
+        section(f":white_check_mark: Recorded your {checkin.cycle} update for *{title}*"),
+        section(summary),
+    ]
     if checkin.comment:
         blocks.append(section(f">{escape(checkin.comment)}".replace("\n", "\n>")))
     return {"text": f"Recorded your {checkin.cycle} update for {title}: {summary}", "blocks": blocks}
 
 
 def _target(initiative: Initiative) -> str:
-    return kpi_text(initiative.kpi_target, initiative.kpi_unit) if initiative.kpi_target is not None else "not set"
+    return (
+        kpi_text(initiative.kpi_target, initiative.kpi_unit)
+        if initiative.kpi_target is not None
+        else "not set"
+    )
 
 
 def _kpi_summary(initiative: Initiative) -> str:
     name = initiative.kpi_name or "KPI"
     return (
-        f"{name}: now {kpi_text(initiative.kpi_current, initiative.kpi_unit)}, "
-        f"target {_target(initiative)}"
+        f"{name}: now {kpi_text(initiative.kpi_current, initiative.kpi_unit)}, target {_target(initiative)}"
     )

@@ -33,9 +33,11 @@ def digest_messages(
     latest: Mapping[int, CheckIn],
     owners: Mapping[int, Sequence[str]],
 ) -> list[dict[str, Any]]:
-    """The digest as a list of messages (`text` + `blocks`), the first for the channel, the rest its thread."""
+    """The digest as messages (`text` + `blocks`): the first for the channel, the rest for its thread."""
     counts = Counter(initiative.status for initiative in initiatives)
-    parts = [f"{status_badge(status)}: *{counts[status]}*" for status in (*STATUS_LABEL, None) if counts[status]]
+    parts = [
+        f"{status_badge(status)}: *{counts[status]}*" for status in (*STATUS_LABEL, None) if counts[status]
+    ]
     summary = " · ".join(parts) if parts else "No initiatives yet: import a roadmap with `baton import`."
     head: list[dict[str, Any]] = [
         header(f"Weekly digest — {cycle}"),
@@ -77,7 +79,9 @@ def _split(blocks: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     size = 0
     for block in blocks:
         block_size = len(str(block))
-        if chunks[-1] and (len(chunks[-1]) >= MAX_BLOCKS_MESSAGE - 1 or size + block_size > MAX_CHARS_MESSAGE):
+        if chunks[-1] and (
+            len(chunks[-1]) >= MAX_BLOCKS_MESSAGE - 1 or size + block_size > MAX_CHARS_MESSAGE
+        ):
             chunks.append([])
             size = 0
         chunks[-1].append(block)

@@ -1,0 +1,453 @@
+"""Block Kit builders, checked with the same limits Slack enforces (bot/sandbox/blockkit.py). No database."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from bot.sandbox.blockkit import message_problem, view_problem
+from bot.views import ids
+from bot.views.blocks import clip, escape
+from bot.views.checkin import InvalidForm, UpdateForm, checkin_confirmation, read_update, update_modal
+from bot.views.digest import digest_messages
+from bot.views.help import help_message
+from storage.models import CheckIn, CheckInSource, Initiative, Status
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+OWNER = "U0OWNER001"
+HOSTILE = "Done <!channel> see <https://evil.example|click> & <!here> <@U0VICTIM1>"
+
+
+def initiative(ident: int = 7, title: str = "Déploiement ERP phase 2", **fields: Any) -> Initiative:
+    return Initiative(
+        id=ident,
+        objective_id=1,
+        title=title,
+        title_key=title.lower(),
+        created_at=NOW,
+        updated_at=NOW,
+        **fields,
+    )
+
+
+def checkin(initiative_id: int = 7, comment: str | None = None, **fields: Any) -> CheckIn:
+    values: dict[str, Any] = {"cycle": "2026-W48", "author": OWNER, "status": Status.AT_RISK}
+    values.update(fields)
+    return CheckIn(
+        initiative_id=initiative_id,
+        comment=comment,
+        source=CheckInSource.MODAL,
+        submitted_at=NOW,
+        **values,
+    )
+
+
+def texts(node: Any) -> Iterator[str]:
+    """Every `text` string anywhere in a message or view, including the notification text."""
+    if isinstance(node, dict):
+        for name, value in node.items():
+            if name == "text" and isinstance(value, str):
+                yield value
+            else:
+                yield from texts(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from texts(item)
+
+
+def assert_no_live_markup(message: dict[str, Any]) -> None:
+    """No text could ping a channel or render a link the user did not mean Baton to send."""
+    for text in texts(message):
+        assert "<!" not in text, text
+        assert "<http" not in text, text
+        assert "<@U0VICTIM1>" not in text, text
+
+
+def input_blocks(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {block["block_id"]: block for block in view["blocks"] if block["type"] == "input"}
+
+
+def submitted(
+    *,
+    metadata: dict[str, Any] | None = None,
+    picked: int | None = None,
+    status: str | None = "at_risk",
+    kpi: str | None = "12,5",
+    comment: str | None = "Cutover moved to Friday",
+) -> dict[str, Any]:
+    """A view as Slack sends it in a view_submission, unset fields as Slack sends them (null)."""
+    values: dict[str, Any] = {
+        ids.STATUS_BLOCK: {
+            ids.STATUS_ACTION: {
+                "type": "radio_buttons",
+                "selected_option": {"text": {"type": "plain_text", "text": status}, "value": status}
+                if status
+                else None,
+            }
+        },
+        ids.KPI_BLOCK: {ids.KPI_ACTION: {"type": "plain_text_input", "value": kpi}},
+        ids.COMMENT_BLOCK: {ids.COMMENT_ACTION: {"type": "plain_text_input", "value": comment}},
+    }
+    if metadata is None:
+        option = {"text": {"type": "plain_text", "text": "x"}, "value": str(picked)} if picked else None
+        values[ids.INITIATIVE_BLOCK] = {
+            ids.INITIATIVE_ACTION: {"type": "static_select", "selected_option": option}
+        }
+    return {
+        "type": "modal",
+        "callback_id": ids.UPDATE_MODAL,
+        "private_metadata": json.dumps(metadata or {}),
+        "state": {"values": values},
+    }
+
+
+# --- help -----------------------------------------------------------------------------------------
+
+
+def test_help_lists_every_subcommand() -> None:
+    message = help_message()
+    assert message_problem(message["text"], message["blocks"]) is None
+    assert message["response_type"] == "ephemeral"
+    body = "\n".join(texts(message["blocks"]))
+    assert "`/okr update [initiative]`" in body
+    assert "`/okr help`" in body
+    assert "don't know" not in body
+    assert message["text"] == "Baton: /okr update [initiative], /okr help"
+
+
+def test_help_for_an_unknown_subcommand_escapes_what_was_typed() -> None:
+    message = help_message(unknown="<!channel> frobnicate")
+    assert message_problem(message["text"], message["blocks"]) is None
+    assert "I don't know `/okr &lt;!channel&gt; frobnicate`" in message["blocks"][0]["text"]["text"]
+    assert_no_live_markup(message)
+
+
+def test_help_for_a_very_long_unknown_subcommand_stays_within_limits() -> None:
+    message = help_message(unknown="x" * 5000)
+    assert message_problem(message["text"], message["blocks"]) is None
+    assert message["blocks"][0]["text"]["text"].endswith("…")
+
+
+# --- the update modal -----------------------------------------------------------------------------
+
+
+def test_modal_for_one_initiative_carries_its_id_and_has_no_picker() -> None:
+    view = update_modal(
+        initiative(42, kpi_name="Taux d'adoption", kpi_unit="%", kpi_current=35, kpi_target=100)
+    )
+    assert view_problem(view) is None
+    assert view["type"] == "modal"
+    assert view["callback_id"] == ids.UPDATE_MODAL
+    assert json.loads(view["private_metadata"]) == {"initiative_id": 42}
+    inputs = input_blocks(view)
+    assert ids.INITIATIVE_BLOCK not in inputs
+    assert "static_select" not in json.dumps(view)
+    assert list(inputs) == [ids.STATUS_BLOCK, ids.KPI_BLOCK, ids.COMMENT_BLOCK]
+    assert inputs[ids.KPI_BLOCK]["label"]["text"] == "KPI value (%)"
+    assert "Target: 100 %" in inputs[ids.KPI_BLOCK]["hint"]["text"]
+    assert "Taux d'adoption: now 35 %, target 100 %" in json.dumps(view, ensure_ascii=False)
+    statuses = [option["value"] for option in inputs[ids.STATUS_BLOCK]["element"]["options"]]
+    assert statuses == ["on_track", "at_risk", "off_track"]
+
+
+def test_modal_escapes_the_initiative_title() -> None:
+    view = update_modal(initiative(title="ERP <!channel> <https://evil.example|click>"))
+    assert view_problem(view) is None
+    assert_no_live_markup(view)
+
+
+@pytest.mark.parametrize("count", [1, 3, 100, 101, 250])
+def test_modal_without_initiative_has_a_picker_of_at_most_100(count: int) -> None:
+    choices = [initiative(n, f"Initiative {n:03d} " + "très long titre " * 20) for n in range(1, count + 1)]
+    view = update_modal(None, choices)
+    assert view_problem(view) is None
+    assert json.loads(view["private_metadata"]) == {}
+    picker = input_blocks(view)[ids.INITIATIVE_BLOCK]["element"]
+    assert picker["type"] == "static_select"
+    assert picker["action_id"] == ids.INITIATIVE_ACTION
+    options = picker["options"]
+    assert len(options) == min(count, 100)
+    assert [option["value"] for option in options] == [str(n) for n in range(1, len(options) + 1)]
+    for n, option in enumerate(options, start=1):
+        assert len(option["text"]["text"]) <= 75
+        assert option["text"]["text"].startswith(f"Initiative {n:03d} très long")
+        assert option["text"]["text"].endswith("…")
+
+
+def test_modal_picker_keeps_short_titles_whole() -> None:
+    view = update_modal(None, [initiative(1, "ERP"), initiative(2, "CRM")])
+    options = input_blocks(view)[ids.INITIATIVE_BLOCK]["element"]["options"]
+    assert [option["text"]["text"] for option in options] == ["ERP", "CRM"]
+
+
+def test_modal_says_what_matched_nothing_escaped() -> None:
+    view = update_modal(None, [initiative()], unmatched="<!channel> erp")
+    assert view_problem(view) is None
+    assert view["blocks"][0]["type"] == "context"
+    assert "&lt;!channel&gt; erp" in view["blocks"][0]["elements"][0]["text"]
+    assert_no_live_markup(view)
+
+
+def test_modal_with_a_very_long_title_stays_within_limits() -> None:
+    view = update_modal(initiative(title="É" * 5000, kpi_name="K" * 3000))
+    assert view_problem(view) is None
+
+
+# --- reading a submission -------------------------------------------------------------------------
+
+
+def test_read_update_of_a_filled_modal() -> None:
+    form = read_update(submitted(metadata={"initiative_id": 42}))
+    assert form == UpdateForm(42, Status.AT_RISK, 12.5, "Cutover moved to Friday")
+
+
+def test_read_update_from_the_picker() -> None:
+    form = read_update(submitted(picked=9, status="on_track", kpi="1 250", comment=None))
+    assert form == UpdateForm(9, Status.ON_TRACK, 1250, None)
+
+
+@pytest.mark.parametrize(
+    ("kpi", "value"), [(None, None), ("", None), ("  ", None), ("-3", -3.0), ("12", 12.0)]
+)
+def test_read_update_kpi_is_optional(kpi: str | None, value: float | None) -> None:
+    assert read_update(submitted(metadata={"initiative_id": 1}, kpi=kpi)).kpi_value == value
+
+
+def test_read_update_blank_comment_is_none() -> None:
+    assert read_update(submitted(metadata={"initiative_id": 1}, comment="  \n ")).comment is None
+
+
+@pytest.mark.parametrize(
+    ("view", "fields"),
+    [
+        (submitted(metadata={"initiative_id": 1}, kpi="douze"), {ids.KPI_BLOCK}),
+        (submitted(metadata={"initiative_id": 1}, kpi="12 jours"), {ids.KPI_BLOCK}),
+        (submitted(metadata={"initiative_id": 1}, status=None), {ids.STATUS_BLOCK}),
+        (submitted(picked=None), {ids.INITIATIVE_BLOCK}),
+        (
+            submitted(picked=None, status=None, kpi="douze"),
+            {ids.INITIATIVE_BLOCK, ids.STATUS_BLOCK, ids.KPI_BLOCK},
+        ),
+    ],
+    ids=["kpi-word", "kpi-with-unit", "no-status", "no-initiative", "all-at-once"],
+)
+def test_read_update_reports_each_bad_field(view: dict[str, Any], fields: set[str]) -> None:
+    with pytest.raises(InvalidForm) as caught:
+        read_update(view)
+    assert set(caught.value.errors) == fields
+    assert all(message.strip() for message in caught.value.errors.values())
+    # Slack shows an error only under a block of the modal: each key must be one of its block ids
+    modal = update_modal(None, [initiative()])
+    assert fields <= set(input_blocks(modal))
+
+
+def test_the_kpi_error_says_what_to_type() -> None:
+    with pytest.raises(InvalidForm) as caught:
+        read_update(submitted(metadata={"initiative_id": 1}, kpi="douze"))
+    assert "12,5" in caught.value.errors[ids.KPI_BLOCK]
+
+
+# --- the confirmation -----------------------------------------------------------------------------
+
+
+def test_confirmation_says_what_was_recorded() -> None:
+    message = checkin_confirmation(
+        initiative(title="Déploiement ERP phase 2", kpi_unit="%"), checkin(kpi_value=12.5, comment="On it")
+    )
+    assert message_problem(message["text"], message["blocks"]) is None
+    body = "\n".join(texts(message["blocks"]))
+    assert "Recorded your 2026-W48 update for *Déploiement ERP phase 2*" in body
+    assert "At risk" in body
+    assert "KPI 12.5 %" in body
+    assert ">On it" in body
+    assert message["text"].startswith("Recorded your 2026-W48 update for Déploiement ERP phase 2")
+
+
+def test_confirmation_without_comment_has_no_quote() -> None:
+    message = checkin_confirmation(initiative(), checkin(comment=None))
+    assert len(message["blocks"]) == 2
+    assert "KPI –" in message["blocks"][1]["text"]["text"]
+
+
+def test_confirmation_escapes_user_text() -> None:
+    message = checkin_confirmation(initiative(title="ERP <!here>"), checkin(comment=HOSTILE + "\nline two"))
+    assert message_problem(message["text"], message["blocks"]) is None
+    assert_no_live_markup(message)
+    quote = message["blocks"][-1]["text"]["text"]
+    assert quote == (
+        ">Done &lt;!channel&gt; see &lt;https://evil.example|click&gt; &amp; &lt;!here&gt; "
+        "&lt;@U0VICTIM1&gt;\n>line two"
+    )
+
+
+def test_confirmation_with_a_huge_comment_stays_within_limits() -> None:
+    message = checkin_confirmation(initiative(title="T" * 4000), checkin(comment="<" * 3000))
+    assert message_problem(message["text"], message["blocks"]) is None
+    for block in message["blocks"]:
+        assert len(block["text"]["text"]) <= 3000
+    assert message["blocks"][-1]["text"]["text"].endswith("…")
+
+
+# --- the digest -----------------------------------------------------------------------------------
+
+TITLE = re.compile(r"\*(Initiative \d{4})\b")
+
+
+def portfolio(count: int, comment: str = "Steady progress") -> tuple[list[Initiative], dict[int, CheckIn]]:
+    statuses = [Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK, Status.DONE, None]
+    initiatives = [
+        initiative(
+            n, f"Initiative {n:04d}", status=statuses[n % 5], kpi_current=n, kpi_target=100, kpi_unit="%"
+        )
+        for n in range(1, count + 1)
+    ]
+    latest = {n: checkin(n, comment=f"{comment} {n}") for n in range(1, count + 1) if n % 5}
+    return initiatives, latest
+
+
+@pytest.mark.parametrize("count", [1, 60, 500])
+@pytest.mark.parametrize("comment", ["Steady progress", "Long comment " * 40], ids=["short", "long"])
+def test_digest_splits_within_limits_and_keeps_every_initiative_once_in_order(
+    count: int, comment: str
+) -> None:
+    initiatives, latest = portfolio(count, comment)
+    messages = digest_messages("2026-W48", initiatives, latest, {n: ["PMO", f"<@{OWNER}>"] for n in latest})
+
+    seen: list[str] = []
+    for message in messages:
+        assert message_problem(message["text"], message["blocks"]) is None
+        assert len(message["blocks"]) <= 50
+        for block in message["blocks"]:
+            if block["type"] == "section":
+                assert len(block["text"]["text"]) <= 3000
+                seen.extend(TITLE.findall(block["text"]["text"]))
+    assert seen == [f"Initiative {n:04d}" for n in range(1, count + 1)]
+
+    first = messages[0]["blocks"]
+    assert first[0] == {
+        "type": "header",
+        "text": {"type": "plain_text", "text": "Weekly digest — 2026-W48", "emoji": True},
+    }
+    assert f"*{count} initiatives*" in first[1]["text"]["text"]
+
+    total = len(messages)
+    if count >= 60:
+        assert total > 1
+    for number, message in enumerate(messages, start=1):
+        labels = [text for text in texts(message["blocks"]) if text.startswith("Part ")]
+        if total == 1:
+            assert labels == []
+        else:
+            assert message["blocks"][-1] == {
+                "type": "context",
+                "elements": [{"type": "mrkdwn", "text": f"Part {number} of {total}"}],
+            }
+            assert labels == [f"Part {number} of {total}"]
+            if number > 1:
+                assert message["text"] == f"Weekly digest 2026-W48, part {number} of {total}"
+
+
+def test_digest_counts_and_last_updates() -> None:
+    initiatives, latest = portfolio(5)
+    messages = digest_messages("2026-W48", initiatives, latest, {1: ["PMO", f"<@{OWNER}>"]})
+    assert len(messages) == 1
+    blocks = messages[0]["blocks"]
+    summary = blocks[1]["text"]["text"]
+    for label in ("On track", "At risk", "Off track", "Done", "No update yet"):
+        assert f"{label}: *1*" in summary
+    assert "Dropped" not in summary
+    assert messages[0]["text"].startswith(
+        "Weekly digest 2026-W48: 1 on track, 1 at risk, 1 off track, 1 done"
+    )
+    sections = [block["text"]["text"] for block in blocks if block["type"] == "section"][1:]
+    assert f"Owner: PMO, <@{OWNER}> · KPI 1 % (target 100 %)" in sections[0]
+    assert f"Last update 2026-W48 by <@{OWNER}>: At risk" in sections[0]
+    assert "> Steady progress 1" in sections[0]
+    assert "Owner: no owner" in sections[1]
+    assert "_No update yet._" in sections[4]  # initiative 5 has no check-in
+
+
+def test_empty_digest() -> None:
+    messages = digest_messages("2026-W48", [], {}, {})
+    assert len(messages) == 1
+    assert message_problem(messages[0]["text"], messages[0]["blocks"]) is None
+    assert "No initiatives yet" in messages[0]["blocks"][1]["text"]["text"]
+
+
+def test_digest_escapes_titles_owners_and_comments() -> None:
+    initiatives = [initiative(1, "ERP <!channel>", status=Status.AT_RISK)]
+    messages = digest_messages(
+        "2026-W48", initiatives, {1: checkin(1, comment=HOSTILE)}, {1: ["Ops <!here>"]}
+    )
+    assert message_problem(messages[0]["text"], messages[0]["blocks"]) is None
+    assert_no_live_markup(messages[0])
+    body = messages[0]["blocks"][-1]["text"]["text"]
+    assert "&lt;!channel&gt; see &lt;https://evil.example|click&gt;" in body
+    assert "Owner: Ops &lt;!here&gt;" in body
+
+
+def test_digest_clips_long_comments_to_one_line() -> None:
+    comment = "word " * 200 + "\n\nsecond paragraph"
+    messages = digest_messages("2026-W48", [initiative(1)], {1: checkin(1, comment=comment)}, {})
+    quote = next(
+        line for line in messages[0]["blocks"][-1]["text"]["text"].split("\n") if line.startswith("> ")
+    )
+    assert quote.endswith("…")
+    assert len(quote) <= len("> ") + 280
+    assert "second paragraph" not in quote
+
+
+def test_digest_clips_a_very_long_title_within_the_section_limit() -> None:
+    # NB: the section is clipped as a whole, so with a title this long the owner, KPI and last-update
+    # lines are cut off (reported, not asserted here: bot/views/digest.py does not clip the title alone).
+    initiatives = [initiative(1, "T" * 5000), initiative(2, "Short one")]
+    messages = digest_messages("2026-W48", initiatives, {1: checkin(1, comment="c" * 5000)}, {})
+    for message in messages:
+        assert message_problem(message["text"], message["blocks"]) is None
+    sections = [b["text"]["text"] for m in messages for b in m["blocks"] if b["type"] == "section"]
+    assert len(sections[1]) == 3000
+    assert sections[1].endswith("…")
+    assert "*Short one*" in sections[2]
+
+
+# --- escape and clip ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "escaped"),
+    [
+        ("<!channel>", "&lt;!channel&gt;"),
+        ("<https://evil|click>", "&lt;https://evil|click&gt;"),
+        ("R&D", "R&amp;D"),
+        ("&lt;", "&amp;lt;"),  # already-escaped text is escaped again, not trusted
+        ("plain * _text_ ~", "plain * _text_ ~"),
+    ],
+)
+def test_escape(raw: str, escaped: str) -> None:
+    assert escape(raw) == escaped
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "clipped"),
+    [
+        ("abc", 3, "abc"),
+        ("abcd", 3, "ab…"),
+        ("ab cd", 4, "ab…"),  # no dangling space before the ellipsis
+        ("", 5, ""),
+        ("é" * 80, 75, "é" * 74 + "…"),
+    ],
+)
+def test_clip(text: str, limit: int, clipped: str) -> None:
+    assert clip(text, limit) == clipped
+
+
+@pytest.mark.parametrize("limit", [1, 2, 24, 75, 150, 3000])
+def test_clip_never_exceeds_the_limit(limit: int) -> None:
+    for length in (limit - 1, limit, limit + 1, limit * 3):
+        result = clip("x y " * length, limit)
+        assert len(result) <= limit
