@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from bot.audit import audit
 from bot.domain.cycles import cycle_key
 from bot.domain.text import best_matches, key
-from bot.roadmap import RoadmapRow
+from bot.roadmap import Owner, RoadmapRow
 from storage.models import (
     CheckIn,
     CheckInSource,
@@ -264,9 +264,9 @@ def latest_checkins(session: Session) -> dict[int, CheckIn]:
     return {checkin.initiative_id: checkin for checkin in rows}
 
 
-def owners_by_initiative(session: Session) -> dict[int, list[str]]:
-    """Each initiative's R: role names, and Slack users as `<@U…>` mentions."""
-    owners: dict[int, list[str]] = defaultdict(list)
+def owners_by_initiative(session: Session) -> dict[int, list[Owner]]:
+    """Each initiative's R: roles and Slack users."""
+    owners: dict[int, list[Owner]] = defaultdict(list)
     rows = session.exec(
         select(RaciAssignment, Role)
         .join(Role, col(RaciAssignment.role_id) == Role.id, isouter=True)
@@ -274,7 +274,8 @@ def owners_by_initiative(session: Session) -> dict[int, list[str]]:
         .order_by(col(RaciAssignment.id))
     )
     for assignment, role in rows:
-        owners[assignment.initiative_id].append(role.name if role else f"<@{assignment.user_id}>")
+        owner = Owner("role", role.name) if role else Owner("user", str(assignment.user_id))
+        owners[assignment.initiative_id].append(owner)
     return owners
 
 
@@ -306,7 +307,7 @@ def export_portfolio(session: Session, quarter: str | None = None) -> dict[str, 
             "due_date": initiative.due_date.isoformat() if initiative.due_date else None,
             "status": initiative.status,
             "archived": initiative.archived,
-            "owners": owners.get(initiative.id or 0, []),
+            "owners": [o.ref if o.kind == "role" else f"<@{o.ref}>" for o in owners.get(initiative.id or 0, [])],
         }
         for initiative, objective in pairs
     ]

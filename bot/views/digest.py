@@ -21,17 +21,19 @@ from bot.views.blocks import (
     section,
     status_badge,
 )
+from bot.roadmap import Owner
 from storage.models import CheckIn, Initiative, Status
 
 MAX_CHARS_MESSAGE = 12_000  # Slack rejects messages whose blocks hold much more text than this
 MAX_COMMENT_IN_DIGEST = 280
+MAX_TITLE_IN_DIGEST = 200
 
 
 def digest_messages(
     cycle: str,
     initiatives: Sequence[Initiative],
     latest: Mapping[int, CheckIn],
-    owners: Mapping[int, Sequence[str]],
+    owners: Mapping[int, Sequence[Owner]],
 ) -> list[dict[str, Any]]:
     """The digest as messages (`text` + `blocks`): the first for the channel, the rest for its thread."""
     counts = Counter(initiative.status for initiative in initiatives)
@@ -46,9 +48,10 @@ def digest_messages(
     ]
     body = [_initiative_block(i, latest.get(i.id or 0), owners.get(i.id or 0, ())) for i in initiatives]
     chunks = _split([*head, *body])
-    fallback = f"Weekly digest {cycle}: " + ", ".join(
-        f"{counts[status]} {STATUS_LABEL[status].lower()}" for status in STATUS_LABEL if counts[status]
-    )
+    tally = [f"{counts[status]} {STATUS_LABEL[status].lower()}" for status in STATUS_LABEL if counts[status]]
+    if counts[None]:
+        tally.append(f"{counts[None]} without update")
+    fallback = f"Weekly digest {cycle}: " + (", ".join(tally) or "no initiatives yet")
     messages = []
     for number, blocks in enumerate(chunks, start=1):
         if len(chunks) > 1:
@@ -58,9 +61,9 @@ def digest_messages(
     return messages
 
 
-def _initiative_block(initiative: Initiative, last: CheckIn | None, owners: Sequence[str]) -> dict[str, Any]:
-    title = f"{status_badge(initiative.status)}  *{escape(initiative.title)}*"
-    who = ", ".join(owner if owner.startswith("<@") else escape(owner) for owner in owners) or "no owner"
+def _initiative_block(initiative: Initiative, last: CheckIn | None, owners: Sequence[Owner]) -> dict[str, Any]:
+    title = f"{status_badge(initiative.status)}  *{escape(clip(initiative.title, MAX_TITLE_IN_DIGEST))}*"
+    who = ", ".join(f"<@{escape(o.ref)}>" if o.kind == "user" else escape(o.ref) for o in owners) or "no owner"
     kpi = escape(kpi_text(initiative.kpi_current, initiative.kpi_unit))
     target = escape(kpi_text(initiative.kpi_target, initiative.kpi_unit))
     lines = [title, f"Owner: {who} · KPI {kpi} (target {target})"]
