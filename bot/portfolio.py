@@ -307,7 +307,7 @@ def export_portfolio(session: Session, quarter: str | None = None) -> dict[str, 
             "due_date": initiative.due_date.isoformat() if initiative.due_date else None,
             "status": initiative.status,
             "archived": initiative.archived,
-            "owners": [o.ref if o.kind == "role" else f"<@{o.ref}>" for o in owners.get(initiative.id or 0, [])],
+            "owners": [str(owner) for owner in owners.get(initiative.id or 0, [])],
         }
         for initiative, objective in pairs
     ]

@@ -66,6 +66,10 @@ class Owner:
     kind: str  # "role" or "user"
     ref: str  # role name, or Slack user id
 
+    def __str__(self) -> str:
+        """A role by its name, a person as a Slack mention (as the roadmap writes them)."""
+        return self.ref if self.kind == "role" else f"<@{self.ref}>"
+
 
 @dataclass(frozen=True)
 class RoadmapRow:

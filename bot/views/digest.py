@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bot.roadmap import Owner
 from bot.views.blocks import (
     MAX_BLOCKS_MESSAGE,
     STATUS_LABEL,
@@ -21,7 +22,6 @@ from bot.views.blocks import (
     section,
     status_badge,
 )
-from bot.roadmap import Owner
 from storage.models import CheckIn, Initiative, Status
 
 MAX_CHARS_MESSAGE = 12_000  # Slack rejects messages whose blocks hold much more text than this
@@ -61,9 +61,11 @@ def digest_messages(
     return messages
 
 
-def _initiative_block(initiative: Initiative, last: CheckIn | None, owners: Sequence[Owner]) -> dict[str, Any]:
+def _initiative_block(
+    initiative: Initiative, last: CheckIn | None, owners: Sequence[Owner]
+) -> dict[str, Any]:
     title = f"{status_badge(initiative.status)}  *{escape(clip(initiative.title, MAX_TITLE_IN_DIGEST))}*"
-    who = ", ".join(f"<@{escape(o.ref)}>" if o.kind == "user" else escape(o.ref) for o in owners) or "no owner"
+    who = ", ".join(_owner(owner) for owner in owners) or "no owner"
     kpi = escape(kpi_text(initiative.kpi_current, initiative.kpi_unit))
     target = escape(kpi_text(initiative.kpi_target, initiative.kpi_unit))
     lines = [title, f"Owner: {who} · KPI {kpi} (target {target})"]
@@ -74,6 +76,11 @@ def _initiative_block(initiative: Initiative, last: CheckIn | None, owners: Sequ
         if last.comment:
             lines.append(f"> {escape(clip(' '.join(last.comment.split()), MAX_COMMENT_IN_DIGEST))}")
     return section("\n".join(lines))
+
+
+def _owner(owner: Owner) -> str:
+    """A person is a live mention (their id is escaped all the same); a role name is plain text."""
+    return f"<@{escape(owner.ref)}>" if owner.kind == "user" else escape(owner.ref)
 
 
 def _split(blocks: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
