@@ -123,7 +123,9 @@ class Procs:
                 process.wait()
 
 
-def wait_healthy(name: str, process: subprocess.Popen[Any], port: int, log: Path, timeout: float = 60) -> None:
+def wait_healthy(
+    name: str, process: subprocess.Popen[Any], port: int, log: Path, timeout: float = 60
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -150,7 +152,7 @@ def tail(path: Path, lines: int = 20) -> str:
 
 # -- the load -----------------------------------------------------------------------------------------
 class Load:
-    """Signed `/okr update` commands to one app, over `concurrency` keep-alive connections kept across blocks."""
+    """Signed `/okr update` commands to one app, over `concurrency` keep-alive connections."""
 
     def __init__(self, name: str, port: int, concurrency: int, response_url: str) -> None:
         self.name, self.port = name, port
@@ -160,6 +162,7 @@ class Load:
         self.latencies: list[float] = []  # seconds, measured requests only
         self.errors: list[str] = []
         self.busy = 0.0  # wall time spent in measured blocks
+        self.measured = 0  # requests sent in measured blocks
         self.sent = 0
         self._lock = threading.Lock()
 
@@ -194,6 +197,19 @@ class Load:
         }
         return body, headers
 
+    def post(self, slot: int, body: str, headers: dict[str, str]) -> tuple[int, float]:
+        """One POST on connection `slot`: its status, and seconds from sending it to reading the answer."""
+        conn = self.connections[slot]
+        started = time.perf_counter()
+        conn.request("POST", "/slack/events", body=body, headers=headers)
+        response = conn.getresponse()
+        response.read()
+        return response.status, time.perf_counter() - started
+
+    def reconnect(self, slot: int) -> None:
+        self.connections[slot].close()
+        self.connections[slot] = self._connect()
+
     def block(self, count: int, *, measure: bool = True) -> None:
         """Send `count` requests, `len(self.connections)` at a time; wait for every answer."""
         todo = iter(range(self.sent, self.sent + count))
@@ -202,31 +218,36 @@ class Load:
         errors: list[str] = []
 
         def worker(slot: int) -> None:
+            first = True
             while True:
                 with self._lock:
                     n = next(todo, None)
                 if n is None:
                     return
                 body, headers = self.request(n)
-                conn = self.connections[slot]
-                started = time.perf_counter()
                 try:
-                    conn.request("POST", "/slack/events", body=body, headers=headers)
-                    response = conn.getresponse()
-                    response.read()
-                    elapsed = time.perf_counter() - started
+                    try:
+                        status, elapsed = self.post(slot, body, headers)
+                    except ConnectionError:
+                        if not first:
+                            raise
+                        # the server may close a keep-alive connection left idle since the last block
+                        self.reconnect(slot)
+                        status, elapsed = self.post(slot, body, headers)
                 except (OSError, http.client.HTTPException) as exc:
-                    conn.close()
-                    self.connections[slot] = self._connect()
+                    self.reconnect(slot)
                     with self._lock:
                         errors.append(f"{type(exc).__name__}: {exc}")
                     continue
+                finally:
+                    first = False
                 with self._lock:
                     latencies.append(elapsed)
-                    if response.status != 200:
-                        errors.append(f"HTTP {response.status}")
+                    if status != 200:
+                        errors.append(f"HTTP {status}")
 
-        threads = [threading.Thread(target=worker, args=(slot,)) for slot in range(len(self.connections))]
+        slots = range(len(self.connections))
+        threads = [threading.Thread(target=worker, args=(slot,), daemon=True) for slot in slots]
         started = time.perf_counter()
         for thread in threads:
             thread.start()
@@ -234,6 +255,7 @@ class Load:
             thread.join()
         if measure:
             self.busy += time.perf_counter() - started
+            self.measured += count
             self.latencies += latencies
             self.errors += errors
         elif errors:
@@ -260,10 +282,10 @@ def wait_for_modals(slack: FakeSlackProcess, expected: int, timeout: float = 60)
 
 # -- the run ------------------------------------------------------------------------------------------
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="Ack latency of Baton's /okr update next to a bare Bolt app.")
+    parser = argparse.ArgumentParser(description="Ack latency of Baton's /okr update beside a bare Bolt app.")
     parser.add_argument("--requests", type=int, default=400, help="measured requests per app (default: 400)")
     parser.add_argument("--concurrency", type=int, default=8, help="requests in flight (default: 8)")
-    parser.add_argument("--warmup", type=int, default=20, help="unmeasured requests per app first (default: 20)")
+    parser.add_argument("--warmup", type=int, default=20, help="unmeasured requests per app (default: 20)")
     parser.add_argument("--block", type=int, default=50, help="requests per alternating block (default: 50)")
     parser.add_argument("--log-level", default="INFO", help="Baton's LOG_LEVEL (default: INFO)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (database, logs)")
@@ -305,7 +327,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         procs.stop_all()
         if args.keep:
-            print(f"kept {tmp}", file=sys.stderr)
+            sys.stdout.flush()
+            print(f"kept {tmp} (database and logs)", file=sys.stderr)
         else:
             shutil.rmtree(tmp, ignore_errors=True)
 
@@ -332,9 +355,10 @@ def run(args: argparse.Namespace, tmp: Path, procs: Procs) -> int:
         raise RuntimeError(f"baton import failed:\n{imported.stderr.strip()}")
 
     ports = {"bare": free_port(), "baton": free_port()}
+    listen = ["--host", "127.0.0.1", "--port"]
     commands = {
-        "baton": [*baton_command(), "serve", "--host", "127.0.0.1", "--port", str(ports["baton"])],
-        "bare": [sys.executable, str(BENCH / "bare_app.py"), "--host", "127.0.0.1", "--port", str(ports["bare"])],
+        "baton": [*baton_command(), "serve", *listen, str(ports["baton"])],
+        "bare": [sys.executable, str(BENCH / "bare_app.py"), *listen, str(ports["bare"])],
     }
     servers = {}
     for name, command in commands.items():
@@ -348,8 +372,8 @@ def run(args: argparse.Namespace, tmp: Path, procs: Procs) -> int:
     for name, process in servers.items():
         wait_healthy(name, process, ports[name], logs[name])
 
-    loads = {name: Load(name, ports[name], args.concurrency, slack.response_url) for name in ("bare", "baton")}
-    bare, baton = loads["bare"], loads["baton"]
+    bare = Load("bare", ports["bare"], args.concurrency, slack.response_url)
+    baton = Load("baton", ports["baton"], args.concurrency, slack.response_url)
     modals_before = slack.count("views.open")  # Bolt's start-up calls none, but do not assume it
 
     def after(load: Load) -> None:
@@ -371,10 +395,10 @@ def run(args: argparse.Namespace, tmp: Path, procs: Procs) -> int:
             load.block(size)
             after(load)
     opened = wait_for_modals(slack, modals_before + baton.sent) - modals_before
-    for load in loads.values():
-        load.close()
+    bare.close()
+    baton.close()
 
-    report(args, bare, baton, opened)
+    report(bare, baton, opened)
     failed = bool(bare.errors or baton.errors) or opened != baton.sent
     if failed:
         return 1
@@ -382,14 +406,14 @@ def run(args: argparse.Namespace, tmp: Path, procs: Procs) -> int:
     return 2 if args.check and ratio > GOAL else 0
 
 
-def report(args: argparse.Namespace, bare: Load, baton: Load, opened: int) -> None:
+def report(bare: Load, baton: Load, opened: int) -> None:
     print()
     print(f"{'app':<6} {'requests':>8} {'errors':>6} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'req/s':>7}")
     for load in (bare, baton):
         ms = [latency * 1000 for latency in load.latencies]
         rate = len(ms) / load.busy if load.busy else 0.0
         print(
-            f"{load.name:<6} {len(ms):>8} {len(load.errors):>6} {percentile(ms, 50):>8.1f} "
+            f"{load.name:<6} {load.measured:>8} {len(load.errors):>6} {percentile(ms, 50):>8.1f} "
             f"{percentile(ms, 99):>8.1f} {max(ms, default=float('nan')):>8.1f} {rate:>7.0f}"
         )
     ratio = percentile(baton.latencies, 99) / percentile(bare.latencies, 99)

@@ -18,15 +18,15 @@ import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
 
-from slack_bolt import Ack, App  # noqa: E402
-from slack_bolt.adapter.wsgi import SlackRequestHandler  # noqa: E402
-from slack_sdk import WebClient  # noqa: E402
+from slack_bolt import Ack, App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk import WebClient
 
-from bot.server import serve  # noqa: E402  (the same waitress server and thread count as `baton serve`)
+from bot.server import serve  # the same waitress server and thread count as `baton serve`
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
@@ -41,7 +41,7 @@ def build_app(token: str, signing_secret: str, api_url: str) -> App:
     )
 
     @app.command("/okr")
-    def okr(ack: Ack, command: dict[str, Any]) -> None:
+    def okr(ack: Ack) -> None:
         ack()
 
     return app
@@ -53,7 +53,8 @@ def make_wsgi(app: App) -> WSGIApplication:
     def wsgi(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
             payload = b'{"status": "ok"}'
-            start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))])
+            headers = [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))]
+            start_response("200 OK", headers)
             return [payload]
         return slack(environ, start_response)
 
@@ -61,7 +62,7 @@ def make_wsgi(app: App) -> WSGIApplication:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="A bare Bolt app that only acks /okr (the benchmark baseline).")
+    parser = argparse.ArgumentParser(description="A bare Bolt app that only acks /okr (a baseline).")
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "3001")))
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--token", default=os.environ.get("SLACK_BOT_TOKEN"))

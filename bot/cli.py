@@ -7,7 +7,8 @@ import csv
 import io
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
-from bot.clock import fixed_clock, system_clock
+from bot.clock import offset_clock, system_clock
 from bot.config import ConfigError, Settings, load_settings
 from bot.deps import Deps
 from bot.domain.cycles import parse_quarter, quarter_key
@@ -25,7 +26,7 @@ from bot.logs import configure_logging, get_logger
 from bot.roadmap import RoadmapError, parse_roadmap
 from storage.db import is_up_to_date, make_engine, session_scope, upgrade
 
-RITUALS = ("digest",)
+RITUALS = ("checkin", "reminders", "digest")
 log = get_logger("baton")
 
 
@@ -95,6 +96,14 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("ritual", choices=RITUALS)
     run.add_argument("--at", help="the instant, ISO-8601 (default: now; without an offset: BATON_TIMEZONE)")
     run.set_defaults(run=cmd_rituals_run)
+    status = ritual_commands.add_parser(
+        "status",
+        help="this cycle: due, sent, answered, failed, per ritual",
+        description="Show the current cycle: what each ritual had due, what "
+        "was sent, answered, failed or skipped, and the outbox.",
+    )
+    status.add_argument("--at", help="the instant, ISO-8601 (default: now)")
+    status.set_defaults(run=cmd_rituals_status)
 
     db = commands.add_parser("db", help="database maintenance", description="Database maintenance.")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
@@ -160,7 +169,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     app = _build_app(deps)
     port = args.port or settings.port
     log.info("baton.serve", host=args.host, port=port, slack_api_url=settings.slack_api_url)
-    serve(make_wsgi(app, deps.engine), host=args.host, port=port)
+    with _rituals_in_background(deps, app):
+        serve(make_wsgi(app, deps.engine), host=args.host, port=port)
     return 0
 
 
@@ -171,8 +181,23 @@ def cmd_socket(args: argparse.Namespace, settings: Settings) -> int:
     deps = _deps(settings)
     app = _build_app(deps, socket_mode=True)
     log.info("baton.socket", slack_api_url=settings.slack_api_url)
-    SocketModeHandler(app, settings.secret("SLACK_APP_TOKEN"), web_client=app.client).start()
+    with _rituals_in_background(deps, app):
+        SocketModeHandler(app, settings.secret("SLACK_APP_TOKEN"), web_client=app.client).start()
     return 0
+
+
+@contextmanager
+def _rituals_in_background(deps: Deps, app: App) -> Iterator[None]:
+    from bot.delivery.sender import Sender
+    from bot.scheduler import start_background
+    from bot.slack import make_sender_client
+
+    sender = Sender(deps.engine, make_sender_client(deps.settings), deps.clock, wake=deps.outbox_ready)
+    background = start_background(deps, app.client, sender)
+    try:
+        yield
+    finally:
+        background.shutdown()
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
@@ -237,25 +262,31 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_rituals_run(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.rituals.digest import run_digest
-    from bot.slack import make_client
+    from bot.delivery.sender import Sender
+    from bot.scheduler import run_ritual
+    from bot.slack import make_client, make_sender_client
 
-    settings.require("SLACK_BOT_TOKEN", "LEADERSHIP_CHANNEL")
-    at = _instant(args.at, settings) if args.at else system_clock()
-    deps = Deps(settings=settings, engine=open_database(settings), clock=fixed_clock(at))
-    assert settings.leadership_channel is not None
-    outcome = run_digest(
-        deps.engine,
-        make_client(settings),
-        now=deps.clock(),
-        tz=settings.org_timezone,
-        channel=settings.leadership_channel,
-    )
-    print(
-        f"{outcome.ritual} {outcome.cycle} → {outcome.target}: {outcome.state}"
-        + (f" ({outcome.detail})" if outcome.detail else "")
-    )
-    return 1 if outcome.state == "failed" else 0
+    settings.require("SLACK_BOT_TOKEN", *(("LEADERSHIP_CHANNEL",) if args.ritual == "digest" else ()))
+    clock = offset_clock(_instant(args.at, settings)) if args.at else system_clock
+    deps = Deps(settings=settings, engine=open_database(settings), clock=clock)
+    summary = run_ritual(args.ritual, deps, make_client(settings))
+    print(summary)
+    stats = Sender(deps.engine, make_sender_client(settings), deps.clock).drain_all()
+    if stats.sent or stats.failed:
+        print(
+            f"outbox: {stats.sent} sent ({stats.recovered} found already posted), {stats.failed} failed, "
+            f"{stats.ratelimited} rate-limited answers waited out"
+        )
+    return 1 if ": failed" in summary else 0
+
+
+def cmd_rituals_status(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.rituals.status import cycle_status
+
+    now = _instant(args.at, settings) if args.at else system_clock()
+    with session_scope(open_database(settings)) as session:
+        print(cycle_status(session, settings, now).render())
+    return 0
 
 
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:

@@ -1,6 +1,7 @@
 """What every listener and ritual needs, built once at start-up and handed down."""
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
@@ -13,3 +14,5 @@ class Deps:
     settings: Settings
     engine: Engine
     clock: Clock
+    # Set when something was written to the outbox, so the sender sends it now rather than at its next poll.
+    outbox_ready: threading.Event = field(default_factory=threading.Event)

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.audit import audit
-from bot.domain.cycles import cycle_key
 from bot.domain.text import best_matches, key
 from bot.roadmap import Owner, RoadmapRow
 from storage.models import (
@@ -220,26 +220,38 @@ def record_checkin(
     kpi_value: float | None,
     comment: str | None,
     source: CheckInSource,
+    cycle: str,
     now: datetime,
-    tz: tzinfo,
+    dedupe_key: str | None = None,
 ) -> CheckIn:
-    """Append a check-in to the history; the initiative's current status and KPI follow the latest one."""
+    """Append a check-in to the history; the initiative's current status and KPI follow the latest one.
+
+    With a `dedupe_key`, a second submission of the same answer (a double click, a retried request)
+    returns the first check-in and writes nothing.
+    """
+    duplicate = select(CheckIn).where(CheckIn.dedupe_key == dedupe_key)
+    if dedupe_key is not None and (existing := session.exec(duplicate).first()):
+        return existing
     checkin = CheckIn(
         initiative_id=initiative.id,  # type: ignore[arg-type]
-        cycle=cycle_key(now, tz),
+        cycle=cycle,
         author=author,
         status=status,
         kpi_value=kpi_value,
         comment=comment,
         source=source,
         submitted_at=now,
+        dedupe_key=dedupe_key,
     )
-    session.add(checkin)
+    try:
+        with session.begin_nested():
+            session.add(checkin)
+    except IntegrityError:  # the same answer, recorded by a concurrent request a moment ago
+        return session.exec(duplicate).one()
     initiative.status = status
     if kpi_value is not None:
         initiative.kpi_current = kpi_value
     initiative.updated_at = now
-    session.flush()
     audit(
         session,
         actor=author,
@@ -248,9 +260,10 @@ def record_checkin(
         entity_id=checkin.id,
         at=now,
         initiative_id=initiative.id,
-        cycle=checkin.cycle,
+        cycle=cycle,
         status=str(status),
         kpi_value=kpi_value,
+        source=str(source),
     )
     return checkin
 
@@ -350,3 +363,32 @@ def _checkins_of(session: Session, initiative_ids: Iterable[int | None]) -> list
             .order_by(col(CheckIn.submitted_at), col(CheckIn.id))
         )
     )
+
+
+def responsible_people(session: Session) -> dict[str, list[Initiative]]:
+    """Who answers for what this week: each person in the R of an open initiative, directly or through a
+    role (resolved to its holders now, so a new CFO gets the CFO's initiatives at once)."""
+    rows = session.exec(
+        select(Initiative, RaciAssignment.user_id, RoleMember.user_id)
+        .join(RaciAssignment, col(RaciAssignment.initiative_id) == Initiative.id)
+        .join(RoleMember, col(RoleMember.role_id) == RaciAssignment.role_id, isouter=True)
+        .where(col(Initiative.archived).is_(False), RaciAssignment.letter == RaciLetter.RESPONSIBLE)
+        .order_by(col(Initiative.title_key))
+    )
+    people: dict[str, dict[int, Initiative]] = defaultdict(dict)
+    for initiative, direct, through_role in rows:
+        user = direct or through_role
+        if user and initiative.status not in (Status.DONE, Status.DROPPED):
+            people[user][initiative.id or 0] = initiative
+    return {user: list(initiatives.values()) for user, initiatives in sorted(people.items())}
+
+
+def answers_in_cycle(session: Session, cycle: str) -> dict[int, CheckIn]:
+    """The latest check-in of each initiative in `cycle`."""
+    newest = (
+        select(func.max(CheckIn.id).label("id"))
+        .where(CheckIn.cycle == cycle)
+        .group_by(col(CheckIn.initiative_id))
+    ).subquery()
+    rows = session.exec(select(CheckIn).join(newest, col(CheckIn.id) == newest.c.id))
+    return {checkin.initiative_id: checkin for checkin in rows}

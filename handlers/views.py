@@ -2,50 +2,63 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, App
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
-from bot.logs import get_logger
-from bot.portfolio import record_checkin
+from bot.rituals.answers import InvalidAway, go_away, save_update
 from bot.views import ids
-from bot.views.checkin import InvalidForm, checkin_confirmation, read_update
+from bot.views.checkin import InvalidForm, read_update
+from bot.views.prompt import read_away
 from storage.db import session_scope
-from storage.models import CheckInSource, Initiative
-
-log = get_logger(__name__)
+from storage.models import Initiative
 
 
 def register(app: App, deps: Deps) -> None:
     @app.view(ids.UPDATE_MODAL)
-    def submit_update(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+    def submit_update(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         try:
             form = read_update(view)
         except InvalidForm as invalid:
             ack(response_action="errors", errors=invalid.errors)
             return
-        user = body["user"]["id"]
         with session_scope(deps.engine) as session:
             initiative = session.get(Initiative, form.initiative_id)
             if initiative is None or initiative.archived:
                 ack(response_action="errors", errors={ids.STATUS_BLOCK: "This initiative no longer exists."})
                 return
             ack()
-            checkin = record_checkin(
+            save_update(
                 session,
+                deps.settings,
+                form=form,
                 initiative=initiative,
-                author=user,
-                status=form.status,
-                kpi_value=form.kpi_value,
-                comment=form.comment,
-                source=CheckInSource.MODAL,
+                author=body["user"]["id"],
                 now=deps.clock(),
-                tz=deps.settings.org_timezone,
             )
+        deps.outbox_ready.set()
+
+    @app.view(ids.AWAY_MODAL)
+    def submit_away(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        until, delegate = read_away(view)
+        if not until:
+            ack(response_action="errors", errors={ids.AWAY_UNTIL_BLOCK: "Choose the last day you are away."})
+            return
+        now = deps.clock()
         try:
-            client.chat_postMessage(channel=user, **checkin_confirmation(initiative, checkin))
-        except SlackApiError as exc:  # the check-in is stored; only the receipt is lost
-            log.warning("confirmation.failed", user=user, error=exc.response.get("error"))
+            go_away(
+                deps.engine,
+                user=body["user"]["id"],
+                starts_on=now.astimezone(deps.settings.org_timezone).date(),
+                ends_on=date.fromisoformat(until),
+                delegate=delegate,
+                now=now,
+            )
+        except InvalidAway as problem:
+            block = ids.AWAY_DELEGATE_BLOCK if problem.field == "delegate" else ids.AWAY_UNTIL_BLOCK
+            ack(response_action="errors", errors={block: str(problem)})
+            return
+        ack()
+        deps.outbox_ready.set()

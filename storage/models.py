@@ -130,7 +130,10 @@ class RaciAssignment(SQLModel, table=True):
 class CheckIn(SQLModel, table=True):
     """One submission: the history is append-only; the latest of a cycle is the current answer."""
 
-    __table_args__ = (sa.Index("ix_checkin_initiative_cycle", "initiative_id", "cycle"),)
+    __table_args__ = (
+        sa.Index("ix_checkin_initiative_cycle", "initiative_id", "cycle"),
+        sa.UniqueConstraint("dedupe_key", name="uq_checkin_dedupe_key"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     initiative_id: int = Field(foreign_key="initiative.id")
@@ -146,6 +149,8 @@ class CheckIn(SQLModel, table=True):
     decision_needed: str | None = None
     source: CheckInSource = Field(sa_type=sa.String(16))
     submitted_at: datetime = _utc_column(index=True)
+    # Set for one-click answers: the same click arriving twice (or two clicks racing) records once.
+    dedupe_key: str | None = None
 
 
 class RitualRun(SQLModel, table=True):
@@ -157,7 +162,8 @@ class RitualRun(SQLModel, table=True):
     ritual: str
     cycle: str
     target: str  # a channel or user id
-    state: str = "claimed"  # claimed -> sent | failed
+    state: str = "claimed"  # claimed -> sent | failed; queued (handed to the outbox); skipped (with error)
+    due_at: datetime | None = _utc_column(nullable=True)
     claimed_at: datetime = _utc_column()
     finished_at: datetime | None = _utc_column(nullable=True)
     message_ts: str | None = None
@@ -172,3 +178,90 @@ class AuditLog(SQLModel, table=True):
     entity: str
     entity_id: str | None = None
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Person(SQLModel, table=True):
+    """A Slack user as Baton last saw them (users.info): their time zone decides when they are prompted."""
+
+    user_id: str = Field(primary_key=True)
+    name: str | None = None
+    tz: str | None = None  # IANA name; None: the organisation's
+    locale: str | None = None
+    country: str | None = None  # ISO 3166 code, for holidays that are not everyone's
+    deleted: bool = False
+    fetched_at: datetime | None = _utc_column(nullable=True)
+
+
+class WorkspaceSettings(SQLModel, table=True):
+    """The cadence, one row. Missing row: the defaults below, in BATON_TIMEZONE."""
+
+    id: int = Field(default=1, primary_key=True)
+    timezone: str | None = None  # None: BATON_TIMEZONE
+    checkin_weekday: int = 0  # 0 = Monday
+    checkin_hour: int = 9
+    reminder_delay_hours: int = 24
+    grace_hours: int = 6  # how late a missed prompt is still sent
+    digest_weekday: int = 0
+    digest_hour: int = 16
+    language: str = "en"
+    # [{"date": "2026-12-25", "country": "FR" or null for everyone, "name": "Noël"}]
+    holidays: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class Away(SQLModel, table=True):
+    """Out of office, both days included; the delegate, if any, is prompted instead."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: str = Field(index=True)
+    starts_on: date
+    ends_on: date
+    delegate_id: str | None = None
+    created_at: datetime = _utc_column()
+
+
+class Snooze(SQLModel, table=True):
+    """An owner asked to be reminded later in a cycle."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: str = Field(index=True)
+    cycle: str
+    until: datetime = _utc_column()
+    created_at: datetime = _utc_column()
+
+
+class CycleSkip(SQLModel, table=True):
+    """An owner said "skip this week": no reminder for that cycle."""
+
+    user_id: str = Field(primary_key=True)
+    cycle: str = Field(primary_key=True)
+    created_at: datetime = _utc_column()
+
+
+class DeliveryState(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"  # claimed by a sender; checked against Slack before any resend
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class Delivery(SQLModel, table=True):
+    """The outbox: a message to send, written in the same transaction as the state that caused it."""
+
+    __table_args__ = (sa.Index("ix_delivery_due", "state", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str  # prompt, reminder, confirmation, digest ...
+    method: str = "chat.postMessage"  # or chat.update
+    channel: str  # a channel id, or a user id for a DM
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    ritual_run_id: int | None = Field(default=None, foreign_key="ritualrun.id", index=True)
+    state: DeliveryState = Field(default=DeliveryState.PENDING, sa_type=sa.String(16))
+    attempts: int = 0
+    next_attempt_at: datetime = _utc_column()
+    claimed_by: str | None = None
+    claimed_at: datetime | None = _utc_column(nullable=True)
+    sent_at: datetime | None = _utc_column(nullable=True)
+    message_channel: str | None = None
+    message_ts: str | None = None
+    error: str | None = None
+    created_at: datetime = _utc_column()

@@ -17,9 +17,11 @@ from waitress.server import create_server
 
 from bot.app import build_app
 from bot.config import Settings, load_settings
+from bot.delivery.sender import Sender
 from bot.deps import Deps
 from bot.sandbox.webapi import FakeSlack
 from bot.server import make_wsgi
+from bot.slack import make_sender_client
 from storage.db import make_engine, upgrade
 from tests.slack_requests import SIGNING_SECRET
 
@@ -113,6 +115,12 @@ def baton(settings: Settings, engine: Engine, clock: ManualClock) -> Iterator[Ru
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
+    sender = Sender(engine, make_sender_client(settings), clock, wake=deps.outbox_ready)
+    stop = threading.Event()
+    sending = threading.Thread(target=sender.run, args=(stop, 0.1), daemon=True)
+    sending.start()
     yield RunningBaton(url=f"http://127.0.0.1:{server.effective_port}", deps=deps)  # type: ignore[union-attr]
+    stop.set()
     server.close()
     thread.join(timeout=5)
+    sending.join(timeout=5)

@@ -118,7 +118,6 @@ def test_export_carries_the_checkin_history(env: dict, tmp_path: Path, engine: E
     with Session(engine) as session:
         erp = session.exec(select(Initiative).where(Initiative.title_key == "deploiement erp phase 2")).one()
         from datetime import UTC, datetime
-        from zoneinfo import ZoneInfo
 
         from bot.portfolio import record_checkin
         from storage.models import CheckInSource
@@ -131,8 +130,8 @@ def test_export_carries_the_checkin_history(env: dict, tmp_path: Path, engine: E
             kpi_value=55.0,
             comment="Entités FR live",
             source=CheckInSource.MODAL,
+            cycle="2026-W48",
             now=datetime(2026, 11, 23, 10, tzinfo=UTC),
-            tz=ZoneInfo("Europe/Paris"),
         )
         session.commit()
     data = json.loads(baton(env, tmp_path, "export", "--format", "json").stdout)

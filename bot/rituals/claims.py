@@ -1,17 +1,18 @@
-"""Claiming a due item by its unique key (ritual, cycle, target): whoever inserts the row sends it.
+"""Claiming a due item by its unique key (ritual, cycle, target): whoever inserts the row owns it.
 
-A restart, a second run or a second replica finds the row and sends nothing. Only a `failed` item
-can be claimed again, and only by one of them (a conditional update).
+A restart, a second run or a second replica finds the row and does nothing. Only a `failed` item can be
+claimed again, and only by one of them (a conditional update).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Engine, update
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
 
 from storage.db import session_scope
 from storage.models import RitualRun
@@ -20,19 +21,56 @@ from storage.models import RitualRun
 @dataclass(frozen=True)
 class Claim:
     run_id: int | None  # None when someone else holds the item
-    state: str  # "claimed" (ours to send), or the state the existing row is in
+    state: str  # "claimed" (ours), or the state the existing row is in
+
+
+def insert_claim(
+    session: Session,
+    *,
+    ritual: str,
+    cycle: str,
+    target: str,
+    now: datetime,
+    due_at: datetime | None = None,
+    state: str = "claimed",
+    error: str | None = None,
+) -> int | None:
+    """Insert the claim in the caller's transaction: its id, or None when the key is taken."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = (
+        insert(RitualRun)
+        .values(
+            ritual=ritual,
+            cycle=cycle,
+            target=target,
+            state=state,
+            due_at=due_at,
+            claimed_at=now,
+            error=error,
+            finished_at=now if state == "skipped" else None,
+        )
+        .on_conflict_do_nothing(index_elements=["ritual", "cycle", "target"])
+        .returning(col(RitualRun.id))
+    )
+    return session.execute(statement).scalar_one_or_none()
+
+
+def claimed_keys(session: Session, ritual: str, cycles: Iterable[str]) -> set[tuple[str, str]]:
+    """The (cycle, target) pairs already claimed for `ritual` in `cycles`."""
+    rows = session.exec(
+        select(RitualRun.cycle, RitualRun.target).where(
+            RitualRun.ritual == ritual, col(RitualRun.cycle).in_(list(cycles))
+        )
+    )
+    return {(cycle, target) for cycle, target in rows}
 
 
 def claim(engine: Engine, *, ritual: str, cycle: str, target: str, now: datetime) -> Claim:
-    try:
-        with session_scope(engine) as session:
-            run = RitualRun(ritual=ritual, cycle=cycle, target=target, claimed_at=now)
-            session.add(run)
-            session.flush()
-            return Claim(run.id, "claimed")
-    except IntegrityError:
-        pass
+    """Claim one item in its own transaction, taking back a `failed` one."""
     with session_scope(engine) as session:
+        run_id = insert_claim(session, ritual=ritual, cycle=cycle, target=target, now=now)
+        if run_id is not None:
+            return Claim(run_id, "claimed")
         existing = session.exec(
             select(RitualRun).where(
                 RitualRun.ritual == ritual, RitualRun.cycle == cycle, RitualRun.target == target

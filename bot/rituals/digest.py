@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 
+from bot.config import Settings
 from bot.domain.cycles import cycle_key
+from bot.domain.schedule import digest_due
 from bot.logs import get_logger
 from bot.portfolio import active_initiatives, latest_checkins, owners_by_initiative
+from bot.rituals.cadence import load_cadence
 from bot.rituals.claims import claim, finish
 from bot.views.digest import digest_messages
 from storage.db import session_scope
@@ -24,15 +27,26 @@ class RitualOutcome:
     ritual: str
     cycle: str
     target: str
-    state: str  # sent, failed, or the state of an item claimed earlier (sent, claimed)
+    state: str  # sent, failed, not due, or the state of an item claimed earlier (sent, claimed)
     detail: str = ""
+
+    def summary(self) -> str:
+        return f"{self.ritual} {self.cycle} → {self.target}: {self.state}" + (
+            f" ({self.detail})" if self.detail else ""
+        )
 
 
 def run_digest(
-    engine: Engine, client: WebClient, *, now: datetime, tz: tzinfo, channel: str
+    engine: Engine, client: WebClient, *, now: datetime, settings: Settings, channel: str
 ) -> RitualOutcome:
-    """Post this cycle's digest to `channel`, once per cycle whatever the number of runs."""
-    cycle = cycle_key(now, tz)
+    """Post this cycle's digest to `channel` once it is due (digest day and hour, organisation's time),
+    once per cycle however often it runs."""
+    with session_scope(engine) as session:
+        cadence = load_cadence(session, settings)
+    cycle = cycle_key(now, cadence.tz)
+    due = digest_due(cycle, cadence)
+    if now < due:
+        return RitualOutcome("digest", cycle, channel, "not due", f"due at {due:%Y-%m-%d %H:%M} UTC")
     taken = claim(engine, ritual="digest", cycle=cycle, target=channel, now=now)
     if taken.run_id is None:
         return RitualOutcome("digest", cycle, channel, taken.state, "already handled for this cycle")
@@ -45,8 +59,8 @@ def run_digest(
         first = client.chat_postMessage(channel=channel, metadata=metadata, **messages[0])
         for message in messages[1:]:
             client.chat_postMessage(channel=first["channel"], thread_ts=first["ts"], **message)
-    except SlackApiError as exc:
-        error = str(exc.response.get("error", "unknown_error"))
+    except (SlackApiError, OSError) as exc:
+        error = str(exc.response.get("error")) if isinstance(exc, SlackApiError) else type(exc).__name__
         finish(engine, taken.run_id, state="failed", now=now, error=error)
         log.warning("ritual.failed", ritual="digest", cycle=cycle, channel=channel, error=error)
         return RitualOutcome("digest", cycle, channel, "failed", error)

@@ -1,18 +1,31 @@
 """A Slack Web API on 127.0.0.1: records every call and answers as Slack does.
 
 Tests and benchmarks point `SLACK_API_URL` at it. It checks the bot token, Block Kit limits and the
-arguments each method needs, answers `response_url` posts, and can be told to fail a method (e.g. with a
-429 and `Retry-After`) to rehearse what Slack does on a bad day.
+arguments each method needs, answers `response_url` posts, keeps the messages it was sent (with their
+metadata) so `conversations.history` can find them again, enforces Slack's rate limits when asked to
+(per channel and per workspace, 429 with `Retry-After`), and can be told to fail or hang a method to
+rehearse what Slack does on a bad day.
+
+Run it in its own process with `python -m bot.sandbox.webapi --port 0` (see `main`): it prints one JSON
+line with its `api_url`, serves until SIGTERM/SIGINT, and exposes `GET /_record` and `POST /_reset`.
 """
 
 from __future__ import annotations
 
+import argparse
+import base64
 import contextlib
+import copy
 import itertools
 import json
+import math
+import signal
+import sys
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -21,7 +34,9 @@ from bot.sandbox.blockkit import message_problem, view_problem
 
 TEAM_ID = "T0BATON01"
 BOT_USER_ID = "U0BATONBOT"
+HISTORY_LIMIT, HISTORY_MAX_LIMIT = 100, 1000
 Answer = tuple[int, dict[str, Any], dict[str, str]]  # HTTP status, body, headers
+Message = dict[str, Any]
 
 
 @dataclass
@@ -39,21 +54,56 @@ class Failure:
 
 
 @dataclass
+class Hang:
+    seconds: float
+    times: int = 1
+
+
+@dataclass
+class _Bucket:
+    """Slack's workspace-wide limit on chat.postMessage, as a token bucket."""
+
+    rate: float
+    capacity: float
+    tokens: float
+    updated: float
+
+    def refill(self, now: float) -> None:
+        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256  # 16 keep-alive clients plus bursts of fresh connections (urllib's WebClient)
+
+
+@dataclass
 class FakeSlack:
     token: str = "xoxb-test-token"
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     responses: list[dict[str, Any]] = field(default_factory=list)  # posts to response_url
+    channel_interval: float | None = None  # seconds between two chat.postMessage to one channel
+    workspace_rate: float | None = None  # chat.postMessage per second across the workspace
+    workspace_burst: float | None = None  # the workspace bucket's capacity (default: workspace_rate)
+    latency: float = 0.0  # seconds every API call waits before it is processed
     _failures: dict[str, list[Failure]] = field(default_factory=dict)
+    _hangs: dict[str, list[Hang]] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _server: ThreadingHTTPServer | None = None
+    _messages: dict[str, list[Message]] = field(default_factory=dict, repr=False)  # by channel, by ts
+    _posts: list[Message] = field(default_factory=list, repr=False)
+    _last_ts: Decimal = field(default=Decimal(0), repr=False)
+    _last_post: dict[str, float] = field(default_factory=dict, repr=False)  # channel -> monotonic time
+    _bucket: _Bucket | None = field(default=None, repr=False)
+    _ratelimited: int = field(default=0, repr=False)
 
     # -- lifecycle -------------------------------------------------------------------------------
     def start(self, port: int = 0) -> FakeSlack:
         handler = type("Handler", (_Handler,), {"slack": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), handler)
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", port), handler)
         threading.Thread(
             target=self._server.serve_forever, args=(0.05,), name="fake-slack", daemon=True
         ).start()
@@ -81,6 +131,43 @@ class FakeSlack:
         with self._lock:
             return [call.args for call in self.calls if call.method == method]
 
+    def messages(self, channel: str) -> list[Message]:
+        """The messages stored in `channel` (a user id means its DM), oldest first, replies included."""
+        with self._lock:
+            return copy.deepcopy(self._messages.get(self._channel(channel), []))
+
+    def posts(self) -> list[Message]:
+        """Every successful chat.postMessage, in order, as stored (with `channel`, and as later updated)."""
+        with self._lock:
+            return copy.deepcopy(self._posts)
+
+    @property
+    def ratelimited(self) -> int:
+        """How many chat.postMessage calls the rate limits refused (injected failures not counted)."""
+        with self._lock:
+            return self._ratelimited
+
+    def record(self) -> dict[str, Any]:
+        """What `GET /_record` answers: stored posts, calls per method, rate-limited calls."""
+        with self._lock:
+            counts: dict[str, int] = {}
+            for call in self.calls:
+                counts[call.method] = counts.get(call.method, 0) + 1
+            return {"posts": copy.deepcopy(self._posts), "calls": counts, "ratelimited": self._ratelimited}
+
+    def reset(self) -> None:
+        """Forget calls, responses, messages, pending failures and hangs, and rate-limit state (not users)."""
+        with self._lock:
+            self.calls.clear()
+            self.responses.clear()
+            self._failures.clear()
+            self._hangs.clear()
+            self._messages.clear()
+            self._posts.clear()
+            self._last_post.clear()
+            self._bucket = None
+            self._ratelimited = 0
+
     def fail(
         self, method: str, error: str, *, status: int = 200, retry_after: int | None = None, times: int = 1
     ) -> None:
@@ -88,8 +175,13 @@ class FakeSlack:
         with self._lock:
             self._failures.setdefault(method, []).append(Failure(error, status, retry_after, times))
 
+    def hang(self, method: str, seconds: float, times: int = 1) -> None:
+        """Make the next `times` calls of `method` wait `seconds`, then be processed as usual (slow Slack)."""
+        with self._lock:
+            self._hangs.setdefault(method, []).append(Hang(seconds, times))
+
     def add_user(self, user_id: str, *, name: str, tz: str = "Europe/Paris", locale: str = "en-US") -> None:
-        self.users[user_id] = {
+        user = {
             "id": user_id,
             "name": name,
             "real_name": name,
@@ -99,12 +191,18 @@ class FakeSlack:
             "is_bot": False,
             "team_id": TEAM_ID,
         }
+        with self._lock:
+            self.users[user_id] = user
 
     # -- the API ---------------------------------------------------------------------------------
     def answer(self, method: str, args: dict[str, Any], token: str | None) -> Answer:
         with self._lock:
             self.calls.append(Call(method, args))
-            failure = self._next_failure(method)
+            failure = _take(self._failures, method)
+            hang = _take(self._hangs, method)
+        delay = self.latency + (hang.seconds if hang else 0.0)
+        if delay > 0:
+            time.sleep(delay)
         if failure:
             headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
             return failure.status, {"ok": False, "error": failure.error}, headers
@@ -115,21 +213,48 @@ class FakeSlack:
         )
         if handler is None:
             return 404, {"ok": False, "error": "unknown_method"}, {}
-        body = handler(args)
+        with self._lock:  # one call at a time past this point: rate limits and the store stay consistent
+            if method == "chat.postMessage":
+                retry_after = self._rate_limit(self._channel(str(args.get("channel", ""))))
+                if retry_after is not None:
+                    self._ratelimited += 1
+                    return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)}
+            body = handler(args)
         return 200, ({"ok": True, **body} if "error" not in body else {"ok": False, **body}), {}
 
-    def _next_failure(self, method: str) -> Failure | None:
-        queue = self._failures.get(method)
-        if not queue:
+    def _rate_limit(self, channel: str) -> int | None:
+        """Seconds to wait (for `Retry-After`) if a post to `channel` now would break a limit, else None."""
+        now, waits = time.monotonic(), []
+        last = self._last_post.get(channel)
+        if self.channel_interval is not None and last is not None and now - last < self.channel_interval:
+            waits.append(self.channel_interval - (now - last))
+        bucket = self._workspace_bucket(now)
+        if bucket is not None and bucket.tokens < 1:
+            waits.append((1 - bucket.tokens) / bucket.rate)
+        return max(1, math.ceil(max(waits))) if waits else None
+
+    def _workspace_bucket(self, now: float) -> _Bucket | None:
+        if self.workspace_rate is None:
             return None
-        failure = queue[0]
-        failure.times -= 1
-        if failure.times <= 0:
-            queue.pop(0)
-        return failure
+        if self._bucket is None:
+            capacity = self.workspace_burst if self.workspace_burst is not None else self.workspace_rate
+            self._bucket = _Bucket(self.workspace_rate, capacity, capacity, now)
+        self._bucket.refill(now)
+        return self._bucket
+
+    def _admit_post(self, channel: str) -> None:
+        """A post went through: it counts against the channel's and the workspace's limits."""
+        now = time.monotonic()
+        self._last_post[channel] = now
+        bucket = self._workspace_bucket(now)
+        if bucket is not None:
+            bucket.tokens -= 1
 
     def _new_ts(self) -> str:
-        return f"1767225600.{next(self._ts):06d}"
+        """Slack's message ids: the time in microseconds, unique and increasing across the workspace."""
+        ts = max(Decimal(f"{time.time():.6f}"), self._last_ts + Decimal("0.000001"))
+        self._last_ts = ts
+        return f"{ts:.6f}"
 
     def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -144,34 +269,118 @@ class FakeSlack:
     def _channel(self, channel: str) -> str:
         return "D" + channel[1:] if channel.startswith(("U", "W")) else channel  # a user id posts to the DM
 
+    def _find(self, channel: str, ts: str) -> Message | None:
+        return next((m for m in self._messages.get(channel, []) if m["ts"] == ts), None)
+
     def _chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
         if not args.get("channel"):
             return {"error": "channel_not_found"}
         problem = message_problem(args.get("text"), args.get("blocks"))
         if problem:
             return {"error": problem}
+        metadata, bad = _metadata(args.get("metadata"))
+        if bad:
+            return {"error": "invalid_metadata_format"}
         channel, ts = self._channel(args["channel"]), self._new_ts()
-        message = {
+        message: Message = {
             "type": "message",
             "user": BOT_USER_ID,
+            "bot_id": "B0BATON01",
+            "channel": channel,
             "ts": ts,
             "text": args.get("text", ""),
-            "blocks": args.get("blocks", []),
-            "thread_ts": args.get("thread_ts"),
+            "blocks": args.get("blocks") or [],
+            "thread_ts": str(args["thread_ts"]) if args.get("thread_ts") else None,
         }
-        return {"channel": channel, "ts": ts, "message": message}
+        if _flag(args.get("reply_broadcast")):
+            message["reply_broadcast"] = True
+        if metadata is not None:
+            message["metadata"] = metadata
+        self._messages.setdefault(channel, []).append(message)
+        self._posts.append(message)
+        self._admit_post(channel)
+        return {"channel": channel, "ts": ts, "message": _public(message, with_metadata=True)}
 
     def _chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
-        if not args.get("channel") or not args.get("ts"):
+        if not args.get("channel"):
+            return {"error": "channel_not_found"}
+        channel = self._channel(str(args["channel"]))
+        message = self._find(channel, str(args.get("ts", "")))
+        if message is None:
             return {"error": "message_not_found"}
         problem = message_problem(args.get("text"), args.get("blocks"))
-        return {"error": problem} if problem else {"channel": args["channel"], "ts": args["ts"]}
+        if problem:
+            return {"error": problem}
+        metadata, bad = _metadata(args.get("metadata"))
+        if bad:
+            return {"error": "invalid_metadata_format"}
+        if "text" in args:
+            message["text"] = args["text"] or ""
+        if "blocks" in args:  # Slack keeps the previous blocks unless new ones (or []) are given
+            message["blocks"] = args["blocks"] or []
+        if metadata is not None:
+            message["metadata"] = metadata
+        message["edited"] = {"user": BOT_USER_ID, "ts": self._new_ts()}
+        public = _public(message, with_metadata=True)
+        return {"channel": channel, "ts": message["ts"], "text": message["text"], "message": public}
 
     def _chat_postEphemeral(self, args: dict[str, Any]) -> dict[str, Any]:
         if not args.get("user"):
             return {"error": "user_not_found"}
         problem = message_problem(args.get("text"), args.get("blocks"))
         return {"error": problem} if problem else {"message_ts": self._new_ts()}
+
+    def _conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Newest first; thread replies stay in their thread (unless broadcast), as on Slack."""
+        channel = str(args.get("channel") or "")
+        if not channel or channel.startswith(("U", "W")):  # a user id is not a conversation id
+            return {"error": "channel_not_found"}
+        try:
+            oldest, latest = _ts_bound(args.get("oldest")), _ts_bound(args.get("latest"))
+            before = _ts_bound(_cursor_ts(args.get("cursor")))
+            limit = int(args.get("limit") or HISTORY_LIMIT)
+        except (ValueError, InvalidOperation):
+            return {"error": "invalid_arguments"}
+        limit = min(max(limit, 1), HISTORY_MAX_LIMIT)
+        inclusive = _flag(args.get("inclusive"))
+        stored = self._messages.get(channel, [])
+        replies: dict[str, int] = {}
+        for message in stored:
+            if _is_reply(message):
+                replies[message["thread_ts"]] = replies.get(message["thread_ts"], 0) + 1
+        found = []
+        for message in reversed(stored):
+            ts = Decimal(message["ts"])
+            if _is_reply(message) and not message.get("reply_broadcast"):
+                continue
+            if before is not None and ts >= before:
+                continue
+            if oldest is not None and (ts < oldest if inclusive else ts <= oldest):
+                continue
+            if latest is not None and (ts > latest if inclusive else ts >= latest):
+                continue
+            found.append(message)
+        page, has_more = found[:limit], len(found) > limit
+        messages = [_public(m, with_metadata=_flag(args.get("include_all_metadata"))) for m in page]
+        for message in messages:
+            if message["ts"] in replies:
+                message.update(thread_ts=message["ts"], reply_count=replies[message["ts"]])
+        next_cursor = _cursor(page[-1]["ts"]) if has_more else ""
+        return {"messages": messages, "has_more": has_more, "response_metadata": {"next_cursor": next_cursor}}
+
+    def _conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
+        """A thread, oldest first (parent then replies), without pagination."""
+        channel, ts = str(args.get("channel") or ""), str(args.get("ts") or "")
+        if not channel or channel.startswith(("U", "W")):
+            return {"error": "channel_not_found"}
+        parent = self._find(channel, ts)
+        if parent is None:
+            return {"error": "thread_not_found"}
+        thread = [parent] + [m for m in self._messages[channel] if _is_reply(m) and m["thread_ts"] == ts]
+        with_metadata = _flag(args.get("include_all_metadata"))
+        messages = [_public(m, with_metadata=with_metadata) for m in thread]
+        messages[0].update(thread_ts=ts, reply_count=len(thread) - 1)
+        return {"messages": messages, "has_more": False, "response_metadata": {"next_cursor": ""}}
 
     def _views_open(self, args: dict[str, Any]) -> dict[str, Any]:
         if not args.get("trigger_id"):
@@ -202,6 +411,15 @@ class FakeSlack:
         user = self.users.get(args.get("user", ""))
         return {"user": user} if user else {"error": "user_not_found"}
 
+    def _users_list(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Every known user, a page at a time (the cursor is the index of the next one)."""
+        limit = max(1, min(int(args.get("limit") or 200), 1000))
+        start = int(args.get("cursor") or 0)
+        users = sorted(self.users.values(), key=lambda user: user["id"])
+        following = start + limit
+        cursor = str(following) if following < len(users) else ""
+        return {"members": users[start:following], "response_metadata": {"next_cursor": cursor}}
+
     def _conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
         users = str(args.get("users", ""))
         if not users:
@@ -209,25 +427,107 @@ class FakeSlack:
         return {"channel": {"id": self._channel(users.split(",")[0])}}
 
 
+def _take(queue: dict[str, list[Any]], method: str) -> Any:
+    """The next pending Failure or Hang for `method` (each has `times`), used up one call at a time."""
+    pending = queue.get(method)
+    if not pending:
+        return None
+    item = pending[0]
+    item.times -= 1
+    if item.times <= 0:
+        pending.pop(0)
+    return item
+
+
+def _metadata(value: Any) -> tuple[dict[str, Any] | None, bool]:
+    """Slack's message metadata, from a dict or a JSON string: (metadata or None, whether it is malformed)."""
+    if value is None or value == "":
+        return None, False
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            return None, True
+    if (
+        not isinstance(value, dict)
+        or not isinstance(value.get("event_type"), str)
+        or not isinstance(value.get("event_payload", {}), dict)
+    ):
+        return None, True
+    return {"event_type": value["event_type"], "event_payload": value.get("event_payload", {})}, False
+
+
+def _public(message: Message, *, with_metadata: bool) -> Message:
+    """A stored message as Slack's API shows it: no `channel` key, no empty `thread_ts`."""
+    shown = {k: copy.deepcopy(v) for k, v in message.items() if k != "channel" and v is not None}
+    if not with_metadata:
+        shown.pop("metadata", None)
+    return shown
+
+
+def _is_reply(message: Message) -> bool:
+    return message["thread_ts"] is not None and message["thread_ts"] != message["ts"]
+
+
+def _flag(value: Any) -> bool:
+    """Booleans arrive as true/false in JSON bodies and as "1"/"true" in forms."""
+    return value is True or str(value).lower() in ("1", "true")
+
+
+def _ts_bound(value: Any) -> Decimal | None:
+    return Decimal(str(value)) if value not in (None, "", "0") else None
+
+
+def _cursor(ts: str) -> str:
+    return base64.b64encode(f"next_ts:{ts}".encode()).decode()
+
+
+def _cursor_ts(cursor: Any) -> str | None:
+    if not cursor:
+        return None
+    try:
+        decoded = base64.b64decode(str(cursor), validate=True).decode()
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValueError("bad cursor") from exc
+    if not decoded.startswith("next_ts:"):
+        raise ValueError("bad cursor")
+    return decoded.removeprefix("next_ts:")
+
+
 class _Handler(BaseHTTPRequestHandler):
     slack: FakeSlack
-    protocol_version = "HTTP/1.1"
+    protocol_version = "HTTP/1.1"  # keep-alive: every answer carries Content-Length
+    disable_nagle_algorithm = True  # headers and body go out as two writes: no 40 ms delayed-ACK stalls
+
+    def do_GET(self) -> None:
+        self._dispatch(b"")
 
     def do_POST(self) -> None:
-        path = urlparse(self.path).path
-        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
-        args = _decode(raw, self.headers.get("Content-Type", ""))
-        if path.startswith("/response/"):
+        self._dispatch(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+
+    def _dispatch(self, raw: bytes) -> None:
+        url = urlparse(self.path)
+        try:
+            args = {name: values[-1] for name, values in parse_qs(url.query).items()}
+            args.update(_decode(raw.decode(), self.headers.get("Content-Type", "")))
+        except (ValueError, UnicodeDecodeError):
+            self._send(400, {"ok": False, "error": "invalid_json"}, {})
+            return
+        if url.path == "/_record":
+            self._send(200, self.slack.record(), {})
+        elif url.path == "/_reset" and self.command == "POST":
+            self.slack.reset()
+            self._send(200, {"ok": True}, {})
+        elif url.path.startswith("/response/"):
             with self.slack._lock:
                 self.slack.responses.append(args)
             self._send(200, {"ok": True}, {})
-            return
-        if not path.startswith("/api/"):
+        elif url.path.startswith("/api/"):
+            auth = self.headers.get("Authorization", "")
+            token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else args.pop("token", None)
+            self._send(*self.slack.answer(url.path.removeprefix("/api/"), args, token))
+        else:
             self._send(404, {"ok": False, "error": "not_found"}, {})
-            return
-        auth = self.headers.get("Authorization", "")
-        token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else args.pop("token", None)
-        self._send(*self.slack.answer(path.removeprefix("/api/"), args, token))
 
     def _send(self, status: int, body: dict[str, Any], headers: dict[str, str]) -> None:
         payload = json.dumps(body).encode()
@@ -253,3 +553,34 @@ def _decode(raw: str, content_type: str) -> dict[str, Any]:
             with contextlib.suppress(json.JSONDecodeError):
                 args[name] = json.loads(args[name])
     return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve a FakeSlack in this process until SIGTERM/SIGINT; print `{"api_url": ...}` once it listens."""
+    parser = argparse.ArgumentParser(prog="python -m bot.sandbox.webapi", description=__doc__)
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    parser.add_argument("--token", default=FakeSlack.token)
+    parser.add_argument("--channel-interval", type=float, default=None)
+    parser.add_argument("--workspace-rate", type=float, default=None)
+    parser.add_argument("--workspace-burst", type=float, default=None)
+    parser.add_argument("--latency", type=float, default=0.0)
+    options = parser.parse_args(argv)
+    slack = FakeSlack(
+        token=options.token,
+        channel_interval=options.channel_interval,
+        workspace_rate=options.workspace_rate,
+        workspace_burst=options.workspace_burst,
+        latency=options.latency,
+    ).start(options.port)
+    stopping = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopping.set())
+    print(json.dumps({"api_url": slack.api_url}), flush=True)
+    while not stopping.wait(0.2):
+        pass
+    slack.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.domain.kpi import parse_number
@@ -42,14 +42,22 @@ class UpdateForm:
     status: Status
     kpi_value: float | None
     comment: str | None
+    origin: dict[str, Any] = field(default_factory=dict)  # where the modal was opened from (a check-in DM)
 
 
 def update_modal(
-    initiative: Initiative | None, choices: Sequence[Initiative] = (), *, unmatched: str | None = None
+    initiative: Initiative | None,
+    choices: Sequence[Initiative] = (),
+    *,
+    unmatched: str | None = None,
+    previous: CheckIn | None = None,
+    origin: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The update modal for one initiative, or with a picker of `choices` when none was singled out.
 
-    `unmatched` is what the person typed when it matched nothing, so the modal can say so.
+    `unmatched` is what the person typed when it matched nothing, so the modal can say so; `previous`
+    fills the fields with an earlier answer; `origin` (e.g. the check-in DM to refresh) rides along in
+    `private_metadata` to the submission.
     """
     blocks: list[dict[str, Any]] = []
     if unmatched:
@@ -71,6 +79,8 @@ def update_modal(
                 },
             }
         )
+    status_options = [option(f"{STATUS_EMOJI[s]} {STATUS_LABEL[s]}", s.value) for s in ANSWERABLE]
+    initial_status = next((o for o in status_options if previous and o["value"] == previous.status), None)
     blocks.append(
         {
             "type": "input",
@@ -79,7 +89,8 @@ def update_modal(
             "element": {
                 "type": "radio_buttons",
                 "action_id": ids.STATUS_ACTION,
-                "options": [option(f"{STATUS_EMOJI[s]} {STATUS_LABEL[s]}", s.value) for s in ANSWERABLE],
+                "options": status_options,
+                **({"initial_option": initial_status} if initial_status else {}),
             },
         }
     )
@@ -112,10 +123,11 @@ def update_modal(
                 "multiline": True,
                 "max_length": MAX_COMMENT,
                 "placeholder": plain("What moved this week, what is next"),
+                **_initial(previous.comment if previous else None),
             },
         }
     )
-    metadata = {"initiative_id": initiative.id} if initiative is not None else {}
+    metadata = {**(origin or {}), **({"initiative_id": initiative.id} if initiative is not None else {})}
     return {
         "type": "modal",
         "callback_id": ids.UPDATE_MODAL,
@@ -131,7 +143,8 @@ def read_update(view: dict[str, Any]) -> UpdateForm:
     """The update a submitted modal holds, or InvalidForm with a message for each bad field."""
     values = view["state"]["values"]
     errors: dict[str, str] = {}
-    initiative_id = json.loads(view.get("private_metadata") or "{}").get("initiative_id")
+    origin = json.loads(view.get("private_metadata") or "{}")
+    initiative_id = origin.pop("initiative_id", None)
     if initiative_id is None:
         selected = values.get(ids.INITIATIVE_BLOCK, {}).get(ids.INITIATIVE_ACTION, {}).get("selected_option")
         if selected:
@@ -152,7 +165,7 @@ def read_update(view: dict[str, Any]) -> UpdateForm:
     if errors:
         raise InvalidForm(errors)
     assert initiative_id is not None and selected_status is not None
-    return UpdateForm(int(initiative_id), Status(selected_status["value"]), kpi_value, comment)
+    return UpdateForm(int(initiative_id), Status(selected_status["value"]), kpi_value, comment, origin)
 
 
 def checkin_confirmation(initiative: Initiative, checkin: CheckIn) -> dict[str, Any]:
@@ -168,6 +181,10 @@ def checkin_confirmation(initiative: Initiative, checkin: CheckIn) -> dict[str, 
     if checkin.comment:
         blocks.append(section(f">{escape(checkin.comment)}".replace("\n", "\n>")))
     return {"text": f"Recorded your {checkin.cycle} update for {title}: {summary}", "blocks": blocks}
+
+
+def _initial(value: str | None) -> dict[str, str]:
+    return {"initial_value": value} if value else {}
 
 
 def _target(initiative: Initiative) -> str:

@@ -12,3 +12,19 @@ KPI_BLOCK = "kpi_value"
 KPI_ACTION = "kpi_value_input"
 COMMENT_BLOCK = "comment"
 COMMENT_ACTION = "comment_input"
+
+# The check-in DM: one message per owner per cycle
+PROMPT_ITEM_BLOCK = "prompt_item:"  # + initiative id: the block that shows an initiative
+PROMPT_REMINDER_BLOCK = "prompt_reminder"
+PROMPT_ANSWER = "prompt_answer:"  # + status: one-click answers
+PROMPT_DETAILS = "prompt_details"
+PROMPT_SNOOZE = "prompt_snooze"
+PROMPT_SKIP = "prompt_skip"
+PROMPT_AWAY = "prompt_away"
+
+# Out of office modal
+AWAY_MODAL = "away"
+AWAY_UNTIL_BLOCK = "away_until"
+AWAY_UNTIL_ACTION = "away_until_date"
+AWAY_DELEGATE_BLOCK = "away_delegate"
+AWAY_DELEGATE_ACTION = "away_delegate_user"

@@ -1,0 +1,1 @@
+"""The outbox: messages written with the state that caused them, sent exactly once by a sender."""

@@ -1,0 +1,62 @@
+"""Writing to the outbox, inside the caller's transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from storage.models import Delivery, DeliveryState
+
+
+def enqueue_post(
+    session: Session,
+    *,
+    kind: str,
+    channel: str,
+    message: dict[str, Any],
+    now: datetime,
+    ritual_run_id: int | None = None,
+) -> Delivery:
+    """A chat.postMessage to `channel` (a user id posts to their DM with Baton)."""
+    delivery = Delivery(
+        kind=kind,
+        channel=channel,
+        payload=message,
+        ritual_run_id=ritual_run_id,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    session.add(delivery)
+    return delivery
+
+
+def enqueue_update(
+    session: Session, *, kind: str, channel: str, ts: str, message: dict[str, Any], now: datetime
+) -> Delivery:
+    """A chat.update of the message at (`channel`, `ts`). A pending update of the same message is
+    replaced rather than queued behind: only the newest content matters."""
+    pending = session.exec(
+        select(Delivery).where(
+            Delivery.method == "chat.update",
+            Delivery.channel == channel,
+            Delivery.state == DeliveryState.PENDING,
+            col(Delivery.payload).is_not(None),
+        )
+    ).all()
+    for delivery in pending:
+        if delivery.payload.get("ts") == ts:
+            delivery.payload = {**message, "ts": ts}
+            delivery.next_attempt_at = now
+            return delivery
+    delivery = Delivery(
+        kind=kind,
+        method="chat.update",
+        channel=channel,
+        payload={**message, "ts": ts},
+        next_attempt_at=now,
+        created_at=now,
+    )
+    session.add(delivery)
+    return delivery

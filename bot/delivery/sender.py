@@ -1,0 +1,354 @@
+"""The sender: drains the outbox exactly once, as fast as Slack allows and no faster.
+
+- Claiming is a compare-and-set (`pending` → `sending`, with `FOR UPDATE SKIP LOCKED` on PostgreSQL), so
+  several processes on one database share the work and never send the same row twice.
+- A 429 pauses every worker of this process for `Retry-After`; each channel gets at most one message per
+  `channel_interval` (Slack's pace for chat.postMessage).
+- Timeouts, network errors and 5xx are retried with exponential backoff and jitter; definitive errors
+  (`channel_not_found`, `user_not_found`, ...) are recorded and never retried.
+- Every post carries its delivery id in the message metadata. A row whose earlier attempt may have reached
+  Slack (a timeout, a 5xx, or a sender that died holding it) is looked up in the channel's history before
+  any resend: a crash between Slack's answer and our commit never makes a duplicate.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import Engine, func, update
+from sqlmodel import col, select
+
+from bot.clock import Clock
+from bot.logs import get_logger
+from storage.db import session_scope
+from storage.models import Delivery, DeliveryState, RitualRun
+
+log = get_logger(__name__)
+
+METADATA_EVENT = "baton_delivery"
+RETRYABLE = {
+    "ratelimited",
+    "internal_error",
+    "fatal_error",
+    "service_unavailable",
+    "request_timeout",
+    "timeout",
+}
+HOST = socket.gethostname()
+
+
+@dataclass(frozen=True)
+class SenderConfig:
+    concurrency: int = 8
+    channel_interval: float = 1.0  # seconds between two posts to one channel
+    lease: timedelta = timedelta(
+        seconds=60
+    )  # after this, a `sending` row of another host is checked and retried
+    max_attempts: int = 6
+    backoff: float = 2.0  # seconds, doubled on each attempt, with jitter
+    max_backoff: float = 300.0
+    rate_limit_retries: int = 50  # 429s met in one attempt before giving the row back
+
+
+@dataclass
+class DrainStats:
+    sent: int = 0
+    recovered: int = 0  # found already posted when checked
+    retried: int = 0
+    failed: int = 0
+    ratelimited: int = 0
+
+    def add(self, other: DrainStats) -> None:
+        for name in vars(self):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    state: str  # sent, retry, failed
+    channel: str | None = None
+    ts: str | None = None
+    error: str | None = None
+    recovered: bool = False
+    ratelimited: int = 0
+
+
+class RateGate:
+    """Pacing shared by the workers of one process."""
+
+    def __init__(self, channel_interval: float) -> None:
+        self._interval = channel_interval
+        self._lock = threading.Lock()
+        self._paused_until = 0.0
+        self._next_by_channel: dict[str, float] = {}
+
+    def wait(self, channel: str) -> None:
+        while True:
+            with self._lock:
+                now = time.monotonic()
+                if self._paused_until > now:
+                    delay = self._paused_until - now
+                else:
+                    start = max(now, self._next_by_channel.get(channel, 0.0))
+                    self._next_by_channel[channel] = start + self._interval
+                    delay = start - now
+                    if delay <= 0:
+                        return
+            time.sleep(delay)
+            if self._paused_until <= time.monotonic():
+                return
+
+    def pause(self, seconds: float) -> None:
+        with self._lock:
+            self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+
+
+@dataclass
+class Sender:
+    engine: Engine
+    client: WebClient
+    clock: Clock
+    config: SenderConfig = field(default_factory=SenderConfig)
+    worker_id: str = field(default_factory=lambda: f"{HOST}:{os.getpid()}:{uuid.uuid4().hex[:8]}")
+    wake: threading.Event = field(default_factory=threading.Event)
+
+    def __post_init__(self) -> None:
+        self.gate = RateGate(self.config.channel_interval)
+
+    # -- draining ----------------------------------------------------------------------------------
+    def drain(self) -> DrainStats:
+        """Send everything due now; return when nothing due is left (rows waiting for a backoff stay)."""
+        stats = DrainStats()
+        in_flight: dict[Future[_Outcome], tuple[Delivery, bool]] = {}
+        with ThreadPoolExecutor(self.config.concurrency, thread_name_prefix="sender") as pool:
+            while True:
+                room = 2 * self.config.concurrency - len(in_flight)
+                if room > 0:
+                    for delivery, verify in self._claim(room):
+                        in_flight[pool.submit(self._deliver, delivery, verify)] = (delivery, verify)
+                if not in_flight:
+                    return stats
+                done, _ = wait(in_flight, timeout=1.0, return_when=FIRST_COMPLETED)
+                for future in done:
+                    delivery, _verify = in_flight.pop(future)
+                    stats.add(self._finish(delivery, future))
+
+    def drain_all(self, *, timeout: float = 600.0) -> DrainStats:
+        """Drain until nothing is pending or in flight, waiting out backoffs and other senders."""
+        stats = DrainStats()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            stats.add(self.drain())
+            wait_for = self._seconds_to_next_due()
+            if wait_for is None:
+                return stats
+            time.sleep(min(max(wait_for, 0.05), 1.0))
+        return stats
+
+    def run(self, stop: threading.Event, idle: float = 1.0) -> None:
+        """Drain forever (inside `baton serve`); a handler that queues something sets `wake`."""
+        while not stop.is_set():
+            try:
+                self.drain()
+            except Exception:  # a broken drain must not kill the thread that sends everything else
+                log.exception("sender.drain_failed")
+            self.wake.wait(idle)
+            self.wake.clear()
+
+    # -- claiming ----------------------------------------------------------------------------------
+    def _claim(self, limit: int) -> list[tuple[Delivery, bool]]:
+        """Up to `limit` rows, moved to `sending` by us; the flag says "check Slack before sending"."""
+        now = self.clock()
+        with session_scope(self.engine) as session:
+            due = session.exec(
+                select(Delivery.id)
+                .where(Delivery.state == DeliveryState.PENDING, col(Delivery.next_attempt_at) <= now)
+                .order_by(col(Delivery.id))
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            ).all()
+            claimed = list(
+                session.exec(
+                    update(Delivery)
+                    .where(col(Delivery.id).in_(due), col(Delivery.state) == DeliveryState.PENDING)
+                    .values(state=DeliveryState.SENDING, claimed_by=self.worker_id, claimed_at=now)
+                    .returning(col(Delivery.id))
+                ).scalars()
+            )
+            orphans = self._orphans(session, now, limit - len(claimed))
+            rows = session.exec(select(Delivery).where(col(Delivery.id).in_(claimed + orphans))).all()
+        recovered = set(orphans)
+        return [(row, row.id in recovered or row.attempts > 0) for row in rows]
+
+    def _orphans(self, session: Any, now: datetime, limit: int) -> list[int]:
+        """`sending` rows whose sender died: gone from this host, or silent past the lease elsewhere."""
+        if limit <= 0:
+            return []
+        candidates = session.exec(
+            select(Delivery.id, Delivery.claimed_by, Delivery.claimed_at)
+            .where(Delivery.state == DeliveryState.SENDING, col(Delivery.claimed_by) != self.worker_id)
+            .order_by(col(Delivery.id))
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).all()
+        taken = []
+        for delivery_id, owner, claimed_at in candidates:
+            if not (_dead_here(owner) or claimed_at < now - self.config.lease):
+                continue
+            result = session.exec(
+                update(Delivery)
+                .where(col(Delivery.id) == delivery_id, col(Delivery.claimed_by) == owner)
+                .values(claimed_by=self.worker_id, claimed_at=now)
+            )
+            if result.rowcount == 1:
+                taken.append(delivery_id)
+                log.warning("delivery.orphan", delivery=delivery_id, previous_sender=owner)
+        return taken
+
+    def _seconds_to_next_due(self) -> float | None:
+        with session_scope(self.engine) as session:
+            next_at = session.exec(
+                select(func.min(Delivery.next_attempt_at)).where(Delivery.state == DeliveryState.PENDING)
+            ).one()
+            sending = session.exec(
+                select(func.count()).select_from(Delivery).where(Delivery.state == DeliveryState.SENDING)
+            ).one()
+        if next_at is None and not sending:
+            return None
+        if next_at is None:
+            return 0.2  # another sender holds rows: wait for it (or for its lease)
+        return (next_at - self.clock()).total_seconds()
+
+    # -- sending -----------------------------------------------------------------------------------
+    def _deliver(self, delivery: Delivery, verify: bool) -> _Outcome:
+        if delivery.method == "chat.update":
+            payload = dict(delivery.payload)
+            ts = payload.pop("ts")
+            return self._call(
+                delivery.channel, lambda: self.client.chat_update(channel=delivery.channel, ts=ts, **payload)
+            )
+        if verify:
+            try:
+                found = self._find_posted(delivery)
+            except SlackApiError as exc:
+                return _Outcome("retry", error=f"unverifiable: {exc.response.get('error')}")
+            except OSError as exc:
+                return _Outcome("retry", error=f"unverifiable: {type(exc).__name__}")
+            if found is not None:
+                return _Outcome("sent", channel=found[0], ts=found[1], recovered=True)
+        metadata = {"event_type": METADATA_EVENT, "event_payload": {"delivery_id": delivery.id}}
+        return self._call(
+            delivery.channel,
+            lambda: self.client.chat_postMessage(
+                channel=delivery.channel, metadata=metadata, **delivery.payload
+            ),
+        )
+
+    def _call(self, channel: str, send: Callable[[], Any]) -> _Outcome:
+        ratelimited = 0
+        for _ in range(self.config.rate_limit_retries):
+            self.gate.wait(channel)
+            try:
+                response = send()
+            except SlackApiError as exc:
+                if exc.response.status_code == 429:
+                    ratelimited += 1
+                    self.gate.pause(float(exc.response.headers.get("Retry-After", 1)))
+                    continue
+                error = str(exc.response.get("error", f"http_{exc.response.status_code}"))
+                state = "retry" if error in RETRYABLE or exc.response.status_code >= 500 else "failed"
+                return _Outcome(state, error=error, ratelimited=ratelimited)
+            except OSError as exc:  # timeouts and network errors: the message may or may not be there
+                return _Outcome("retry", error=f"network: {type(exc).__name__}", ratelimited=ratelimited)
+            return _Outcome("sent", channel=response["channel"], ts=response["ts"], ratelimited=ratelimited)
+        return _Outcome("retry", error="ratelimited", ratelimited=ratelimited)
+
+    def _find_posted(self, delivery: Delivery) -> tuple[str, str] | None:
+        """The (channel, ts) of this delivery's message if an earlier attempt did post it."""
+        channel = delivery.channel
+        if channel.startswith(("U", "W")):
+            channel = self.client.conversations_open(users=channel)["channel"]["id"]
+        history = self.client.conversations_history(channel=channel, limit=200, include_all_metadata=True)
+        messages: list[dict[str, Any]] = history.get("messages") or []
+        for message in messages:
+            metadata = message.get("metadata") or {}
+            if metadata.get("event_type") == METADATA_EVENT and (
+                metadata.get("event_payload", {}).get("delivery_id") == delivery.id
+            ):
+                return channel, str(message["ts"])
+        return None
+
+    # -- recording ---------------------------------------------------------------------------------
+    def _finish(self, delivery: Delivery, future: Future[_Outcome]) -> DrainStats:
+        try:
+            outcome = future.result()
+        except Exception as exc:  # a bug in one send must not stop the others: give the row back
+            log.exception("delivery.crashed", delivery=delivery.id)
+            outcome = _Outcome("retry", error=f"crash: {type(exc).__name__}")
+        now = self.clock()
+        stats = DrainStats(ratelimited=outcome.ratelimited)
+        with session_scope(self.engine) as session:
+            row = session.get_one(Delivery, delivery.id)
+            if row.claimed_by != self.worker_id:  # taken over meanwhile (we looked dead): theirs now
+                return stats
+            row.error = outcome.error
+            if outcome.state == "sent":
+                row.state, row.sent_at = DeliveryState.SENT, now
+                row.message_channel, row.message_ts = outcome.channel, outcome.ts
+                stats.sent, stats.recovered = 1, int(outcome.recovered)
+            elif outcome.state == "retry" and row.attempts + 1 < self.config.max_attempts:
+                row.attempts += 1
+                row.state = DeliveryState.PENDING
+                delay = min(self.config.max_backoff, self.config.backoff * 2 ** (row.attempts - 1))
+                row.next_attempt_at = now + timedelta(seconds=delay * random.uniform(0.5, 1.5))
+                stats.retried = 1
+            else:
+                row.state = DeliveryState.FAILED
+                row.attempts += 1
+                stats.failed = 1
+            if row.ritual_run_id is not None and row.state in (DeliveryState.SENT, DeliveryState.FAILED):
+                run = session.get_one(RitualRun, row.ritual_run_id)
+                run.state, run.finished_at = str(row.state), now
+                run.message_ts, run.error = row.message_ts, row.error
+        log.info(
+            "delivery." + str(row.state),
+            delivery=row.id,
+            kind=row.kind,
+            method=row.method,
+            channel=row.channel,
+            attempts=row.attempts,
+            error=row.error,
+            recovered=outcome.recovered,
+        )
+        return stats
+
+
+def _dead_here(owner: str | None) -> bool:
+    """True when `owner` was a sender process on this host that no longer runs."""
+    if not owner:
+        return True
+    host, _, rest = owner.partition(":")
+    if host != HOST:
+        return False
+    pid = int(rest.split(":")[0]) if rest.split(":")[0].isdigit() else -1
+    if pid == os.getpid():
+        return False  # another Sender of this very process (tests): alive by definition
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False

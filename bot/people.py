@@ -1,0 +1,85 @@
+"""People as Slack knows them, cached: time zone (when to prompt), locale, and whether they still exist."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import Engine
+from sqlmodel import col, select
+
+from bot.logs import get_logger
+from storage.db import session_scope
+from storage.models import Person
+
+log = get_logger(__name__)
+
+FRESH_FOR = timedelta(hours=24)
+USERS_INFO_LIMIT = 20  # above this many stale people, one paginated users.list is cheaper
+
+
+def refresh_people(engine: Engine, client: WebClient, user_ids: Iterable[str], *, now: datetime) -> None:
+    """Fetch the people not seen for a day. Slack being unreachable is logged: the cache (or the
+    organisation's time zone) serves meanwhile."""
+    wanted = set(user_ids)
+    with session_scope(engine) as session:
+        known = {p.user_id: p for p in session.exec(select(Person).where(col(Person.user_id).in_(wanted)))}
+    stale = sorted(u for u in wanted if u not in known or _stale(known[u], now))
+    if not stale:
+        return
+    try:
+        found = (
+            _users_list(client, set(stale)) if len(stale) > USERS_INFO_LIMIT else _users_info(client, stale)
+        )
+    except SlackApiError as exc:
+        log.warning("people.refresh_failed", error=exc.response.get("error"))
+        return
+    except OSError as exc:
+        log.warning("people.refresh_failed", error=type(exc).__name__)
+        return
+    with session_scope(engine) as session:
+        for user_id in stale:
+            user = found.get(user_id)
+            person = session.get(Person, user_id) or Person(user_id=user_id)
+            if user is None:  # unknown to Slack: deleted, or from another workspace
+                person.deleted = True
+            else:
+                person.name = user.get("real_name") or user.get("name")
+                person.tz = user.get("tz")
+                person.locale = user.get("locale")
+                person.deleted = bool(user.get("deleted"))
+            person.fetched_at = now
+            session.add(person)
+            if person.deleted:
+                log.warning("people.deactivated", user=user_id)
+
+
+def _users_info(client: WebClient, user_ids: list[str]) -> dict[str, dict[str, Any]]:
+    found = {}
+    for user_id in user_ids:
+        try:
+            found[user_id] = client.users_info(user=user_id, include_locale=True)["user"]
+        except SlackApiError as exc:
+            if exc.response.get("error") != "user_not_found":
+                raise
+    return found
+
+
+def _users_list(client: WebClient, wanted: set[str]) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    cursor = None
+    while True:
+        page = client.users_list(limit=1000, include_locale=True, cursor=cursor)
+        for user in page.get("members") or []:
+            if user["id"] in wanted:
+                found[user["id"]] = user
+        cursor = (page.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            return found
+
+
+def _stale(person: Person, now: datetime) -> bool:
+    return person.fetched_at is None or person.fetched_at < now - FRESH_FOR

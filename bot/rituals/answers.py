@@ -1,0 +1,200 @@
+"""What owners do from the check-in DM: answer in one click, snooze, skip the week, go out of office.
+
+Each answer is recorded once (a double click or a retried request finds the first one) and the DM is
+rewritten in place through the outbox, so it shows what was recorded and cannot be answered twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from bot.audit import audit
+from bot.config import Settings
+from bot.delivery.outbox import enqueue_post, enqueue_update
+from bot.portfolio import answers_in_cycle, record_checkin
+from bot.rituals.cadence import current_cycle
+from bot.views.checkin import UpdateForm, checkin_confirmation
+from bot.views.prompt import PromptItem, PromptRef, away_confirmation, prompt_message
+from storage.db import session_scope
+from storage.models import Away, CheckIn, CheckInSource, CycleSkip, Initiative, Snooze, Status
+
+SNOOZE_FOR = timedelta(hours=2)
+
+
+class InvalidAway(ValueError):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field  # "until" or "delegate"
+
+
+@dataclass(frozen=True)
+class PromptMessage:
+    """The DM being acted on: where it is, and what it lists."""
+
+    channel: str
+    ts: str
+    recipient: str
+    listed: list[int]
+    reminder: bool
+
+
+def is_closed(session: Session, settings: Settings, cycle: str, now: datetime) -> bool:
+    """A cycle closes when the organisation's week is over: its answers can be edited until then."""
+    return cycle < current_cycle(session, settings, now)
+
+
+def save_update(
+    session: Session,
+    settings: Settings,
+    *,
+    form: UpdateForm,
+    initiative: Initiative,
+    author: str,
+    now: datetime,
+) -> CheckIn:
+    """Record a modal's update. Opened from a check-in DM, it refreshes that DM; otherwise the author
+    gets a confirmation by DM."""
+    cycle = form.origin.get("cycle") or current_cycle(session, settings, now)
+    checkin = record_checkin(
+        session,
+        initiative=initiative,
+        author=author,
+        status=form.status,
+        kpi_value=form.kpi_value,
+        comment=form.comment,
+        source=CheckInSource.MODAL,
+        cycle=cycle,
+        now=now,
+    )
+    if "dm" in form.origin:
+        message = PromptMessage(**form.origin["dm"])
+        refresh(session, ref=PromptRef(cycle, form.origin["owner"]), message=message, now=now)
+    else:
+        enqueue_post(
+            session,
+            kind="confirmation",
+            channel=author,
+            message=checkin_confirmation(initiative, checkin),
+            now=now,
+        )
+    return checkin
+
+
+def answer(
+    engine: Engine,
+    settings: Settings,
+    *,
+    ref: PromptRef,
+    status: Status,
+    author: str,
+    message: PromptMessage,
+    now: datetime,
+) -> bool:
+    """Record a one-click answer and queue the DM's refresh; False when the cycle has closed."""
+    with session_scope(engine) as session:
+        initiative = session.get(Initiative, ref.initiative_id)
+        if initiative is None or is_closed(session, settings, ref.cycle, now):
+            return False
+        previous = answers_in_cycle(session, ref.cycle).get(initiative.id or 0)
+        record_checkin(
+            session,
+            initiative=initiative,
+            author=author,
+            status=status,
+            kpi_value=None,
+            comment=None,
+            source=CheckInSource.DM_BUTTON,
+            cycle=ref.cycle,
+            now=now,
+            # the same click twice finds the same previous answer, hence the same key
+            dedupe_key=f"dm:{initiative.id}:{ref.cycle}:{status.value}:{previous.id if previous else 0}",
+        )
+        refresh(session, ref=ref, message=message, now=now)
+    return True
+
+
+def refresh(session: Session, *, ref: PromptRef, message: PromptMessage, now: datetime) -> None:
+    """Queue the rewrite of the DM with what is recorded now."""
+    answers = answers_in_cycle(session, ref.cycle)
+    initiatives = {
+        i.id: i for i in session.exec(select(Initiative).where(col(Initiative.id).in_(message.listed)))
+    }
+    items = [PromptItem(initiatives[i], answers.get(i)) for i in message.listed if i in initiatives]
+    skipped = session.get(CycleSkip, (ref.owner, ref.cycle)) is not None
+    body = prompt_message(
+        cycle=ref.cycle,
+        owner=ref.owner,
+        recipient=message.recipient,
+        items=items,
+        reminder=message.reminder,
+        skipped=skipped,
+    )
+    enqueue_update(
+        session, kind="confirmation", channel=message.channel, ts=message.ts, message=body, now=now
+    )
+
+
+def snooze(engine: Engine, *, ref: PromptRef, user: str, now: datetime) -> datetime:
+    """Ask for a reminder in two hours; returns when it will come."""
+    until = now + SNOOZE_FOR
+    with session_scope(engine) as session:
+        session.add(Snooze(user_id=ref.owner, cycle=ref.cycle, until=until, created_at=now))
+        audit(
+            session,
+            actor=user,
+            action="prompt.snooze",
+            entity="person",
+            entity_id=ref.owner,
+            at=now,
+            cycle=ref.cycle,
+            until=until.isoformat(),
+        )
+    return until
+
+
+def skip_week(engine: Engine, *, ref: PromptRef, user: str, message: PromptMessage, now: datetime) -> None:
+    with session_scope(engine) as session:
+        if session.get(CycleSkip, (ref.owner, ref.cycle)) is None:
+            session.add(CycleSkip(user_id=ref.owner, cycle=ref.cycle, created_at=now))
+            audit(
+                session,
+                actor=user,
+                action="prompt.skip",
+                entity="person",
+                entity_id=ref.owner,
+                at=now,
+                cycle=ref.cycle,
+            )
+        session.flush()
+        refresh(session, ref=ref, message=message, now=now)
+
+
+def go_away(
+    engine: Engine, *, user: str, starts_on: date, ends_on: date, delegate: str | None, now: datetime
+) -> Away:
+    """Out of office from `starts_on` to `ends_on` (both included); prompts go to `delegate` meanwhile.
+    InvalidAway says what is wrong, and with which field."""
+    if ends_on < starts_on:
+        raise InvalidAway("until", "The last day away cannot be before today.")
+    if delegate == user:
+        raise InvalidAway("delegate", "Choose someone else as your delegate, or nobody.")
+    with session_scope(engine) as session:
+        away = Away(user_id=user, starts_on=starts_on, ends_on=ends_on, delegate_id=delegate, created_at=now)
+        session.add(away)
+        session.flush()
+        audit(
+            session,
+            actor=user,
+            action="away.create",
+            entity="away",
+            entity_id=away.id,
+            at=now,
+            ends_on=ends_on.isoformat(),
+            delegate=delegate,
+        )
+        enqueue_post(session, kind="confirmation", channel=user, message=away_confirmation(away), now=now)
+    return away

@@ -1,0 +1,195 @@
+"""The Monday check-in: one DM per owner per cycle at their local check-in hour, and the reminders.
+
+Each prompt and reminder is claimed by its key (ritual, cycle, person) in the same transaction as its
+outbox row, so a restart, a double tick, a clock jump or a second replica never prompts anyone twice.
+A prompt missed for longer than the grace window (the bot was down) is recorded as skipped, not sent late.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from slack_sdk import WebClient
+from sqlalchemy import Engine
+from sqlmodel import col, select
+
+from bot.config import Settings
+from bot.delivery.outbox import enqueue_post
+from bot.domain.schedule import Cadence, Timing, checkin_due, cycles_around, holiday_on, timing, zone
+from bot.people import refresh_people
+from bot.portfolio import answers_in_cycle, responsible_people
+from bot.rituals.cadence import load_cadence
+from bot.rituals.claims import claimed_keys, insert_claim
+from bot.views.prompt import PromptItem, prompt_message
+from storage.db import session_scope
+from storage.models import Away, CycleSkip, Delivery, Person, RitualRun, Snooze
+
+PROMPT, REMINDER, SNOOZE = "checkin", "reminder", "snooze"
+MISSED = "missed: due longer ago than the grace window"
+
+
+@dataclass
+class RitualReport:
+    ritual: str
+    queued: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (who, why)
+
+    def summary(self) -> str:
+        text = f"{self.ritual}: {len(self.queued)} queued, {len(self.skipped)} skipped"
+        reasons: dict[str, int] = defaultdict(int)
+        for _, reason in self.skipped:
+            reasons[reason] += 1
+        return text + "".join(f"\n  skipped ({count}): {reason}" for reason, count in sorted(reasons.items()))
+
+
+def run_checkin(engine: Engine, client: WebClient, *, now: datetime, settings: Settings) -> RitualReport:
+    """Queue the prompts due at `now`: each owner's, at the check-in hour in their own time zone."""
+    with session_scope(engine) as session:
+        owners = responsible_people(session)
+    refresh_people(engine, client, owners, now=now)
+    report = RitualReport(PROMPT)
+    with session_scope(engine) as session:
+        cadence = load_cadence(session, settings)
+        cycles = cycles_around(now, cadence.tz)
+        taken = claimed_keys(session, PROMPT, cycles)
+        people = {p.user_id: p for p in session.exec(select(Person).where(col(Person.user_id).in_(owners)))}
+        aways: dict[str, list[Away]] = defaultdict(list)
+        for away in session.exec(select(Away).where(col(Away.user_id).in_(owners))):
+            aways[away.user_id].append(away)
+        for cycle in cycles:
+            answers = answers_in_cycle(session, cycle)
+            for user, initiatives in owners.items():
+                if (cycle, user) in taken:
+                    continue
+                person = people.get(user)
+                tz = zone(person.tz if person else None) or cadence.tz
+                due = checkin_due(cycle, cadence, tz)
+                when = timing(due, now, cadence.grace)
+                if when is Timing.EARLY:
+                    continue
+                recipient, reason = _recipient(
+                    user, person, due.astimezone(tz).date(), when, cadence, aways[user]
+                )
+                items = [
+                    PromptItem(initiative, answers.get(initiative.id or 0)) for initiative in initiatives
+                ]
+                if reason is None and all(item.answer for item in items):
+                    reason = "already answered"
+                state = "skipped" if reason else "queued"
+                run_id = insert_claim(
+                    session,
+                    ritual=PROMPT,
+                    cycle=cycle,
+                    target=user,
+                    due_at=due,
+                    now=now,
+                    state=state,
+                    error=reason,
+                )
+                if run_id is None:
+                    continue
+                if reason:
+                    report.skipped.append((user, reason))
+                    continue
+                message = prompt_message(cycle=cycle, owner=user, recipient=recipient, items=items)
+                enqueue_post(
+                    session, kind="prompt", channel=recipient, message=message, now=now, ritual_run_id=run_id
+                )
+                report.queued.append(user)
+    return report
+
+
+def _recipient(
+    user: str, person: Person | None, local_day: date, when: Timing, cadence: Cadence, aways: Sequence[Away]
+) -> tuple[str, str | None]:
+    """Who gets the prompt (the owner, or their delegate), or why nobody does."""
+    if when is Timing.MISSED:
+        return user, MISSED
+    if person is not None and person.deleted:
+        return user, "deactivated or unknown in Slack"
+    holiday = holiday_on(local_day, person.country if person else None, cadence.holidays)
+    if holiday is not None:
+        return user, f"holiday: {holiday.name or holiday.day.isoformat()}"
+    away = next((a for a in aways if a.starts_on <= local_day <= a.ends_on), None)
+    if away is not None:
+        return (away.delegate_id, None) if away.delegate_id else (user, "out of office")
+    return user, None
+
+
+def run_reminders(engine: Engine, *, now: datetime, settings: Settings) -> RitualReport:
+    """Queue a reminder to every prompted owner who has not answered everything after the reminder delay,
+    and the reminders owners asked for with Snooze. Each lists only what is still missing."""
+    report = RitualReport(REMINDER)
+    with session_scope(engine) as session:
+        cadence = load_cadence(session, settings)
+        cycles = cycles_around(now, cadence.tz)
+        prompts = session.exec(
+            select(RitualRun, Delivery)
+            .join(Delivery, col(Delivery.ritual_run_id) == RitualRun.id)
+            .where(
+                RitualRun.ritual == PROMPT,
+                col(RitualRun.cycle).in_(cycles),
+                col(RitualRun.state).in_(("queued", "sent")),
+            )
+            .order_by(col(RitualRun.id))
+        ).all()
+        if not prompts:
+            return report
+        owners = responsible_people(session)
+        skips = {
+            (s.user_id, s.cycle)
+            for s in session.exec(select(CycleSkip).where(col(CycleSkip.cycle).in_(cycles)))
+        }
+        snoozes: dict[tuple[str, str], list[Snooze]] = defaultdict(list)
+        for snooze in session.exec(select(Snooze).where(col(Snooze.cycle).in_(cycles))):
+            snoozes[(snooze.user_id, snooze.cycle)].append(snooze)
+        taken = {ritual: claimed_keys(session, ritual, cycles) for ritual in (REMINDER, SNOOZE)}
+        answers = {cycle: answers_in_cycle(session, cycle) for cycle in cycles}
+        for prompt, delivery in prompts:
+            user, cycle = prompt.target, prompt.cycle
+            missing = [i for i in owners.get(user, []) if (i.id or 0) not in answers[cycle]]
+            if not missing or (user, cycle) in skips or prompt.due_at is None:
+                continue
+            due_items = [(REMINDER, user, prompt.due_at + cadence.reminder_delay)] + [
+                (SNOOZE, f"{user}@{s.until.isoformat()}", s.until) for s in snoozes[(user, cycle)]
+            ]
+            for ritual, target, due in due_items:
+                when = timing(due, now, cadence.grace)
+                if (cycle, target) in taken[ritual] or when is Timing.EARLY:
+                    continue
+                reason = MISSED if when is Timing.MISSED else None
+                run_id = insert_claim(
+                    session,
+                    ritual=ritual,
+                    cycle=cycle,
+                    target=target,
+                    due_at=due,
+                    now=now,
+                    state="skipped" if reason else "queued",
+                    error=reason,
+                )
+                if run_id is None:
+                    continue
+                if reason:
+                    report.skipped.append((user, reason))
+                    continue
+                message = prompt_message(
+                    cycle=cycle,
+                    owner=user,
+                    recipient=delivery.channel,
+                    items=[PromptItem(initiative, None) for initiative in missing],
+                    reminder=True,
+                )
+                enqueue_post(
+                    session,
+                    kind="reminder",
+                    channel=delivery.channel,
+                    message=message,
+                    now=now,
+                    ritual_run_id=run_id,
+                )
+                report.queued.append(user)
+    return report

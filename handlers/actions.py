@@ -1,0 +1,103 @@
+"""Buttons of the check-in DM."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.deps import Deps
+from bot.portfolio import answers_in_cycle
+from bot.rituals import answers
+from bot.rituals.answers import PromptMessage
+from bot.views import ids
+from bot.views.checkin import update_modal
+from bot.views.prompt import PromptRef, away_modal, is_reminder, listed_initiatives
+from storage.db import session_scope
+from storage.models import Initiative, Status
+
+CLOSED = "This check-in has closed. Use `/okr update` to record this week's update."
+
+
+def register(app: App, deps: Deps) -> None:
+    @app.action(re.compile("^" + re.escape(ids.PROMPT_ANSWER)))
+    def answer_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        ack()
+        recorded = answers.answer(
+            deps.engine,
+            deps.settings,
+            ref=PromptRef.decode(action["value"]),
+            status=Status(action["action_id"].removeprefix(ids.PROMPT_ANSWER)),
+            author=body["user"]["id"],
+            message=_message(body),
+            now=deps.clock(),
+        )
+        if recorded:
+            deps.outbox_ready.set()
+        else:
+            respond(text=CLOSED, response_type="ephemeral", replace_original=False)
+
+    @app.action(ids.PROMPT_DETAILS)
+    def details_clicked(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
+    ) -> None:
+        ack()
+        ref = PromptRef.decode(action["value"])
+        message = _message(body)
+        with session_scope(deps.engine) as session:
+            initiative = session.get(Initiative, ref.initiative_id)
+            if initiative is None or answers.is_closed(session, deps.settings, ref.cycle, deps.clock()):
+                respond(text=CLOSED, response_type="ephemeral", replace_original=False)
+                return
+            previous = answers_in_cycle(session, ref.cycle).get(initiative.id or 0)
+            view = update_modal(
+                initiative,
+                previous=previous,
+                origin={"cycle": ref.cycle, "owner": ref.owner, "dm": vars(message)},
+            )
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.action(ids.PROMPT_SNOOZE)
+    def snooze_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        ack()
+        until = answers.snooze(
+            deps.engine, ref=PromptRef.decode(action["value"]), user=body["user"]["id"], now=deps.clock()
+        )
+        stamp = int(until.timestamp())
+        respond(
+            text=f":zzz: Snoozed: I will remind you at <!date^{stamp}^{{time}}|{until:%H:%M} UTC>.",
+            response_type="ephemeral",
+            replace_original=False,
+        )
+
+    @app.action(ids.PROMPT_SKIP)
+    def skip_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        answers.skip_week(
+            deps.engine,
+            ref=PromptRef.decode(action["value"]),
+            user=body["user"]["id"],
+            message=_message(body),
+            now=deps.clock(),
+        )
+        deps.outbox_ready.set()
+
+    @app.action(ids.PROMPT_AWAY)
+    def away_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        ack()
+        today = deps.clock().astimezone(deps.settings.org_timezone).date()
+        view = away_modal(PromptRef.decode(action["value"]), today.isoformat())
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+def _message(body: dict[str, Any]) -> PromptMessage:
+    blocks = body.get("message", {}).get("blocks", [])
+    return PromptMessage(
+        channel=body["container"]["channel_id"],
+        ts=body["container"]["message_ts"],
+        recipient=body["user"]["id"],
+        listed=listed_initiatives(blocks),
+        reminder=is_reminder(blocks),
+    )
