@@ -25,7 +25,7 @@ from bot.rituals.cadence import load_cadence
 from bot.rituals.claims import claimed_keys, insert_claim
 from bot.views.prompt import PromptItem, prompt_message
 from storage.db import session_scope
-from storage.models import Away, CycleSkip, Delivery, Person, RitualRun, Snooze
+from storage.models import Away, CycleSkip, Delivery, Initiative, Person, RitualRun, Snooze
 
 PROMPT, REMINDER, SNOOZE = "checkin", "reminder", "snooze"
 MISSED = "missed: due longer ago than the grace window"
@@ -68,8 +68,8 @@ def run_checkin(engine: Engine, client: WebClient, *, now: datetime, settings: S
                 tz = zone(person.tz if person else None) or cadence.tz
                 due = checkin_due(cycle, cadence, tz)
                 when = timing(due, now, cadence.grace)
-                if when is Timing.EARLY:
-                    continue
+                if when is Timing.EARLY or (when is Timing.MISSED and _newer_than(initiatives, due)):
+                    continue  # not due yet, or it was due before this person had anything to answer for
                 recipient, reason = _recipient(
                     user, person, due.astimezone(tz).date(), when, cadence, aways[user]
                 )
@@ -100,6 +100,10 @@ def run_checkin(engine: Engine, client: WebClient, *, now: datetime, settings: S
                 )
                 report.queued.append(user)
     return report
+
+
+def _newer_than(initiatives: Sequence[Initiative], instant: datetime) -> bool:
+    return all(initiative.created_at > instant for initiative in initiatives)
 
 
 def _recipient(
