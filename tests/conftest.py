@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -81,6 +83,41 @@ def settings(fake_slack: FakeSlack, database_url: str) -> Settings:
         database_url=database_url,
         leadership_channel=LEADERSHIP_CHANNEL,
         baton_timezone="Europe/Paris",
+    )
+
+
+SETTINGS = (
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_APP_TOKEN",
+    "SLACK_API_URL",
+    "DATABASE_URL",
+    "PORT",
+    "LEADERSHIP_CHANNEL",
+    "BATON_TIMEZONE",
+    "LOG_LEVEL",
+)
+
+
+@pytest.fixture
+def env(fake_slack: FakeSlack, database_url: str, engine: Engine) -> dict[str, str]:
+    """The environment of a `baton` process: this test's database and fake Slack, nothing inherited."""
+    clean = {name: value for name, value in os.environ.items() if name not in SETTINGS}
+    return {
+        **clean,
+        "SLACK_BOT_TOKEN": fake_slack.token,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": fake_slack.api_url,
+        "DATABASE_URL": database_url,
+        "LEADERSHIP_CHANNEL": LEADERSHIP_CHANNEL,
+        "BATON_TIMEZONE": "Europe/Paris",
+    }
+
+
+def run_baton(env: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run `baton ARGS` as a real process and wait for it."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=60
     )
 
 

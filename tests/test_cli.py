@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import socket
 import subprocess
@@ -19,40 +18,8 @@ from sqlmodel import Session, select
 
 from bot.sandbox.webapi import FakeSlack
 from storage.models import AuditLog, Initiative, Role, Status
-from tests.conftest import EXAMPLE_ROADMAP, LEADERSHIP_CHANNEL
-from tests.slack_requests import SIGNING_SECRET, post_signed, slash_command_body
-
-SETTINGS = (
-    "SLACK_BOT_TOKEN",
-    "SLACK_SIGNING_SECRET",
-    "SLACK_APP_TOKEN",
-    "SLACK_API_URL",
-    "DATABASE_URL",
-    "PORT",
-    "LEADERSHIP_CHANNEL",
-    "BATON_TIMEZONE",
-    "LOG_LEVEL",
-)
-
-
-@pytest.fixture
-def env(fake_slack: FakeSlack, database_url: str, engine: Engine) -> dict[str, str]:
-    clean = {name: value for name, value in os.environ.items() if name not in SETTINGS}
-    return {
-        **clean,
-        "SLACK_BOT_TOKEN": fake_slack.token,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": fake_slack.api_url,
-        "DATABASE_URL": database_url,
-        "LEADERSHIP_CHANNEL": LEADERSHIP_CHANNEL,
-        "BATON_TIMEZONE": "Europe/Paris",
-    }
-
-
-def baton(env: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=60
-    )
+from tests.conftest import EXAMPLE_ROADMAP, LEADERSHIP_CHANNEL, run_baton
+from tests.slack_requests import post_signed, slash_command_body
 
 
 def count(engine: Engine, model: type) -> int:
@@ -61,11 +28,11 @@ def count(engine: Engine, model: type) -> int:
 
 
 def test_import_of_the_example_roadmap_is_idempotent(env: dict, tmp_path: Path, engine: Engine) -> None:
-    first = baton(env, tmp_path, "import", str(EXAMPLE_ROADMAP), "--quarter", "2027-Q1")
+    first = run_baton(env, tmp_path, "import", str(EXAMPLE_ROADMAP), "--quarter", "2027-Q1")
     assert first.returncode == 0, first.stderr
     assert "4 initiatives created" in first.stdout and "6 roles created" in first.stdout
     audits = count(engine, AuditLog)
-    second = baton(env, tmp_path, "import", str(EXAMPLE_ROADMAP), "--quarter", "2027-Q1")
+    second = run_baton(env, tmp_path, "import", str(EXAMPLE_ROADMAP), "--quarter", "2027-Q1")
     assert second.returncode == 0 and "4 unchanged" in second.stdout
     assert (count(engine, Initiative), count(engine, Role), count(engine, AuditLog)) == (4, 6, audits)
     with Session(engine) as session:
@@ -90,7 +57,7 @@ def test_a_bad_file_is_reported_line_by_line_and_writes_nothing(
         "Third;+5 %;Revenue;CFO;2027-Q9\n",
         encoding="utf-8",
     )
-    result = baton(env, tmp_path, "import", str(bad))
+    result = run_baton(env, tmp_path, "import", str(bad))
     assert result.returncode == 1
     assert "line 3: initiative is empty" in result.stderr and "line 4:" in result.stderr
     assert "nothing imported" in result.stderr and "Traceback" not in result.stderr
@@ -103,10 +70,10 @@ def test_a_csv_roadmap_imports_and_dry_run_writes_nothing(env: dict, tmp_path: P
         "Initiative,Objective,KPI,Owner,Department\n"
         "Cut churn,-15 % churn,Monthly churn (%),Head of CS + <@U0CS00001>,Customer\n"
     )
-    dry = baton(env, tmp_path, "import", str(roadmap), "--dry-run")
+    dry = run_baton(env, tmp_path, "import", str(roadmap), "--dry-run")
     assert dry.returncode == 0 and "Dry run" in dry.stdout and count(engine, Initiative) == 0
-    assert baton(env, tmp_path, "import", str(roadmap)).returncode == 0
-    exported = json.loads(baton(env, tmp_path, "export").stdout)
+    assert run_baton(env, tmp_path, "import", str(roadmap)).returncode == 0
+    exported = json.loads(run_baton(env, tmp_path, "export").stdout)
     [initiative] = exported["initiatives"]
     assert initiative["owners"] == ["Head of CS", "<@U0CS00001>"]
     assert initiative["department"] == "Customer" and initiative["kpi"]["unit"] == "%"
@@ -114,7 +81,7 @@ def test_a_csv_roadmap_imports_and_dry_run_writes_nothing(env: dict, tmp_path: P
 
 
 def test_export_carries_the_checkin_history(env: dict, tmp_path: Path, engine: Engine) -> None:
-    baton(env, tmp_path, "import", str(EXAMPLE_ROADMAP), "--quarter", "2027-Q1")
+    run_baton(env, tmp_path, "import", str(EXAMPLE_ROADMAP), "--quarter", "2027-Q1")
     with Session(engine) as session:
         erp = session.exec(select(Initiative).where(Initiative.title_key == "deploiement erp phase 2")).one()
         from datetime import UTC, datetime
@@ -134,7 +101,7 @@ def test_export_carries_the_checkin_history(env: dict, tmp_path: Path, engine: E
             now=datetime(2026, 11, 23, 10, tzinfo=UTC),
         )
         session.commit()
-    data = json.loads(baton(env, tmp_path, "export", "--format", "json").stdout)
+    data = json.loads(run_baton(env, tmp_path, "export", "--format", "json").stdout)
     assert set(data) == {"initiatives", "roles", "checkins"}
     [checkin] = data["checkins"]
     assert checkin | {"submitted_at": None} == checkin | {
@@ -148,7 +115,7 @@ def test_export_carries_the_checkin_history(env: dict, tmp_path: Path, engine: E
     }
     assert checkin["submitted_at"].startswith("2026-11-23T10:00:00")
     out = tmp_path / "checkins.csv"
-    assert baton(env, tmp_path, "export", "--format", "csv", "--output", str(out)).returncode == 0
+    assert run_baton(env, tmp_path, "export", "--format", "csv", "--output", str(out)).returncode == 0
     lines = out.read_text(encoding="utf-8").splitlines()
     assert lines[0].startswith("initiative,cycle,submitted_at,author,status,kpi_value")
     assert lines[1].startswith("Déploiement ERP phase 2,2026-W48,")
@@ -157,17 +124,17 @@ def test_export_carries_the_checkin_history(env: dict, tmp_path: Path, engine: E
 def test_digest_posts_once_per_cycle(
     env: dict, tmp_path: Path, engine: Engine, fake_slack: FakeSlack
 ) -> None:
-    baton(env, tmp_path, "import", str(EXAMPLE_ROADMAP))
-    first = baton(env, tmp_path, "rituals", "run", "digest", "--at", "2026-11-23T16:00:00")
+    run_baton(env, tmp_path, "import", str(EXAMPLE_ROADMAP))
+    first = run_baton(env, tmp_path, "rituals", "run", "digest", "--at", "2026-11-23T16:00:00")
     assert first.returncode == 0, first.stderr
     assert "2026-W48" in first.stdout and "sent" in first.stdout
-    again = baton(env, tmp_path, "rituals", "run", "digest", "--at", "2026-11-24T08:00:00+01:00")
+    again = run_baton(env, tmp_path, "rituals", "run", "digest", "--at", "2026-11-24T08:00:00+01:00")
     assert again.returncode == 0 and "already handled" in again.stdout
     [posted] = fake_slack.calls_to("chat.postMessage")
     assert posted["channel"] == LEADERSHIP_CHANNEL
     text = json.dumps(posted["blocks"], ensure_ascii=False)
     assert "4 initiatives" in text and "Déploiement ERP phase 2" in text
-    next_week = baton(env, tmp_path, "rituals", "run", "digest", "--at", "2026-11-30T16:00:00+01:00")
+    next_week = run_baton(env, tmp_path, "rituals", "run", "digest", "--at", "2026-11-30T16:00:00+01:00")
     assert "2026-W49" in next_week.stdout and len(fake_slack.calls_to("chat.postMessage")) == 2
 
 
@@ -175,9 +142,9 @@ def test_a_failed_digest_is_reported_and_can_be_run_again(
     env: dict, tmp_path: Path, fake_slack: FakeSlack
 ) -> None:
     fake_slack.fail("chat.postMessage", "channel_not_found")
-    failed = baton(env, tmp_path, "rituals", "run", "digest", "--at", "2026-11-23T16:00:00+01:00")
+    failed = run_baton(env, tmp_path, "rituals", "run", "digest", "--at", "2026-11-23T16:00:00+01:00")
     assert failed.returncode == 1 and "channel_not_found" in failed.stdout
-    retried = baton(env, tmp_path, "rituals", "run", "digest", "--at", "2026-11-23T17:00:00+01:00")
+    retried = run_baton(env, tmp_path, "rituals", "run", "digest", "--at", "2026-11-23T17:00:00+01:00")
     assert retried.returncode == 0 and "sent" in retried.stdout
 
 
@@ -201,7 +168,7 @@ def test_a_failed_digest_is_reported_and_can_be_run_again(
 def test_a_bad_setting_stops_with_one_line_naming_it(
     env: dict, tmp_path: Path, overrides: dict, args: tuple, message: str
 ) -> None:
-    result = baton({**env, **overrides}, tmp_path, *args)
+    result = run_baton({**env, **overrides}, tmp_path, *args)
     assert result.returncode != 0
     assert result.stderr.strip().count("\n") == 0, result.stderr
     assert message in result.stderr
@@ -213,7 +180,7 @@ def test_a_bad_setting_stops_with_one_line_naming_it(
 
 def test_settings_come_from_dotenv(env: dict, tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("PORT=not-a-port\n")
-    result = baton(env, tmp_path, "export")
+    result = run_baton(env, tmp_path, "export")
     assert result.returncode == 2 and "invalid setting PORT" in result.stderr
 
 
@@ -232,12 +199,14 @@ def test_settings_come_from_dotenv(env: dict, tmp_path: Path) -> None:
     ],
 )
 def test_every_command_has_help(tmp_path: Path, env: dict, command: tuple) -> None:
-    result = baton(env, tmp_path, *command, "--help")
+    result = run_baton(env, tmp_path, *command, "--help")
     assert result.returncode == 0 and "usage: baton" in result.stdout
 
 
 def test_db_upgrade(env: dict, tmp_path: Path) -> None:
-    result = baton({**env, "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}"}, tmp_path, "db", "upgrade")
+    result = run_baton(
+        {**env, "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}"}, tmp_path, "db", "upgrade"
+    )
     assert result.returncode == 0 and (tmp_path / "fresh.db").exists()
 
 
@@ -278,7 +247,7 @@ def served(env: dict, tmp_path: Path) -> Iterator[str]:
 def test_serve_answers_a_signed_update_and_opens_the_modal(
     env: dict, tmp_path: Path, served: str, fake_slack: FakeSlack
 ) -> None:
-    baton(env, tmp_path, "import", str(EXAMPLE_ROADMAP))
+    run_baton(env, tmp_path, "import", str(EXAMPLE_ROADMAP))
     body = slash_command_body("update ERP", user="U0OWNER001", response_url=fake_slack.response_url())
     started = time.perf_counter()
     response = post_signed(served, body)

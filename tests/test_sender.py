@@ -1,0 +1,298 @@
+"""The outbox sender: exactly once, whatever Slack or the process does."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from slack_sdk import WebClient
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from bot.delivery.outbox import enqueue_post
+from bot.delivery.sender import HOST, METADATA_EVENT, Sender, SenderConfig
+from bot.sandbox.webapi import FakeSlack
+from storage.models import Delivery, DeliveryState, Initiative, Objective, RaciAssignment, RitualRun
+from tests.conftest import ManualClock, run_baton
+
+MONDAY_0930_PARIS = datetime(2026, 11, 23, 8, 30, tzinfo=UTC)
+
+
+def sender_for(engine: Engine, fake: FakeSlack, clock: ManualClock, **config: object) -> Sender:
+    client = WebClient(token=fake.token, base_url=fake.api_url, timeout=1, retry_handlers=[])
+    return Sender(engine, client, clock, SenderConfig(**config))  # type: ignore[arg-type]
+
+
+def queue(session: Session, clock: ManualClock, channels: list[str]) -> list[int]:
+    deliveries = [
+        enqueue_post(
+            session, kind="prompt", channel=channel, message={"text": f"hello {channel}"}, now=clock()
+        )
+        for channel in channels
+    ]
+    session.commit()
+    return [d.id for d in deliveries]  # type: ignore[misc]
+
+
+def states(session: Session) -> dict[str, int]:
+    session.expire_all()
+    counts: dict[str, int] = {}
+    for delivery in session.exec(select(Delivery)):
+        counts[delivery.state] = counts.get(delivery.state, 0) + 1
+    return counts
+
+
+def posts_per_channel(fake: FakeSlack) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for post in fake.posts():
+        counts[post["channel"]] = counts.get(post["channel"], 0) + 1
+    return counts
+
+
+def test_every_message_is_sent_once_with_its_delivery_id(
+    engine: Engine, session: Session, fake_slack: FakeSlack, clock: ManualClock
+) -> None:
+    ids = queue(session, clock, [f"U0OWNER{n:03d}" for n in range(5)])
+    stats = sender_for(engine, fake_slack, clock).drain()
+    assert stats.sent == 5 and states(session) == {"sent": 5}
+    assert sorted(p["metadata"]["event_payload"]["delivery_id"] for p in fake_slack.posts()) == sorted(ids)
+    assert {p["metadata"]["event_type"] for p in fake_slack.posts()} == {METADATA_EVENT}
+    row = session.get_one(Delivery, ids[0])
+    assert row.message_ts and row.message_channel == "D0OWNER000" and row.sent_at == clock()
+
+
+def test_a_429_storm_is_waited_out(
+    engine: Engine, session: Session, fake_slack: FakeSlack, clock: ManualClock
+) -> None:
+    queue(session, clock, ["U0OWNER001", "U0OWNER002"])
+    fake_slack.fail("chat.postMessage", "ratelimited", status=429, retry_after=1, times=4)
+    started = time.monotonic()
+    stats = sender_for(engine, fake_slack, clock, concurrency=2).drain()
+    assert time.monotonic() - started >= 1.0  # Retry-After was honoured
+    assert (stats.sent, stats.ratelimited, stats.failed) == (2, 4, 0)
+    assert posts_per_channel(fake_slack) == {"D0OWNER001": 1, "D0OWNER002": 1}
+
+
+def test_5xx_is_retried_with_backoff_and_sent_once(
+    engine: Engine, session: Session, fake_slack: FakeSlack, clock: ManualClock
+) -> None:
+    [delivery_id] = queue(session, clock, ["U0OWNER001"])
+    fake_slack.fail("chat.postMessage", "internal_error", status=500, times=2)
+    sender = sender_for(engine, fake_slack, clock)
+    assert sender.drain().retried == 1
+    row = session.get_one(Delivery, delivery_id)
+    session.refresh(row)
+    assert row.state == "pending" and row.attempts == 1 and row.next_attempt_at > clock()
+    assert sender.drain().sent == 0  # not due before its backoff
+    clock.now += timedelta(minutes=10)
+    assert sender.drain().retried == 1
+    clock.now += timedelta(minutes=10)
+    assert sender.drain().sent == 1
+    assert posts_per_channel(fake_slack) == {"D0OWNER001": 1}
+
+
+@pytest.mark.parametrize(
+    "error", ["channel_not_found", "user_not_found", "account_inactive", "not_in_channel"]
+)
+def test_definitive_errors_are_recorded_not_retried(
+    engine: Engine, session: Session, fake_slack: FakeSlack, clock: ManualClock, error: str
+) -> None:
+    run = RitualRun(
+        ritual="checkin", cycle="2026-W48", target="U0GONE0001", state="queued", claimed_at=clock()
+    )
+    session.add(run)
+    session.flush()
+    delivery = enqueue_post(
+        session,
+        kind="prompt",
+        channel="U0GONE0001",
+        message={"text": "hi"},
+        now=clock(),
+        ritual_run_id=run.id,
+    )
+    session.commit()
+    fake_slack.fail("chat.postMessage", error)
+    stats = sender_for(engine, fake_slack, clock).drain()
+    assert (stats.sent, stats.failed) == (0, 1)
+    session.expire_all()
+    assert session.get_one(Delivery, delivery.id).error == error
+    assert (session.get_one(RitualRun, run.id).state, session.get_one(RitualRun, run.id).error) == (
+        "failed",
+        error,
+    )
+    clock.now += timedelta(hours=1)
+    assert sender_for(engine, fake_slack, clock).drain().sent == 0
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1
+
+
+def test_a_timed_out_post_that_did_land_is_found_not_resent(
+    engine: Engine, session: Session, fake_slack: FakeSlack, clock: ManualClock
+) -> None:
+    [delivery_id] = queue(session, clock, ["U0OWNER001"])
+    fake_slack.hang("chat.postMessage", 1.5)  # Slack answers after our 1 s timeout, but posts all the same
+    sender = sender_for(engine, fake_slack, clock)
+    assert sender.drain().retried == 1
+    time.sleep(1)  # the slow request lands meanwhile
+    clock.now += timedelta(minutes=10)
+    stats = sender.drain()
+    assert (stats.sent, stats.recovered) == (1, 1)
+    assert posts_per_channel(fake_slack) == {"D0OWNER001": 1}
+    row = session.get_one(Delivery, delivery_id)
+    session.refresh(row)
+    assert row.message_ts == fake_slack.posts()[0]["ts"]
+
+
+def test_a_row_left_by_a_dead_sender_is_checked_before_any_resend(
+    engine: Engine, session: Session, fake_slack: FakeSlack, clock: ManualClock
+) -> None:
+    posted, lost, _fresh = queue(session, clock, ["U0OWNER001", "U0OWNER002", "U0OWNER003"])
+    # Another host's sender claimed two rows, posted the first, and died before recording anything.
+    for delivery_id in (posted, lost):
+        row = session.get_one(Delivery, delivery_id)
+        row.state, row.claimed_by, row.claimed_at = DeliveryState.SENDING, "elsewhere:4242:dead", clock()
+    session.commit()
+    WebClient(token=fake_slack.token, base_url=fake_slack.api_url).chat_postMessage(
+        channel="U0OWNER001",
+        text="hello",
+        metadata={"event_type": METADATA_EVENT, "event_payload": {"delivery_id": posted}},
+    )
+    sender = sender_for(engine, fake_slack, clock)
+    assert sender.drain().sent == 1  # only the fresh row: the others are within their lease
+    clock.now += timedelta(minutes=5)  # the lease has run out
+    stats = sender.drain()
+    assert (stats.sent, stats.recovered) == (2, 1)
+    assert posts_per_channel(fake_slack) == {"D0OWNER001": 1, "D0OWNER002": 1, "D0OWNER003": 1}
+    assert states(session) == {"sent": 3}
+
+
+def test_a_row_of_a_dead_process_on_this_host_is_taken_over_at_once(
+    engine: Engine, session: Session, fake_slack: FakeSlack, clock: ManualClock
+) -> None:
+    [delivery_id] = queue(session, clock, ["U0OWNER001"])
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    row = session.get_one(Delivery, delivery_id)
+    row.state, row.claimed_by, row.claimed_at = DeliveryState.SENDING, f"{HOST}:{gone.pid}:x", clock()
+    session.commit()
+    assert sender_for(engine, fake_slack, clock).drain().sent == 1
+    assert posts_per_channel(fake_slack) == {"D0OWNER001": 1}
+
+
+def test_two_senders_share_the_outbox_without_duplicates(
+    engine: Engine, session: Session, fake_slack: FakeSlack, clock: ManualClock
+) -> None:
+    channels = [f"U0OWNER{n:03d}" for n in range(120)]
+    queue(session, clock, channels)
+    fake_slack.latency = 0.01
+    first, second = sender_for(engine, fake_slack, clock), sender_for(engine, fake_slack, clock)
+    threads = [threading.Thread(target=s.drain_all) for s in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert posts_per_channel(fake_slack) == {"D" + c[1:]: 1 for c in channels}
+    senders = {d.claimed_by for d in session.exec(select(Delivery))}
+    assert senders == {first.worker_id, second.worker_id}
+
+
+def seed_owners(session: Session, fake: FakeSlack, count: int) -> list[str]:
+    """`count` owners in Paris, each responsible for one initiative created a week before."""
+    week_before = MONDAY_0930_PARIS - timedelta(days=7)
+    objective = Objective(title="Grow", title_key="grow", quarter="2026-Q4", created_at=week_before)
+    session.add(objective)
+    session.flush()
+    owners = [f"U0OWN{n:05d}" for n in range(count)]
+    for owner in owners:
+        fake.add_user(owner, name=owner, tz="Europe/Paris")
+        initiative = Initiative(
+            objective_id=objective.id,
+            title=f"Initiative of {owner}",
+            title_key=owner.lower(),  # type: ignore[arg-type]
+            created_at=week_before,
+            updated_at=week_before,
+        )
+        session.add(initiative)
+        session.flush()
+        session.add(RaciAssignment(initiative_id=initiative.id, letter="R", user_id=owner))  # type: ignore[arg-type]
+    session.commit()
+    return owners
+
+
+def test_two_baton_processes_prompt_everyone_exactly_once(
+    env: dict[str, str], tmp_path: Path, session: Session, fake_slack: FakeSlack
+) -> None:
+    owners = seed_owners(session, fake_slack, 160)
+    fake_slack.latency = 0.03
+    command = [
+        sys.executable,
+        "-m",
+        "bot",
+        "rituals",
+        "run",
+        "checkin",
+        "--at",
+        MONDAY_0930_PARIS.isoformat(),
+    ]
+    processes = [
+        subprocess.Popen(
+            command, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
+    for process in processes:
+        _, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+    assert posts_per_channel(fake_slack) == {"D" + owner[1:]: 1 for owner in owners}
+    session.expire_all()
+    assert len(session.exec(select(RitualRun).where(RitualRun.ritual == "checkin")).all()) == len(owners)
+    assert len({d.claimed_by for d in session.exec(select(Delivery))}) == 2  # both processes sent some
+
+
+def test_killed_mid_fan_out_then_restarted_prompts_everyone_exactly_once(
+    env: dict[str, str], tmp_path: Path, session: Session, fake_slack: FakeSlack
+) -> None:
+    owners = seed_owners(session, fake_slack, 150)
+    fake_slack.latency = 0.05
+    command = [
+        sys.executable,
+        "-m",
+        "bot",
+        "rituals",
+        "run",
+        "checkin",
+        "--at",
+        MONDAY_0930_PARIS.isoformat(),
+    ]
+    victim = subprocess.Popen(
+        command, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 60
+    while len(fake_slack.posts()) < 40 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    victim.send_signal(signal.SIGKILL)
+    victim.wait()
+    assert 40 <= len(fake_slack.posts()) < len(owners), "the kill must land mid fan-out"
+    session.expire_all()
+    assert (
+        session.exec(select(Delivery).where(col(Delivery.state) == DeliveryState.SENDING)).first() is not None
+    )
+    fake_slack.latency = 0.0
+    restarted = run_baton(
+        env,
+        tmp_path,
+        "rituals",
+        "run",
+        "checkin",
+        "--at",
+        (MONDAY_0930_PARIS + timedelta(minutes=1)).isoformat(),
+    )
+    assert restarted.returncode == 0, restarted.stderr
+    assert posts_per_channel(fake_slack) == {"D" + owner[1:]: 1 for owner in owners}
+    session.expire_all()
+    assert states(session) == {"sent": len(owners)}
