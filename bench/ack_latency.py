@@ -163,6 +163,7 @@ class Load:
         self.errors: list[str] = []
         self.busy = 0.0  # wall time spent in measured blocks
         self.measured = 0  # requests sent in measured blocks
+        self.acked = 0  # requests answered 200, warm-up included
         self.sent = 0
         self._lock = threading.Lock()
 
@@ -243,7 +244,9 @@ class Load:
                     first = False
                 with self._lock:
                     latencies.append(elapsed)
-                    if status != 200:
+                    if status == 200:
+                        self.acked += 1
+                    else:
                         errors.append(f"HTTP {status}")
 
         slots = range(len(self.connections))
@@ -298,15 +301,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 @contextmanager
-def sigterm_as_interrupt() -> Iterator[None]:
+def interruptible() -> Iterator[None]:
+    """SIGINT and SIGTERM raise KeyboardInterrupt, so the servers are stopped however the run is stopped."""
+
     def interrupt(_signum: int, _frame: Any) -> None:
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, interrupt)
+    previous = {signum: signal.signal(signum, interrupt) for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -316,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="baton-bench-"))
     procs = Procs()
     try:
-        with sigterm_as_interrupt():
+        with interruptible():
             return run(args, tmp, procs)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -378,7 +384,7 @@ def run(args: argparse.Namespace, tmp: Path, procs: Procs) -> int:
 
     def after(load: Load) -> None:
         if load is baton:  # let Baton's post-ack work finish before the other app's block
-            wait_for_modals(slack, modals_before + baton.sent)
+            wait_for_modals(slack, modals_before + baton.acked)
 
     print(
         f"{args.requests} requests per app, {args.concurrency} concurrent, {args.warmup} warm-up, "
@@ -394,12 +400,12 @@ def run(args: argparse.Namespace, tmp: Path, procs: Procs) -> int:
         for load in (bare, baton) if i % 2 == 0 else (baton, bare):  # ABBA: neither always goes first
             load.block(size)
             after(load)
-    opened = wait_for_modals(slack, modals_before + baton.sent) - modals_before
+    opened = wait_for_modals(slack, modals_before + baton.acked) - modals_before
     bare.close()
     baton.close()
 
     report(bare, baton, opened)
-    failed = bool(bare.errors or baton.errors) or opened != baton.sent
+    failed = bool(bare.errors or baton.errors) or opened != baton.acked
     if failed:
         return 1
     ratio = percentile(baton.latencies, 99) / percentile(bare.latencies, 99)
@@ -421,13 +427,13 @@ def report(bare: Load, baton: Load, opened: int) -> None:
     verdict = "PASS" if ratio <= GOAL else "FAIL"
     print()
     print(f"p99 baton/bare: {ratio:.2f}x (goal <= {GOAL}x): {verdict}   (p50 baton/bare: {p50_ratio:.2f}x)")
-    print(f"views.open from Baton: {opened} of {baton.sent} requests (warm-up included)")
+    print(f"views.open from Baton: {opened} for {baton.acked} acked requests (warm-up included)")
     for load in (bare, baton):
         shown = sorted(set(load.errors))[:5]
         for error in shown:
             print(f"{load.name} error: {error} (x{load.errors.count(error)})")
-    if opened != baton.sent:
-        print("Baton did not open a modal for every request: see its log (run with --keep)")
+    if opened != baton.acked:
+        print("Baton did not open a modal for every acked request: see its log (run with --keep)")
 
 
 if __name__ == "__main__":

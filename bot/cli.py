@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gc
 import io
 import json
 import sys
@@ -170,6 +171,11 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     port = args.port or settings.port
     log.info("baton.serve", host=args.host, port=port, slack_api_url=settings.slack_api_url)
     with _rituals_in_background(deps, app):
+        gc.collect()
+        gc.freeze()  # start-up objects live forever: keep them out of every later collection's work
+        # Acks are short; a thread busy after its ack (a query, views.open) holds the GIL for at most
+        # this long before an ack can run (Python's default is 5 ms).
+        sys.setswitchinterval(0.0005)
         serve(make_wsgi(app, deps.engine), host=args.host, port=port)
     return 0
 

@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.audit import audit
@@ -207,8 +206,16 @@ def active_initiatives(session: Session) -> list[Initiative]:
 
 
 def find_initiatives(session: Session, query: str) -> list[Initiative]:
-    """The active initiatives whose title best matches what a person typed (see `best_matches`)."""
-    return best_matches(query, active_initiatives(session), lambda initiative: initiative.title)
+    """The active initiatives whose title best matches what a person typed (see `best_matches`).
+    Matching reads only the stored title keys; just the matches are loaded."""
+    keys = session.exec(
+        select(Initiative.id, Initiative.title_key).where(col(Initiative.archived).is_(False))
+    ).all()
+    ids = best_matches(query, dict(keys))
+    if not ids:
+        return []
+    matches = session.exec(select(Initiative).where(col(Initiative.id).in_(ids))).all()
+    return sorted(matches, key=lambda initiative: initiative.title_key)
 
 
 def record_checkin(
@@ -226,12 +233,9 @@ def record_checkin(
 ) -> CheckIn:
     """Append a check-in to the history; the initiative's current status and KPI follow the latest one.
 
-    With a `dedupe_key`, a second submission of the same answer (a double click, a retried request)
-    returns the first check-in and writes nothing.
+    A `dedupe_key` is unique: a second submission racing the first fails the whole transaction with an
+    IntegrityError, so nothing of it is written (see `rituals.answers.answer`).
     """
-    duplicate = select(CheckIn).where(CheckIn.dedupe_key == dedupe_key)
-    if dedupe_key is not None and (existing := session.exec(duplicate).first()):
-        return existing
     checkin = CheckIn(
         initiative_id=initiative.id,  # type: ignore[arg-type]
         cycle=cycle,
@@ -243,11 +247,8 @@ def record_checkin(
         submitted_at=now,
         dedupe_key=dedupe_key,
     )
-    try:
-        with session.begin_nested():
-            session.add(checkin)
-    except IntegrityError:  # the same answer, recorded by a concurrent request a moment ago
-        return session.exec(duplicate).one()
+    session.add(checkin)
+    session.flush()
     initiative.status = status
     if kpi_value is not None:
         initiative.kpi_current = kpi_value

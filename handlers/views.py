@@ -8,12 +8,14 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot.deps import Deps
-from bot.rituals.answers import InvalidAway, go_away, save_update
+from bot.rituals.answers import InvalidAway, go_away, is_closed, save_update
 from bot.views import ids
 from bot.views.checkin import InvalidForm, read_update
 from bot.views.prompt import read_away
 from storage.db import session_scope
 from storage.models import Initiative
+
+CLOSED_CYCLE = "The {cycle} check-in has closed. Cancel, then use /okr update to record this week's update."
 
 
 def register(app: App, deps: Deps) -> None:
@@ -28,6 +30,10 @@ def register(app: App, deps: Deps) -> None:
             initiative = session.get(Initiative, form.initiative_id)
             if initiative is None or initiative.archived:
                 ack(response_action="errors", errors={ids.STATUS_BLOCK: "This initiative no longer exists."})
+                return
+            cycle = form.origin.get("cycle")
+            if cycle and is_closed(session, deps.settings, cycle, deps.clock()):
+                ack(response_action="errors", errors={ids.STATUS_BLOCK: CLOSED_CYCLE.format(cycle=cycle)})
                 return
             ack()
             save_update(

@@ -84,7 +84,7 @@ ITEMS = [
 
 
 def titles(query: str, items: list[Item] = ITEMS) -> list[str]:
-    return [item.title for item in best_matches(query, items, lambda item: item.title)]
+    return [item.title for item in best_matches(query, {item: key(item.title) for item in items})]
 
 
 @pytest.mark.parametrize(
@@ -118,10 +118,9 @@ def test_every_word_of_the_query_must_match() -> None:
     assert titles("phase", items) == ["ERP phase 2", "ERP phase 3", "CRM phase 2"]
 
 
-def test_best_matches_accepts_any_iterable() -> None:
-    assert [i.title for i in best_matches("erp", iter(ITEMS), lambda i: i.title)] == [
-        "Déploiement ERP phase 2"
-    ]
+def test_best_matches_returns_the_candidates_themselves() -> None:
+    assert best_matches("erp", {7: key("Déploiement ERP phase 2"), 9: key("ERP")}) == [9]
+    assert best_matches("phase", {7: key("Déploiement ERP phase 2"), 9: key("ERP")}) == [7]
 
 
 # --- cycles ---------------------------------------------------------------------------------------

@@ -5,10 +5,10 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Hashable, Mapping
 from typing import TypeVar
 
-T = TypeVar("T")
+T = TypeVar("T", bound=Hashable)
 
 _TYPOGRAPHY = str.maketrans(
     {"’": "'", "‘": "'", "“": '"', "”": '"', "«": '"', "»": '"', "\u00a0": " ", "\u202f": " "}
@@ -34,25 +34,25 @@ def key(text: str) -> str:
     return " ".join(_WORD.findall(fold(text)))
 
 
-def best_matches(query: str, items: Iterable[T], name: Callable[[T], str]) -> list[T]:
-    """The items whose name best matches `query`: one item when it is clear, several when ambiguous.
+def best_matches(query: str, keys: Mapping[T, str]) -> list[T]:
+    """The candidates whose name best matches `query`: one when it is clear, several when ambiguous.
 
+    `keys` maps each candidate to the `key()` of its name (stored, so matching costs no normalisation).
     An exact name wins; otherwise every word of the query must start a word of the name (so `erp`
     finds `Déploiement ERP phase 2`); otherwise a close spelling, for typos. Empty query: no match.
     """
-    wanted = key(query).split()
+    wanted = key(query)
     if not wanted:
         return []
-    pool: Sequence[T] = list(items)
-    exact = [item for item in pool if key(name(item)) == " ".join(wanted)]
+    exact = [item for item, name in keys.items() if name == wanted]
     if exact:
         return exact
-    prefixed = [item for item in pool if _all_words_prefix(wanted, key(name(item)).split())]
+    words = wanted.split()
+    prefixed = [item for item, name in keys.items() if _all_words_prefix(words, name.split())]
     if prefixed:
         return prefixed
-    by_key = {key(name(item)): item for item in pool}
-    close = difflib.get_close_matches(" ".join(wanted), list(by_key), n=3, cutoff=0.75)
-    return [by_key[k] for k in close]
+    by_name = {name: item for item, name in keys.items()}
+    return [by_name[name] for name in difflib.get_close_matches(wanted, list(by_name), n=3, cutoff=0.75)]
 
 
 def _all_words_prefix(wanted: list[str], words: list[str]) -> bool:

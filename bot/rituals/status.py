@@ -68,7 +68,5 @@ def cycle_status(session: Session, settings: Settings, now: datetime) -> CycleSt
     owners = responsible_people(session)
     answers = answers_in_cycle(session, cycle)
     answered = sum(all((i.id or 0) in answers for i in initiatives) for initiatives in owners.values())
-    outbox = dict(
-        session.exec(select(Delivery.state, func.count()).group_by(col(Delivery.state))).all()
-    )
+    outbox = dict(session.exec(select(Delivery.state, func.count()).group_by(col(Delivery.state))).all())
     return CycleStatus(cycle, lines, len(owners), answered, {str(k): v for k, v in outbox.items()})

@@ -16,6 +16,7 @@ from bot.views.blocks import (
     STATUS_LABEL,
     context,
     escape,
+    format_number,
     kpi_text,
     option,
     plain,
@@ -108,6 +109,11 @@ def update_modal(
                 "type": "plain_text_input",
                 "action_id": ids.KPI_ACTION,
                 "placeholder": plain("12,5"),
+                **_initial(
+                    None
+                    if previous is None or previous.kpi_value is None
+                    else format_number(previous.kpi_value)
+                ),
             },
         }
     )
