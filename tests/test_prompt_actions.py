@@ -14,7 +14,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
-import pytest
 from slack_sdk import WebClient
 from sqlmodel import Session, col, select
 
