@@ -102,7 +102,7 @@ def run(args: argparse.Namespace, api_url: str, *, kill_halfway: bool) -> dict[s
         "LOG_LEVEL": "WARNING",
     }
     command = [sys.executable, "-m", "bot", "rituals", "run", "checkin", "--at", MONDAY.isoformat()]
-    started = time.perf_counter()
+    started, started_at = time.perf_counter(), time.time()
     process = subprocess.Popen(command, cwd=workdir, env=env, stdout=subprocess.DEVNULL)
     if kill_halfway:
         while len(record(api_url)["posts"]) < args.owners // 2:
@@ -115,6 +115,7 @@ def run(args: argparse.Namespace, api_url: str, *, kill_halfway: bool) -> dict[s
     wall = time.perf_counter() - started
     seen = record(api_url)
     per_channel = Counter(post["channel"] for post in seen["posts"])
+    stamps = sorted(float(post["ts"]) for post in seen["posts"])
     bound = max(0, args.owners - args.burst) / args.workspace_rate
     return {
         "wall": wall,
@@ -123,6 +124,8 @@ def run(args: argparse.Namespace, api_url: str, *, kill_halfway: bool) -> dict[s
         "duplicates": sum(n - 1 for n in per_channel.values()),
         "lost": args.owners - len(per_channel),
         "ratelimited": seen["ratelimited"],
+        "first": stamps[0] - started_at,
+        "window": stamps[-1] - stamps[0],
     }
 
 
@@ -145,14 +148,17 @@ def main() -> int:
             f"{args.owners} owners, workspace rate {args.workspace_rate:g}/s (burst {args.burst}), "
             f"1 message/s per channel, database {args.database_url or 'SQLite'}"
         )
-        print(f"{'run':<22}{'wall s':>9}{'bound s':>9}{'ratio':>8}{'dups':>6}{'lost':>6}{'429s':>7}")
+        print(
+            f"{'run':<22}{'wall s':>9}{'bound s':>9}{'ratio':>8}{'dups':>6}{'lost':>6}{'429s':>7}"
+            f"{'1st post s':>12}{'fan-out s':>11}"
+        )
         runs = [("clean", False)] + ([] if args.skip_kill else [("killed and restarted", True)])
         failed = False
         for name, kill in runs:
             r = run(args, api_url, kill_halfway=kill)
             print(
                 f"{name:<22}{r['wall']:>9.1f}{r['bound']:>9.1f}{r['ratio']:>7.3f}x{r['duplicates']:>6}"
-                f"{r['lost']:>6}{r['ratelimited']:>7}"
+                f"{r['lost']:>6}{r['ratelimited']:>7}{r['first']:>12.1f}{r['window']:>11.1f}"
             )
             failed |= bool(r["duplicates"] or r["lost"] or r["ratio"] > 1.1)
         print("goal: within 1.1x of the bound, 0 duplicates, 0 lost:", "FAIL" if failed else "PASS")

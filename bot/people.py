@@ -9,6 +9,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 
 from bot.logs import get_logger
@@ -40,21 +41,41 @@ def refresh_people(engine: Engine, client: WebClient, user_ids: Iterable[str], *
     except OSError as exc:
         log.warning("people.refresh_failed", error=type(exc).__name__)
         return
+    rows = [_person(user_id, found.get(user_id), now) for user_id in stale]
     with session_scope(engine) as session:
-        for user_id in stale:
-            user = found.get(user_id)
-            person = session.get(Person, user_id) or Person(user_id=user_id)
-            if user is None:  # unknown to Slack: deleted, or from another workspace
-                person.deleted = True
-            else:
-                person.name = user.get("real_name") or user.get("name")
-                person.tz = user.get("tz")
-                person.locale = user.get("locale")
-                person.deleted = bool(user.get("deleted"))
-            person.fetched_at = now
-            session.add(person)
-            if person.deleted:
-                log.warning("people.deactivated", user=user_id)
+        # an upsert: a second replica refreshing the same people at the same moment is no conflict
+        insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        statement = insert(Person).values(rows)
+        fields = ("name", "tz", "locale", "deleted", "fetched_at")
+        session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["user_id"], set_={name: statement.excluded[name] for name in fields}
+            )
+        )
+    for row in rows:
+        if row["deleted"]:
+            log.warning("people.deactivated", user=row["user_id"])
+
+
+def _person(user_id: str, user: dict[str, Any] | None, now: datetime) -> dict[str, Any]:
+    """What Baton keeps of a Slack user; a user Slack does not know (deleted, another workspace) is gone."""
+    if user is None:
+        return {
+            "user_id": user_id,
+            "name": None,
+            "tz": None,
+            "locale": None,
+            "deleted": True,
+            "fetched_at": now,
+        }
+    return {
+        "user_id": user_id,
+        "name": user.get("real_name") or user.get("name"),
+        "tz": user.get("tz"),
+        "locale": user.get("locale"),
+        "deleted": bool(user.get("deleted")),
+        "fetched_at": now,
+    }
 
 
 def _users_info(client: WebClient, user_ids: list[str]) -> dict[str, dict[str, Any]]:

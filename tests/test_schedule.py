@@ -1,8 +1,9 @@
-"""`bot.domain.schedule`: when a check-in falls due, for whom, in which cycle — pure functions of an instant."""
+"""`bot.domain.schedule`: when a check-in falls due, for whom, in which cycle — pure functions of time."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -32,8 +33,8 @@ PAGO_PAGO = ZoneInfo("Pacific/Pago_Pago")  # UTC-11
 ORG = Cadence(tz=PARIS)  # the defaults: Monday 09:00, reminder after 24 h, grace 6 h
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 # --- the defaults ----------------------------------------------------------------------------------
@@ -119,7 +120,9 @@ def test_the_digest_is_due_in_the_organisation_zone() -> None:
         ("2026-W50", HONOLULU, utc(2026, 12, 7, 19)),
     ],
 )
-def test_nine_stays_nine_local_across_dst_changes(cycle: str, person_tz: ZoneInfo, expected: datetime) -> None:
+def test_nine_stays_nine_local_across_dst_changes(
+    cycle: str, person_tz: ZoneInfo, expected: datetime
+) -> None:
     due = checkin_due(cycle, ORG, person_tz)
     assert due == expected
     assert due.astimezone(person_tz).hour == 9
@@ -158,7 +161,9 @@ def test_cycle_start_at_midnight_on_the_day_of_a_change() -> None:
         ("2026-W53", AUCKLAND, utc(2026, 12, 27, 11)),
     ],
 )
-def test_cycle_start_is_monday_midnight_where_the_clock_is(cycle: str, tz: ZoneInfo, expected: datetime) -> None:
+def test_cycle_start_is_monday_midnight_where_the_clock_is(
+    cycle: str, tz: ZoneInfo, expected: datetime
+) -> None:
     assert cycle_start(cycle, tz) == expected
 
 
@@ -181,7 +186,7 @@ def test_a_week_that_does_not_exist_is_refused() -> None:
 def test_consecutive_cycles_are_one_week_apart_over_a_year_boundary() -> None:
     weeks = [f"2026-W{week:02d}" for week in (50, 51, 52, 53)] + ["2027-W01", "2027-W02"]
     dues = [checkin_due(week, ORG, SINGAPORE) for week in weeks]  # no DST: exactly 7 days apart
-    assert all(b - a == timedelta(days=7) for a, b in zip(dues, dues[1:], strict=False))
+    assert all(b - a == timedelta(days=7) for a, b in pairwise(dues))
 
 
 # --- timing: early, due, missed --------------------------------------------------------------------
