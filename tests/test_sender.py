@@ -15,8 +15,10 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from bot.config import Settings
 from bot.delivery.outbox import enqueue_post
 from bot.delivery.sender import HOST, METADATA_EVENT, Sender, SenderConfig
+from bot.rituals.digest import run_digest
 from bot.sandbox.webapi import FakeSlack
 from storage.models import Delivery, DeliveryState, Initiative, Objective, RaciAssignment, RitualRun
 from tests.conftest import ManualClock, run_baton
@@ -296,3 +298,21 @@ def test_killed_mid_fan_out_then_restarted_prompts_everyone_exactly_once(
     assert posts_per_channel(fake_slack) == {"D" + owner[1:]: 1 for owner in owners}
     session.expire_all()
     assert states(session) == {"sent": len(owners)}
+
+
+def test_the_next_digest_reports_what_could_not_be_delivered(
+    engine: Engine, session: Session, fake_slack: FakeSlack, clock: ManualClock, settings: Settings
+) -> None:
+    queue(session, clock, ["U0GONE0001", "U0OWNER001"])
+    fake_slack.fail("chat.postMessage", "user_not_found")
+    sender_for(engine, fake_slack, clock, concurrency=1).drain()
+    client = WebClient(token=fake_slack.token, base_url=fake_slack.api_url)
+    outcome = run_digest(
+        engine, client, now=clock() + timedelta(hours=8), settings=settings, channel="C0LEADERS1"
+    )
+    assert outcome.state == "sent"
+    [digest] = [p for p in fake_slack.posts() if p["channel"] == "C0LEADERS1"]
+    notes = [e["text"] for b in digest["blocks"] if b["type"] == "context" for e in b["elements"]]
+    assert notes == [
+        ":warning: 1 message(s) could not be delivered: prompt to <@U0GONE0001> (user_not_found)"
+    ]

@@ -60,3 +60,14 @@ def enqueue_update(
     )
     session.add(delivery)
     return delivery
+
+
+def failed_deliveries(session: Session, *, since: datetime) -> list[Delivery]:
+    """Messages Slack refused for good (definitive errors, or retries exhausted) since `since`."""
+    return list(
+        session.exec(
+            select(Delivery)
+            .where(Delivery.state == DeliveryState.FAILED, col(Delivery.created_at) >= since)
+            .order_by(col(Delivery.id))
+        )
+    )

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 
 from bot.config import Settings
+from bot.delivery.outbox import failed_deliveries
 from bot.domain.cycles import cycle_key
 from bot.domain.schedule import digest_due
 from bot.logs import get_logger
@@ -52,7 +53,11 @@ def run_digest(
         return RitualOutcome("digest", cycle, channel, taken.state, "already handled for this cycle")
     with session_scope(engine) as session:
         messages = digest_messages(
-            cycle, active_initiatives(session), latest_checkins(session), owners_by_initiative(session)
+            cycle,
+            active_initiatives(session),
+            latest_checkins(session),
+            owners_by_initiative(session),
+            undelivered=failed_deliveries(session, since=now - timedelta(days=7)),
         )
     metadata = {"event_type": "baton_digest", "event_payload": {"cycle": cycle, "run_id": taken.run_id}}
     try:

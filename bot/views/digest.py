@@ -22,11 +22,12 @@ from bot.views.blocks import (
     section,
     status_badge,
 )
-from storage.models import CheckIn, Initiative, Status
+from storage.models import CheckIn, Delivery, Initiative, Status
 
 MAX_CHARS_MESSAGE = 12_000  # Slack rejects messages whose blocks hold much more text than this
 MAX_COMMENT_IN_DIGEST = 280
 MAX_TITLE_IN_DIGEST = 200
+MAX_UNDELIVERED_SHOWN = 10
 
 
 def digest_messages(
@@ -34,8 +35,11 @@ def digest_messages(
     initiatives: Sequence[Initiative],
     latest: Mapping[int, CheckIn],
     owners: Mapping[int, Sequence[Owner]],
+    undelivered: Sequence[Delivery] = (),
 ) -> list[dict[str, Any]]:
-    """The digest as messages (`text` + `blocks`): the first for the channel, the rest for its thread."""
+    """The digest as messages (`text` + `blocks`): the first for the channel, the rest for its thread.
+    `undelivered` are the messages Slack refused for good since the last digest (a prompt to a
+    deactivated owner, a channel that is gone): leadership sees them rather than a silent gap."""
     counts = Counter(initiative.status for initiative in initiatives)
     parts = [
         f"{status_badge(status)}: *{counts[status]}*" for status in (*STATUS_LABEL, None) if counts[status]
@@ -44,8 +48,10 @@ def digest_messages(
     head: list[dict[str, Any]] = [
         header(f"Weekly digest — {cycle}"),
         section(f"*{len(initiatives)} initiatives* — {summary}"),
-        {"type": "divider"},
     ]
+    if undelivered:
+        head.append(context(_undelivered(undelivered)))
+    head.append({"type": "divider"})
     body = [_initiative_block(i, latest.get(i.id or 0), owners.get(i.id or 0, ())) for i in initiatives]
     chunks = _split([*head, *body])
     tally = [f"{counts[status]} {STATUS_LABEL[status].lower()}" for status in STATUS_LABEL if counts[status]]
@@ -76,6 +82,20 @@ def _initiative_block(
         if last.comment:
             lines.append(f"> {escape(clip(' '.join(last.comment.split()), MAX_COMMENT_IN_DIGEST))}")
     return section("\n".join(lines))
+
+
+def _undelivered(deliveries: Sequence[Delivery]) -> str:
+    shown = MAX_UNDELIVERED_SHOWN
+    items = [
+        f"{escape(d.kind)} to {_recipient(d.channel)} ({escape(d.error or 'unknown error')})"
+        for d in deliveries
+    ]
+    more = f", and {len(items) - shown} more" if len(items) > shown else ""
+    return f":warning: {len(items)} message(s) could not be delivered: " + "; ".join(items[:shown]) + more
+
+
+def _recipient(channel: str) -> str:
+    return f"<@{escape(channel)}>" if channel.startswith(("U", "W")) else f"<#{escape(channel)}>"
 
 
 def _owner(owner: Owner) -> str:
