@@ -106,6 +106,41 @@ def parser() -> argparse.ArgumentParser:
     status.add_argument("--at", help="the instant, ISO-8601 (default: now)")
     status.set_defaults(run=cmd_rituals_status)
 
+    roles = commands.add_parser("roles", help="who holds each role", description="Roles and their holders.")
+    role_commands = roles.add_subparsers(dest="roles_command", required=True, metavar="ACTION")
+    role_list = role_commands.add_parser("list", help="every role and its holders", description="List roles.")
+    role_list.set_defaults(run=cmd_roles_list)
+    role_set = role_commands.add_parser(
+        "set",
+        help="make these people the holders of a role",
+        description="Make these Slack users the holders of a role (created if new). Every initiative whose "
+        "owner is the role follows at once.",
+    )
+    role_set.add_argument("name", help="the role, e.g. CFO")
+    role_set.add_argument("users", nargs="*", metavar="USER", help="Slack user ids (U0123ABCD); none: nobody")
+    role_set.set_defaults(run=cmd_roles_set)
+
+    cadence = commands.add_parser(
+        "settings",
+        help="the cadence: time zone, days, hours, holidays",
+        description="The workspace's cadence.",
+    )
+    cadence_commands = cadence.add_subparsers(dest="settings_command", required=True, metavar="ACTION")
+    cadence_show = cadence_commands.add_parser(
+        "show", help="print the cadence", description="Print the cadence."
+    )
+    cadence_show.set_defaults(run=cmd_settings_show)
+    cadence_set = cadence_commands.add_parser(
+        "set",
+        help="change the cadence: KEY=VALUE ...",
+        description="Change the cadence, e.g. `baton settings set checkin_day=mon checkin_hour=9 "
+        "holidays=2026-12-25,2027-05-01@FR`. Keys: timezone, checkin_day, checkin_hour, "
+        "reminder_delay_hours, grace_hours, digest_day, digest_hour, language (en|fr), "
+        "holidays (DATE or DATE@COUNTRY, comma-separated).",
+    )
+    cadence_set.add_argument("changes", nargs="+", metavar="KEY=VALUE")
+    cadence_set.set_defaults(run=cmd_settings_set)
+
     db = commands.add_parser("db", help="database maintenance", description="Database maintenance.")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_upgrade = db_commands.add_parser(
@@ -293,6 +328,67 @@ def cmd_rituals_status(args: argparse.Namespace, settings: Settings) -> int:
     with session_scope(open_database(settings)) as session:
         print(cycle_status(session, settings, now).render())
     return 0
+
+
+def cmd_roles_list(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.portfolio import roles_with_members
+
+    with session_scope(open_database(settings)) as session:
+        for role, members in roles_with_members(session):
+            print(f"{role.name}: {' '.join(members) or '(nobody)'}")
+    return 0
+
+
+def cmd_roles_set(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.portfolio import set_role_members
+
+    try:
+        with session_scope(open_database(settings)) as session:
+            role = set_role_members(
+                session, name=args.name, members=args.users, actor="cli", now=system_clock()
+            )
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+    print(f"{role.name}: {' '.join(args.users) or '(nobody)'}")
+    return 0
+
+
+def cmd_settings_show(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.rituals.cadence import describe
+    from storage.models import WorkspaceSettings
+
+    with session_scope(open_database(settings)) as session:
+        row = session.get(WorkspaceSettings, 1) or WorkspaceSettings()
+        for name, value in describe(row, settings).items():
+            print(f"{name}={value}")
+    return 0
+
+
+def cmd_settings_set(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.audit import audit
+    from bot.rituals.cadence import change_cadence
+
+    changes = {}
+    for item in args.changes:
+        name, equals, value = item.partition("=")
+        if not equals:
+            raise CommandError(f"{item!r}: write KEY=VALUE, e.g. checkin_hour=9")
+        changes[name.strip()] = value
+    try:
+        with session_scope(open_database(settings)) as session:
+            change_cadence(session, changes)
+            audit(
+                session,
+                actor="cli",
+                action="settings.update",
+                entity="settings",
+                entity_id=1,
+                at=system_clock(),
+                changes=changes,
+            )
+    except ValueError as exc:
+        raise CommandError(f"settings not changed: {exc}") from None
+    return cmd_settings_show(args, settings)
 
 
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:

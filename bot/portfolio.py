@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from bot.audit import audit
 from bot.domain.text import best_matches, key
-from bot.roadmap import Owner, RoadmapRow
+from bot.roadmap import USER_MENTION, Owner, RoadmapRow
 from storage.models import (
     CheckIn,
     CheckInSource,
@@ -325,13 +325,7 @@ def export_portfolio(session: Session, quarter: str | None = None) -> dict[str, 
         }
         for initiative, objective in pairs
     ]
-    members: dict[int, list[str]] = defaultdict(list)
-    for member in session.exec(select(RoleMember).order_by(col(RoleMember.user_id))):
-        members[member.role_id].append(member.user_id)
-    roles = [
-        {"name": role.name, "members": members.get(role.id or 0, [])}
-        for role in session.exec(select(Role).order_by(col(Role.name_key)))
-    ]
+    roles = [{"name": role.name, "members": members} for role, members in roles_with_members(session)]
     checkins = [
         {
             "initiative": titles[checkin.initiative_id],
@@ -393,3 +387,47 @@ def answers_in_cycle(session: Session, cycle: str) -> dict[int, CheckIn]:
     ).subquery()
     rows = session.exec(select(CheckIn).join(newest, col(CheckIn.id) == newest.c.id))
     return {checkin.initiative_id: checkin for checkin in rows}
+
+
+def set_role_members(
+    session: Session, *, name: str, members: Sequence[str], actor: str, now: datetime
+) -> Role:
+    """Make `members` (Slack user ids, or `<@U…>` mentions) the holders of role `name`, creating it if new.
+    Every initiative of the role follows at once: roles are resolved when used."""
+    users = []
+    for member in members:
+        match = USER_MENTION.match(member.strip())
+        if not match:
+            raise ValueError(f"{member!r} is not a Slack user id like U0123ABCD")
+        users.append(match[1])
+    role = session.exec(select(Role).where(Role.name_key == key(name))).first()
+    if role is None:
+        role = Role(name=name.strip(), name_key=key(name))
+        session.add(role)
+        session.flush()
+    for holder in session.exec(select(RoleMember).where(RoleMember.role_id == role.id)):
+        session.delete(holder)
+    session.flush()
+    for user in dict.fromkeys(users):
+        session.add(RoleMember(role_id=role.id, user_id=user))  # type: ignore[arg-type]
+    audit(
+        session,
+        actor=actor,
+        action="role.set",
+        entity="role",
+        entity_id=role.id,
+        at=now,
+        name=role.name,
+        members=users,
+    )
+    return role
+
+
+def roles_with_members(session: Session) -> list[tuple[Role, list[str]]]:
+    members: dict[int, list[str]] = defaultdict(list)
+    for member in session.exec(select(RoleMember).order_by(col(RoleMember.user_id))):
+        members[member.role_id].append(member.user_id)
+    return [
+        (role, members.get(role.id or 0, []))
+        for role in session.exec(select(Role).order_by(col(Role.name_key)))
+    ]

@@ -49,7 +49,7 @@ _HEADERS = {
 # `&` only between spaces, so that `R&D` or `P&L` stays one role
 _OWNER_SEPARATORS = re.compile(r"\s*(?:\+|,|;|/|\bet\b|\band\b)\s*|\s+&\s+", re.I)
 # A Slack user id holds digits: an all-caps role such as `WORKFORCE` is not one
-_USER_MENTION = re.compile(r"^<?@?([UW](?=[A-Z0-9]*\d)[A-Z0-9]{6,})(?:\|[^>]*)?>?$")
+USER_MENTION = re.compile(r"^<?@?([UW](?=[A-Z0-9]*\d)[A-Z0-9]{6,})(?:\|[^>]*)?>?$")
 _SEPARATOR_CELL = re.compile(r"^:?-+:?$")  # `|-|`, `|---|`, `|:--:|`
 
 
@@ -177,7 +177,7 @@ def _row(line: int, cells: dict[str, str]) -> tuple[RoadmapRow | None, list[str]
     for part in _OWNER_SEPARATORS.split(values["owner"]):
         if not part:
             continue
-        mention = _USER_MENTION.match(part)
+        mention = USER_MENTION.match(part)
         if mention:
             owners.append(Owner("user", mention[1]))
         elif "@" in part:

@@ -196,6 +196,9 @@ def test_settings_come_from_dotenv(env: dict, tmp_path: Path) -> None:
         ("db", "upgrade"),
         ("db",),
         ("rituals",),
+        ("rituals", "status"),
+        ("roles", "set"),
+        ("settings", "set"),
     ],
 )
 def test_every_command_has_help(tmp_path: Path, env: dict, command: tuple) -> None:
@@ -257,3 +260,52 @@ def test_serve_answers_a_signed_update_and_opens_the_modal(
         time.sleep(0.05)
     assert fake_slack.calls_to("views.open")[0]["trigger_id"] == "13345224609.738474920.8088930838d88f008e0"
     assert httpx.get(f"{served}/healthz").json() == {"status": "ok", "db": "ok"}
+
+
+def test_roles_map_to_people_and_initiatives_follow(env: dict, tmp_path: Path, engine: Engine) -> None:
+    run_baton(env, tmp_path, "import", str(EXAMPLE_ROADMAP))
+    assert run_baton(env, tmp_path, "roles", "set", "CFO", "U0CFO0001", "<@U0CFO0002>").returncode == 0
+    listed = run_baton(env, tmp_path, "roles", "list").stdout.splitlines()
+    assert "CFO: U0CFO0001 U0CFO0002" in listed and "CHRO: (nobody)" in listed
+    from bot.portfolio import responsible_people
+
+    with Session(engine) as session:
+        owners = responsible_people(session)
+    assert [i.title for i in owners["U0CFO0002"]] == ["Revue prix-frais par segment"]
+    run_baton(env, tmp_path, "roles", "set", "CFO", "U0CFO0003")
+    with Session(engine) as session:
+        assert set(responsible_people(session)) == {"U0CFO0003"}
+    refused = run_baton(env, tmp_path, "roles", "set", "CFO", "bob")
+    assert refused.returncode == 1 and "'bob' is not a Slack user id" in refused.stderr
+
+
+def test_the_cadence_can_be_read_and_changed(env: dict, tmp_path: Path) -> None:
+    shown = run_baton(env, tmp_path, "settings", "show").stdout.splitlines()
+    assert (
+        "checkin_day=mon" in shown
+        and "checkin_hour=9" in shown
+        and "timezone=Europe/Paris (BATON_TIMEZONE)" in shown
+    )
+    changed = run_baton(
+        env,
+        tmp_path,
+        "settings",
+        "set",
+        "checkin_day=Tuesday",
+        "checkin_hour=8",
+        "holidays=2026-12-25,2027-05-01@fr",
+    )
+    assert changed.returncode == 0, changed.stderr
+    assert {"checkin_day=tue", "checkin_hour=8", "holidays=2026-12-25,2027-05-01@FR"} <= set(
+        changed.stdout.splitlines()
+    )
+    for bad, message in [
+        ("checkin_hour=25", "checkin_hour: a whole number from 0 to 23"),
+        ("timezone=Mars/Base", "timezone:"),
+        ("holidays=2026-13-01", "holidays:"),
+        ("nope=1", "nope: unknown setting"),
+        ("checkin_hour", "write KEY=VALUE"),
+    ]:
+        result = run_baton(env, tmp_path, "settings", "set", "checkin_day=fri", bad)
+        assert result.returncode == 1 and message in result.stderr, (bad, result.stderr)
+    assert "checkin_day=tue" in run_baton(env, tmp_path, "settings", "show").stdout  # nothing half-applied
