@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import zoneinfo
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from slack_sdk import WebClient
@@ -104,3 +107,21 @@ def _users_list(client: WebClient, wanted: set[str]) -> dict[str, dict[str, Any]
 
 def _stale(person: Person, now: datetime) -> bool:
     return person.fetched_at is None or person.fetched_at < now - FRESH_FOR
+
+
+@functools.cache
+def _countries_by_zone() -> dict[str, str]:
+    """The tz database's zone.tab: each zone's country (ISO 3166), from the system's time zone data."""
+    for root in zoneinfo.TZPATH:
+        path = Path(root) / "zone.tab"
+        if path.exists():
+            rows = (line.split("\t") for line in path.read_text(encoding="utf-8").splitlines())
+            return {row[2].strip(): row[0] for row in rows if len(row) >= 3 and not row[0].startswith("#")}
+    return {}
+
+
+def country_of(person: Person | None) -> str | None:
+    """Where a person's holidays are: as set by an admin, else the country of their Slack time zone."""
+    if person is None:
+        return None
+    return person.country or (_countries_by_zone().get(person.tz) if person.tz else None)

@@ -631,6 +631,16 @@ def test_a_country_holiday_skips_only_the_people_of_that_country(world: World) -
     assert world.run_of(PARIS).state == "skipped"
 
 
+def test_without_a_country_set_the_slack_time_zone_says_which_holidays_apply(world: World) -> None:
+    """Thanksgiving is a US holiday: the New York owner (Slack time zone America/New_York) is skipped."""
+    world.add(
+        WorkspaceSettings(id=1, holidays=[{"date": "2026-11-23", "country": "US", "name": "Thanksgiving"}])
+    )
+    queued, skipped = tick_each_owner(world)
+    assert sorted(queued) == [PARIS, SINGAPORE]
+    assert skipped == {NEW_YORK: "holiday: Thanksgiving"}
+
+
 def test_out_of_office_without_a_delegate_skips_the_prompt(world: World) -> None:
     world.add(
         Away(user_id=PARIS, starts_on=date(2026, 11, 16), ends_on=date(2026, 11, 23), created_at=MONDAY - DAY)

@@ -19,7 +19,7 @@ from sqlmodel import col, select
 from bot.config import Settings
 from bot.delivery.outbox import enqueue_post
 from bot.domain.schedule import Cadence, Timing, checkin_due, cycles_around, holiday_on, timing, zone
-from bot.people import refresh_people
+from bot.people import country_of, refresh_people
 from bot.portfolio import answers_in_cycle, responsible_people
 from bot.rituals.cadence import load_cadence
 from bot.rituals.claims import claimed_keys, insert_claim
@@ -114,7 +114,7 @@ def _recipient(
         return user, MISSED
     if person is not None and person.deleted:
         return user, "deactivated or unknown in Slack"
-    holiday = holiday_on(local_day, person.country if person else None, cadence.holidays)
+    holiday = holiday_on(local_day, country_of(person), cadence.holidays)
     if holiday is not None:
         return user, f"holiday: {holiday.name or holiday.day.isoformat()}"
     away = next((a for a in aways if a.starts_on <= local_day <= a.ends_on), None)
