@@ -22,7 +22,7 @@ from bot.domain.schedule import Cadence, Timing, checkin_due, cycles_around, hol
 from bot.people import country_of, refresh_people
 from bot.portfolio import answers_in_cycle, responsible_people
 from bot.rituals.cadence import load_cadence
-from bot.rituals.claims import claimed_keys, insert_claim
+from bot.rituals.claims import Due, claimed_keys, insert_claims
 from bot.views.prompt import PromptItem, prompt_message
 from storage.db import session_scope
 from storage.models import Away, CycleSkip, Delivery, Initiative, Person, RitualRun, Snooze
@@ -59,6 +59,7 @@ def run_checkin(engine: Engine, client: WebClient, *, now: datetime, settings: S
         aways: dict[str, list[Away]] = defaultdict(list)
         for away in session.exec(select(Away).where(col(Away.user_id).in_(owners))):
             aways[away.user_id].append(away)
+        found: list[tuple[Due, str, list[PromptItem]]] = []  # what is due, to whom, listing what
         for cycle in cycles:
             answers = answers_in_cycle(session, cycle)
             for user, initiatives in owners.items():
@@ -78,27 +79,22 @@ def run_checkin(engine: Engine, client: WebClient, *, now: datetime, settings: S
                 ]
                 if reason is None and all(item.answer for item in items):
                     reason = "already answered"
-                state = "skipped" if reason else "queued"
-                run_id = insert_claim(
-                    session,
-                    ritual=PROMPT,
-                    cycle=cycle,
-                    target=user,
-                    due_at=due,
-                    now=now,
-                    state=state,
-                    error=reason,
+                found.append(
+                    (Due(cycle, user, due, "skipped" if reason else "queued", reason), recipient, items)
                 )
-                if run_id is None:
-                    continue
-                if reason:
-                    report.skipped.append((user, reason))
-                    continue
-                message = prompt_message(cycle=cycle, owner=user, recipient=recipient, items=items)
-                enqueue_post(
-                    session, kind="prompt", channel=recipient, message=message, now=now, ritual_run_id=run_id
-                )
-                report.queued.append(user)
+        claimed = insert_claims(session, ritual=PROMPT, items=[item for item, _, _ in found], now=now)
+        for item, recipient, items in found:
+            run_id = claimed.get((item.cycle, item.target))
+            if run_id is None:
+                continue  # another run claimed it first
+            if item.error:
+                report.skipped.append((item.target, item.error))
+                continue
+            message = prompt_message(cycle=item.cycle, owner=item.target, recipient=recipient, items=items)
+            enqueue_post(
+                session, kind="prompt", channel=recipient, message=message, now=now, ritual_run_id=run_id
+            )
+            report.queued.append(item.target)
     return report
 
 
@@ -152,6 +148,7 @@ def run_reminders(engine: Engine, *, now: datetime, settings: Settings) -> Ritua
             snoozes[(snooze.user_id, snooze.cycle)].append(snooze)
         taken = {ritual: claimed_keys(session, ritual, cycles) for ritual in (REMINDER, SNOOZE)}
         answers = {cycle: answers_in_cycle(session, cycle) for cycle in cycles}
+        found: dict[str, list[tuple[Due, str, str, list[Initiative]]]] = {REMINDER: [], SNOOZE: []}
         for prompt, delivery in prompts:
             user, cycle = prompt.target, prompt.cycle
             missing = [i for i in owners.get(user, []) if (i.id or 0) not in answers[cycle]]
@@ -165,35 +162,26 @@ def run_reminders(engine: Engine, *, now: datetime, settings: Settings) -> Ritua
                 if (cycle, target) in taken[ritual] or when is Timing.EARLY:
                     continue
                 reason = MISSED if when is Timing.MISSED else None
-                run_id = insert_claim(
-                    session,
-                    ritual=ritual,
-                    cycle=cycle,
-                    target=target,
-                    due_at=due,
-                    now=now,
-                    state="skipped" if reason else "queued",
-                    error=reason,
-                )
+                item = Due(cycle, target, due, "skipped" if reason else "queued", reason)
+                found[ritual].append((item, user, delivery.channel, missing))
+        for ritual, entries in found.items():
+            claimed = insert_claims(session, ritual=ritual, items=[entry[0] for entry in entries], now=now)
+            for item, user, channel, missing in entries:
+                run_id = claimed.get((item.cycle, item.target))
                 if run_id is None:
                     continue
-                if reason:
-                    report.skipped.append((user, reason))
+                if item.error:
+                    report.skipped.append((user, item.error))
                     continue
                 message = prompt_message(
-                    cycle=cycle,
+                    cycle=item.cycle,
                     owner=user,
-                    recipient=delivery.channel,
+                    recipient=channel,
                     items=[PromptItem(initiative, None) for initiative in missing],
                     reminder=True,
                 )
                 enqueue_post(
-                    session,
-                    kind="reminder",
-                    channel=delivery.channel,
-                    message=message,
-                    now=now,
-                    ritual_run_id=run_id,
+                    session, kind="reminder", channel=channel, message=message, now=now, ritual_run_id=run_id
                 )
                 report.queued.append(user)
     return report

@@ -147,13 +147,19 @@ class FakeSlack:
         with self._lock:
             return self._ratelimited
 
-    def record(self) -> dict[str, Any]:
-        """What `GET /_record` answers: stored posts, calls per method, rate-limited calls."""
+    def record(self, *, with_posts: bool = True) -> dict[str, Any]:
+        """What `GET /_record` answers: stored posts (or only their number), calls per method, 429s."""
         with self._lock:
             counts: dict[str, int] = {}
             for call in self.calls:
                 counts[call.method] = counts.get(call.method, 0) + 1
-            return {"posts": copy.deepcopy(self._posts), "calls": counts, "ratelimited": self._ratelimited}
+            posts = copy.deepcopy(self._posts) if with_posts else []
+            return {
+                "posts": posts,
+                "post_count": len(self._posts),
+                "calls": counts,
+                "ratelimited": self._ratelimited,
+            }
 
     def reset(self) -> None:
         """Forget calls, responses, messages, pending failures and hangs, and rate-limit state (not users)."""
@@ -513,8 +519,8 @@ class _Handler(BaseHTTPRequestHandler):
         except (ValueError, UnicodeDecodeError):
             self._send(400, {"ok": False, "error": "invalid_json"}, {})
             return
-        if url.path == "/_record":
-            self._send(200, self.slack.record(), {})
+        if url.path == "/_record":  # ?posts=0: counts only, cheap enough to poll
+            self._send(200, self.slack.record(with_posts=parse_qs(url.query).get("posts") != ["0"]), {})
         elif url.path == "/_reset" and self.command == "POST":
             self.slack.reset()
             self._send(200, {"ok": True}, {})
