@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from bot.config import Settings
 from bot.delivery.outbox import enqueue_post
-from bot.delivery.sender import HOST, METADATA_EVENT, Sender, SenderConfig
+from bot.delivery.sender import HOST, METADATA_EVENT, RateGate, Sender, SenderConfig
 from bot.rituals.digest import run_digest
 from bot.sandbox.webapi import FakeSlack
 from storage.models import Delivery, DeliveryState, Initiative, Objective, RaciAssignment, RitualRun
@@ -316,3 +316,17 @@ def test_the_next_digest_reports_what_could_not_be_delivered(
     assert notes == [
         ":warning: 1 message(s) could not be delivered: prompt to <@U0GONE0001> (user_not_found)"
     ]
+
+
+def test_429s_of_requests_already_in_flight_do_not_stretch_the_pause() -> None:
+    gate = RateGate(channel_interval=0.0)
+    sent = time.monotonic()
+    gate.pause(0.3, sent_at=sent)
+    gate.pause(5.0, sent_at=sent)  # sent before the pause began: its 429 is old news
+    started = time.monotonic()
+    gate.wait("C0LEADERS1")
+    assert 0.2 <= time.monotonic() - started < 1.0
+    gate.pause(0.3, sent_at=time.monotonic())  # a request sent after the pause: a new 429, a new pause
+    started = time.monotonic()
+    gate.wait("C0LEADERS1")
+    assert time.monotonic() - started >= 0.2

@@ -92,6 +92,7 @@ class RateGate:
         self._interval = channel_interval
         self._lock = threading.Lock()
         self._paused_until = 0.0
+        self._paused_at = 0.0
         self._next_by_channel: dict[str, float] = {}
 
     def wait(self, channel: str) -> None:
@@ -110,9 +111,14 @@ class RateGate:
             if self._paused_until <= time.monotonic():
                 return
 
-    def pause(self, seconds: float) -> None:
+    def pause(self, seconds: float, *, sent_at: float) -> None:
+        """Hold every worker for `seconds` after a 429 to a request sent at `sent_at` (monotonic). The other
+        requests already in flight then come back 429 too: they say nothing new, and do not stretch it."""
         with self._lock:
-            self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+            if sent_at <= self._paused_at:
+                return
+            self._paused_at = time.monotonic()
+            self._paused_until = max(self._paused_until, self._paused_at + seconds)
 
 
 @dataclass
@@ -260,12 +266,13 @@ class Sender:
         ratelimited = 0
         for _ in range(self.config.rate_limit_retries):
             self.gate.wait(channel)
+            sent_at = time.monotonic()
             try:
                 response = send()
             except SlackApiError as exc:
                 if exc.response.status_code == 429:
                     ratelimited += 1
-                    self.gate.pause(float(exc.response.headers.get("Retry-After", 1)))
+                    self.gate.pause(float(exc.response.headers.get("Retry-After", 1)), sent_at=sent_at)
                     continue
                 error = str(exc.response.get("error", f"http_{exc.response.status_code}"))
                 state = "retry" if error in RETRYABLE or exc.response.status_code >= 500 else "failed"
