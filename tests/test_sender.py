@@ -24,6 +24,16 @@ from storage.models import Delivery, DeliveryState, Initiative, Objective, RaciA
 from tests.conftest import ManualClock, run_baton
 
 MONDAY_0930_PARIS = datetime(2026, 11, 23, 8, 30, tzinfo=UTC)
+CHECKIN_AT_MONDAY = [
+    sys.executable,
+    "-m",
+    "bot",
+    "rituals",
+    "run",
+    "checkin",
+    "--at",
+    MONDAY_0930_PARIS.isoformat(),
+]
 
 
 def sender_for(engine: Engine, fake: FakeSlack, clock: ManualClock, **config: object) -> Sender:
@@ -231,19 +241,14 @@ def test_two_baton_processes_prompt_everyone_exactly_once(
 ) -> None:
     owners = seed_owners(session, fake_slack, 160)
     fake_slack.latency = 0.03
-    command = [
-        sys.executable,
-        "-m",
-        "bot",
-        "rituals",
-        "run",
-        "checkin",
-        "--at",
-        MONDAY_0930_PARIS.isoformat(),
-    ]
     processes = [
         subprocess.Popen(
-            command, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            CHECKIN_AT_MONDAY,
+            env=env,
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for _ in range(2)
     ]
@@ -261,18 +266,8 @@ def test_killed_mid_fan_out_then_restarted_prompts_everyone_exactly_once(
 ) -> None:
     owners = seed_owners(session, fake_slack, 150)
     fake_slack.latency = 0.05
-    command = [
-        sys.executable,
-        "-m",
-        "bot",
-        "rituals",
-        "run",
-        "checkin",
-        "--at",
-        MONDAY_0930_PARIS.isoformat(),
-    ]
     victim = subprocess.Popen(
-        command, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        CHECKIN_AT_MONDAY, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     deadline = time.monotonic() + 60
     while len(fake_slack.posts()) < 40 and time.monotonic() < deadline:

@@ -137,19 +137,19 @@ class Sender:
     def drain(self) -> DrainStats:
         """Send everything due now; return when nothing due is left (rows waiting for a backoff stay)."""
         stats = DrainStats()
-        in_flight: dict[Future[_Outcome], tuple[Delivery, bool]] = {}
+        in_flight: set[Future[DrainStats]] = set()
         with ThreadPoolExecutor(self.config.concurrency, thread_name_prefix="sender") as pool:
             while True:
                 room = 2 * self.config.concurrency - len(in_flight)
                 if room > 0:
-                    for delivery, verify in self._claim(room):
-                        in_flight[pool.submit(self._deliver, delivery, verify)] = (delivery, verify)
+                    in_flight |= {
+                        pool.submit(self._send, delivery, verify) for delivery, verify in self._claim(room)
+                    }
                 if not in_flight:
                     return stats
-                done, _ = wait(in_flight, timeout=1.0, return_when=FIRST_COMPLETED)
+                done, in_flight = wait(in_flight, timeout=1.0, return_when=FIRST_COMPLETED)
                 for future in done:
-                    delivery, _verify = in_flight.pop(future)
-                    stats.add(self._finish(delivery, future))
+                    stats.add(future.result())
 
     def drain_all(self, *, timeout: float = 600.0) -> DrainStats:
         """Drain until nothing is pending or in flight, waiting out backoffs and other senders."""
@@ -298,12 +298,16 @@ class Sender:
         return None
 
     # -- recording ---------------------------------------------------------------------------------
-    def _finish(self, delivery: Delivery, future: Future[_Outcome]) -> DrainStats:
+    def _send(self, delivery: Delivery, verify: bool) -> DrainStats:
+        """Deliver and record, in the worker thread: the drain loop only claims and counts."""
         try:
-            outcome = future.result()
+            outcome = self._deliver(delivery, verify)
         except Exception as exc:  # a bug in one send must not stop the others: give the row back
             log.exception("delivery.crashed", delivery=delivery.id)
             outcome = _Outcome("retry", error=f"crash: {type(exc).__name__}")
+        return self._finish(delivery, outcome)
+
+    def _finish(self, delivery: Delivery, outcome: _Outcome) -> DrainStats:
         now = self.clock()
         stats = DrainStats(ratelimited=outcome.ratelimited)
         with session_scope(self.engine) as session:

@@ -99,41 +99,29 @@ def answer(
     The same click twice records once: a second identical status is no new answer, and two clicks
     racing share a dedupe key, so the loser's transaction is rolled back whole."""
     try:
-        return _answer(engine, settings, ref=ref, status=status, author=author, message=message, now=now)
+        with session_scope(engine) as session:
+            initiative = session.get(Initiative, ref.initiative_id)
+            if initiative is None or is_closed(session, settings, ref.cycle, now):
+                return False
+            previous = answers_in_cycle(session, ref.cycle).get(initiative.id or 0)
+            # two clicks racing find the same previous answer, hence the same key: one row wins
+            dedupe_key = f"dm:{initiative.id}:{ref.cycle}:{status.value}:{previous.id if previous else 0}"
+            if previous is None or previous.status != status:  # the same status again is the same answer
+                record_checkin(
+                    session,
+                    initiative=initiative,
+                    author=author,
+                    status=status,
+                    kpi_value=None,
+                    comment=None,
+                    source=CheckInSource.DM_BUTTON,
+                    cycle=ref.cycle,
+                    now=now,
+                    dedupe_key=dedupe_key,
+                )
+            refresh(session, ref=ref, message=message, now=now)
     except IntegrityError:
-        return True  # the twin click won the race and recorded (and refreshed) the same answer
-
-
-def _answer(
-    engine: Engine,
-    settings: Settings,
-    *,
-    ref: PromptRef,
-    status: Status,
-    author: str,
-    message: PromptMessage,
-    now: datetime,
-) -> bool:
-    with session_scope(engine) as session:
-        initiative = session.get(Initiative, ref.initiative_id)
-        if initiative is None or is_closed(session, settings, ref.cycle, now):
-            return False
-        previous = answers_in_cycle(session, ref.cycle).get(initiative.id or 0)
-        if previous is None or previous.status != status:  # the same status again is the same answer
-            record_checkin(
-                session,
-                initiative=initiative,
-                author=author,
-                status=status,
-                kpi_value=None,
-                comment=None,
-                source=CheckInSource.DM_BUTTON,
-                cycle=ref.cycle,
-                now=now,
-                # two clicks racing find the same previous answer, hence the same key: one row wins
-                dedupe_key=f"dm:{initiative.id}:{ref.cycle}:{status.value}:{previous.id if previous else 0}",
-            )
-        refresh(session, ref=ref, message=message, now=now)
+        pass  # the twin click won the race, and recorded (and refreshed) the same answer
     return True
 
 
