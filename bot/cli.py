@@ -12,10 +12,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from slack_bolt import App
-from slack_bolt.error import BoltError
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
@@ -26,6 +24,9 @@ from bot.domain.cycles import parse_quarter, quarter_key
 from bot.logs import configure_logging, get_logger
 from bot.roadmap import RoadmapError, parse_roadmap
 from storage.db import is_up_to_date, make_engine, session_scope, upgrade
+
+if TYPE_CHECKING:
+    from slack_bolt import App
 
 RITUALS = ("checkin", "reminders", "digest")
 log = get_logger("baton")
@@ -185,6 +186,9 @@ def _deps(settings: Settings) -> Deps:
 
 def _build_app(deps: Deps, *, socket_mode: bool = False) -> App:
     """The Bolt app; building it checks the bot token with Slack (auth.test)."""
+    from slack_bolt.error import BoltError
+    from slack_sdk.errors import SlackApiError
+
     from bot.app import build_app
 
     try:

@@ -309,3 +309,20 @@ def test_the_cadence_can_be_read_and_changed(env: dict, tmp_path: Path) -> None:
         result = run_baton(env, tmp_path, "settings", "set", "checkin_day=fri", bad)
         assert result.returncode == 1 and message in result.stderr, (bad, result.stderr)
     assert "checkin_day=tue" in run_baton(env, tmp_path, "settings", "show").stdout  # nothing half-applied
+
+
+def test_rituals_status_shows_the_cycle(env: dict, tmp_path: Path, fake_slack: FakeSlack) -> None:
+    run_baton(env, tmp_path, "import", str(EXAMPLE_ROADMAP), "--quarter", "2026-Q4")
+    for role, user in (("Ops Manager", "U0PARIS01"), ("CFO", "U0NEWYORK"), ("CHRO", "U0GONE001")):
+        run_baton(env, tmp_path, "roles", "set", role, user)
+    fake_slack.add_user("U0PARIS01", name="Paris", tz="Europe/Paris")
+    fake_slack.add_user("U0NEWYORK", name="New York", tz="America/New_York")  # not due before 15:00 Paris
+    ran = run_baton(env, tmp_path, "rituals", "run", "checkin", "--at", "2026-11-23T10:00:00+01:00")
+    assert ran.returncode == 0, ran.stderr
+    assert "checkin: 1 queued, 1 skipped" in ran.stdout and "deactivated" in ran.stdout
+    assert "outbox: 1 sent" in ran.stdout
+    status = run_baton(env, tmp_path, "rituals", "status", "--at", "2026-11-23T10:05:00+01:00").stdout
+    lines = status.splitlines()
+    assert lines[0] == "cycle 2026-W48: 0 of 3 owners have answered everything"
+    assert lines[2].split() == ["checkin", "2", "1", "0", "0", "1"]  # due, sent, queued, failed, skipped
+    assert lines[-1] == "outbox: 1 sent"

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from storage.models import Delivery, DeliveryState
@@ -30,6 +33,34 @@ def enqueue_post(
     )
     session.add(delivery)
     return delivery
+
+
+@dataclass(frozen=True)
+class Post:
+    channel: str  # a channel id, or a user id for a DM
+    message: dict[str, Any]
+    ritual_run_id: int | None = None
+
+
+def enqueue_posts(session: Session, *, kind: str, posts: Sequence[Post], now: datetime) -> None:
+    """Many chat.postMessage at once (a ritual's fan-out): one bulk INSERT, no ORM object per row."""
+    if not posts:
+        return
+    rows = [
+        {
+            "kind": kind,
+            "method": "chat.postMessage",
+            "channel": post.channel,
+            "payload": post.message,
+            "ritual_run_id": post.ritual_run_id,
+            "state": DeliveryState.PENDING,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        for post in posts
+    ]
+    session.execute(insert(Delivery), rows)
 
 
 def enqueue_update(

@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from sqlmodel import col, select
 
 from bot.config import Settings
-from bot.delivery.outbox import enqueue_post
+from bot.delivery.outbox import Post, enqueue_posts
 from bot.domain.schedule import Cadence, Timing, checkin_due, cycles_around, holiday_on, timing, zone
 from bot.people import country_of, refresh_people
 from bot.portfolio import answers_in_cycle, responsible_people
@@ -83,6 +83,7 @@ def run_checkin(engine: Engine, client: WebClient, *, now: datetime, settings: S
                     (Due(cycle, user, due, "skipped" if reason else "queued", reason), recipient, items)
                 )
         claimed = insert_claims(session, ritual=PROMPT, items=[item for item, _, _ in found], now=now)
+        posts = []
         for item, recipient, items in found:
             run_id = claimed.get((item.cycle, item.target))
             if run_id is None:
@@ -91,10 +92,9 @@ def run_checkin(engine: Engine, client: WebClient, *, now: datetime, settings: S
                 report.skipped.append((item.target, item.error))
                 continue
             message = prompt_message(cycle=item.cycle, owner=item.target, recipient=recipient, items=items)
-            enqueue_post(
-                session, kind="prompt", channel=recipient, message=message, now=now, ritual_run_id=run_id
-            )
+            posts.append(Post(recipient, message, run_id))
             report.queued.append(item.target)
+        enqueue_posts(session, kind="prompt", posts=posts, now=now)
     return report
 
 
@@ -164,6 +164,7 @@ def run_reminders(engine: Engine, *, now: datetime, settings: Settings) -> Ritua
                 reason = MISSED if when is Timing.MISSED else None
                 item = Due(cycle, target, due, "skipped" if reason else "queued", reason)
                 found[ritual].append((item, user, delivery.channel, missing))
+        posts = []
         for ritual, entries in found.items():
             claimed = insert_claims(session, ritual=ritual, items=[entry[0] for entry in entries], now=now)
             for item, user, channel, missing in entries:
@@ -180,8 +181,7 @@ def run_reminders(engine: Engine, *, now: datetime, settings: Settings) -> Ritua
                     items=[PromptItem(initiative, None) for initiative in missing],
                     reminder=True,
                 )
-                enqueue_post(
-                    session, kind="reminder", channel=channel, message=message, now=now, ritual_run_id=run_id
-                )
+                posts.append(Post(channel, message, run_id))
                 report.queued.append(user)
+        enqueue_posts(session, kind="reminder", posts=posts, now=now)
     return report

@@ -35,39 +35,34 @@ class Due:
     error: str | None = None
 
 
-CLAIMS_PER_STATEMENT = 1000
-
-
 def insert_claims(
     session: Session, *, ritual: str, items: Sequence[Due], now: datetime
 ) -> dict[tuple[str, str], int]:
-    """Insert the claims in the caller's transaction, a thousand per statement: the ids of those that
-    were free, by (cycle, target). A taken key (another run, another replica) is silently left out."""
+    """Insert the claims in the caller's transaction, in batches: the ids of those that were free, by
+    (cycle, target). A taken key (another run, another replica) is silently left out."""
+    if not items:
+        return {}
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    claimed: dict[tuple[str, str], int] = {}
-    for start in range(0, len(items), CLAIMS_PER_STATEMENT):
-        rows = [
-            {
-                "ritual": ritual,
-                "cycle": item.cycle,
-                "target": item.target,
-                "state": item.state,
-                "due_at": item.due_at,
-                "claimed_at": now,
-                "error": item.error,
-                "finished_at": now if item.state == "skipped" else None,
-            }
-            for item in items[start : start + CLAIMS_PER_STATEMENT]
-        ]
-        statement = (
-            insert(RitualRun)
-            .values(rows)
-            .on_conflict_do_nothing(index_elements=["ritual", "cycle", "target"])
-            .returning(col(RitualRun.id), col(RitualRun.cycle), col(RitualRun.target))
-        )
-        for run_id, cycle, target in session.execute(statement):
-            claimed[(cycle, target)] = run_id
-    return claimed
+    statement = (
+        insert(RitualRun)
+        .on_conflict_do_nothing(index_elements=["ritual", "cycle", "target"])
+        .returning(col(RitualRun.id), col(RitualRun.cycle), col(RitualRun.target))
+    )
+    rows = [
+        {
+            "ritual": ritual,
+            "cycle": item.cycle,
+            "target": item.target,
+            "state": item.state,
+            "due_at": item.due_at,
+            "claimed_at": now,
+            "error": item.error,
+            "finished_at": now if item.state == "skipped" else None,
+        }
+        for item in items
+    ]
+    # one statement, sent as few multi-row INSERTs (SQLAlchemy's "insertmanyvalues")
+    return {(cycle, target): run_id for run_id, cycle, target in session.execute(statement, rows)}
 
 
 def claimed_keys(session: Session, ritual: str, cycles: Iterable[str]) -> set[tuple[str, str]]:
