@@ -13,11 +13,12 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
+from bot.i18n import language
 from bot.logs import get_logger
 from storage.db import session_scope
-from storage.models import Person
+from storage.models import Person, WorkspaceSettings
 
 log = get_logger(__name__)
 
@@ -125,3 +126,19 @@ def country_of(person: Person | None) -> str | None:
     if person is None:
         return None
     return person.country or (_countries_by_zone().get(person.tz) if person.tz else None)
+
+
+def workspace_language(session: Session) -> str:
+    return (session.get(WorkspaceSettings, 1) or WorkspaceSettings()).language
+
+
+def language_for(session: Session, user_id: str) -> str:
+    """The language to speak to a person: their Slack locale when Baton knows it, else the workspace's."""
+    person = session.get(Person, user_id)
+    return language(person.locale if person else None, workspace_language(session))
+
+
+def speaks(engine: Engine, user_id: str) -> str:
+    """`language_for`, in a session of its own (two primary-key reads: cheap enough before an ack)."""
+    with session_scope(engine) as session:
+        return language_for(session, user_id)

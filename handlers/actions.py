@@ -9,6 +9,8 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.deps import Deps
+from bot.i18n import t
+from bot.people import language_for, speaks
 from bot.portfolio import answers_in_cycle
 from bot.rituals import answers
 from bot.rituals.answers import PromptMessage
@@ -17,8 +19,6 @@ from bot.views.checkin import update_modal
 from bot.views.prompt import PromptRef, away_modal, is_reminder, listed_initiatives
 from storage.db import session_scope
 from storage.models import Initiative, Status
-
-CLOSED = "This check-in has closed. Use `/okr update` to record this week's update."
 
 
 def register(app: App, deps: Deps) -> None:
@@ -37,7 +37,7 @@ def register(app: App, deps: Deps) -> None:
         if recorded:
             deps.outbox_ready.set()
         else:
-            respond(text=CLOSED, response_type="ephemeral", replace_original=False)
+            _closed(respond, speaks(deps.engine, body["user"]["id"]))
 
     @app.action(ids.PROMPT_DETAILS)
     def details_clicked(
@@ -47,15 +47,17 @@ def register(app: App, deps: Deps) -> None:
         ref = PromptRef.decode(action["value"])
         message = _message(body)
         with session_scope(deps.engine) as session:
+            lang = language_for(session, body["user"]["id"])
             initiative = session.get(Initiative, ref.initiative_id)
             if initiative is None or answers.is_closed(session, deps.settings, ref.cycle, deps.clock()):
-                respond(text=CLOSED, response_type="ephemeral", replace_original=False)
+                _closed(respond, lang)
                 return
             previous = answers_in_cycle(session, ref.cycle).get(initiative.id or 0)
             view = update_modal(
                 initiative,
                 previous=previous,
                 origin={"cycle": ref.cycle, "owner": ref.owner, "dm": vars(message)},
+                lang=lang,
             )
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
@@ -65,12 +67,9 @@ def register(app: App, deps: Deps) -> None:
         until = answers.snooze(
             deps.engine, ref=PromptRef.decode(action["value"]), user=body["user"]["id"], now=deps.clock()
         )
-        stamp = int(until.timestamp())
-        respond(
-            text=f":zzz: Snoozed: I will remind you at <!date^{stamp}^{{time}}|{until:%H:%M} UTC>.",
-            response_type="ephemeral",
-            replace_original=False,
-        )
+        when = f"<!date^{int(until.timestamp())}^{{time}}|{until:%H:%M} UTC>"  # Slack shows it in their zone
+        lang = speaks(deps.engine, body["user"]["id"])
+        respond(text=t("prompt.snoozed", lang, time=when), response_type="ephemeral", replace_original=False)
 
     @app.action(ids.PROMPT_SKIP)
     def skip_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
@@ -88,8 +87,14 @@ def register(app: App, deps: Deps) -> None:
     def away_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         ack()
         today = deps.clock().astimezone(deps.settings.org_timezone).date()
-        view = away_modal(PromptRef.decode(action["value"]), today.isoformat())
+        view = away_modal(
+            PromptRef.decode(action["value"]), today.isoformat(), speaks(deps.engine, body["user"]["id"])
+        )
         client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+def _closed(respond: Respond, lang: str) -> None:
+    respond(text=t("prompt.closed", lang), response_type="ephemeral", replace_original=False)
 
 
 def _message(body: dict[str, Any]) -> PromptMessage:

@@ -8,14 +8,13 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot.deps import Deps
+from bot.i18n import t
 from bot.rituals.answers import InvalidAway, go_away, is_closed, save_update
 from bot.views import ids
 from bot.views.checkin import InvalidForm, read_update
 from bot.views.prompt import read_away
 from storage.db import session_scope
 from storage.models import Initiative
-
-CLOSED_CYCLE = "The {cycle} check-in has closed. Cancel, then use /okr update to record this week's update."
 
 
 def register(app: App, deps: Deps) -> None:
@@ -29,11 +28,12 @@ def register(app: App, deps: Deps) -> None:
         with session_scope(deps.engine) as session:
             initiative = session.get(Initiative, form.initiative_id)
             if initiative is None or initiative.archived:
-                ack(response_action="errors", errors={ids.STATUS_BLOCK: "This initiative no longer exists."})
+                ack(response_action="errors", errors={ids.STATUS_BLOCK: t("modal.error_gone", form.lang)})
                 return
             cycle = form.origin.get("cycle")
             if cycle and is_closed(session, deps.settings, cycle, deps.clock()):
-                ack(response_action="errors", errors={ids.STATUS_BLOCK: CLOSED_CYCLE.format(cycle=cycle)})
+                closed = t("modal.error_closed", form.lang, cycle=cycle)
+                ack(response_action="errors", errors={ids.STATUS_BLOCK: closed})
                 return
             ack()
             save_update(
@@ -48,9 +48,9 @@ def register(app: App, deps: Deps) -> None:
 
     @app.view(ids.AWAY_MODAL)
     def submit_away(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        until, delegate = read_away(view)
+        until, delegate, lang = read_away(view)
         if not until:
-            ack(response_action="errors", errors={ids.AWAY_UNTIL_BLOCK: "Choose the last day you are away."})
+            ack(response_action="errors", errors={ids.AWAY_UNTIL_BLOCK: t("away.error_date", lang)})
             return
         now = deps.clock()
         try:
@@ -61,10 +61,11 @@ def register(app: App, deps: Deps) -> None:
                 ends_on=date.fromisoformat(until),
                 delegate=delegate,
                 now=now,
+                lang=lang,
             )
         except InvalidAway as problem:
             block = ids.AWAY_DELEGATE_BLOCK if problem.field == "delegate" else ids.AWAY_UNTIL_BLOCK
-            ack(response_action="errors", errors={block: str(problem)})
+            ack(response_action="errors", errors={block: t(problem.key, lang)})
             return
         ack()
         deps.outbox_ready.set()

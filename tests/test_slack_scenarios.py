@@ -93,7 +93,7 @@ def test_update_opens_the_modal_of_the_matching_initiative(
     assert opened[0]["trigger_id"] == "13345224609.738474920.8088930838d88f008e0"
     erp = session.exec(select(Initiative).where(Initiative.title == "Déploiement ERP phase 2")).one()
     view = opened[0]["view"]
-    assert json.loads(view["private_metadata"]) == {"initiative_id": erp.id}
+    assert json.loads(view["private_metadata"]) == {"initiative_id": erp.id, "lang": "en"}
     assert ids.INITIATIVE_BLOCK not in [block.get("block_id") for block in view["blocks"]]
 
 
@@ -114,7 +114,7 @@ def test_update_without_a_clear_match_offers_a_picker(
     view = wait_for(lambda: fake_slack.calls_to("views.open"))[0]["view"]
     picker = next(block for block in view["blocks"] if block.get("block_id") == ids.INITIATIVE_BLOCK)
     assert len(picker["element"]["options"]) == 4
-    assert json.loads(view["private_metadata"]) == {}
+    assert json.loads(view["private_metadata"]) == {"lang": "en"}
 
 
 def test_update_with_no_initiatives_says_so(baton: RunningBaton, fake_slack: FakeSlack) -> None:

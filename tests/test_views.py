@@ -144,7 +144,7 @@ def test_modal_for_one_initiative_carries_its_id_and_has_no_picker() -> None:
     assert view_problem(view) is None
     assert view["type"] == "modal"
     assert view["callback_id"] == ids.UPDATE_MODAL
-    assert json.loads(view["private_metadata"]) == {"initiative_id": 42}
+    assert json.loads(view["private_metadata"]) == {"initiative_id": 42, "lang": "en"}
     inputs = input_blocks(view)
     assert ids.INITIATIVE_BLOCK not in inputs
     assert "static_select" not in json.dumps(view)
@@ -167,7 +167,7 @@ def test_modal_without_initiative_has_a_picker_of_at_most_100(count: int) -> Non
     choices = [initiative(n, f"Initiative {n:03d} " + "très long titre " * 20) for n in range(1, count + 1)]
     view = update_modal(None, choices)
     assert view_problem(view) is None
-    assert json.loads(view["private_metadata"]) == {}
+    assert json.loads(view["private_metadata"]) == {"lang": "en"}
     picker = input_blocks(view)[ids.INITIATIVE_BLOCK]["element"]
     assert picker["type"] == "static_select"
     assert picker["action_id"] == ids.INITIATIVE_ACTION

@@ -16,6 +16,8 @@ from sqlmodel import Session, col, select
 from bot.audit import audit
 from bot.config import Settings
 from bot.delivery.outbox import enqueue_post, enqueue_update
+from bot.i18n import DEFAULT
+from bot.people import language_for
 from bot.portfolio import answers_in_cycle, record_checkin
 from bot.rituals.cadence import current_cycle
 from bot.views.checkin import UpdateForm, checkin_confirmation
@@ -27,9 +29,10 @@ SNOOZE_FOR = timedelta(hours=2)
 
 
 class InvalidAway(ValueError):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, field: str, key: str) -> None:
+        super().__init__(key)
         self.field = field  # "until" or "delegate"
+        self.key = key  # the message, in bot.i18n
 
 
 @dataclass(frozen=True)
@@ -79,7 +82,7 @@ def save_update(
             session,
             kind="confirmation",
             channel=author,
-            message=checkin_confirmation(initiative, checkin),
+            message=checkin_confirmation(initiative, checkin, form.lang),
             now=now,
         )
     return checkin
@@ -140,6 +143,7 @@ def refresh(session: Session, *, ref: PromptRef, message: PromptMessage, now: da
         items=items,
         reminder=message.reminder,
         skipped=skipped,
+        lang=language_for(session, message.recipient),
     )
     enqueue_update(
         session, kind="confirmation", channel=message.channel, ts=message.ts, message=body, now=now
@@ -182,14 +186,21 @@ def skip_week(engine: Engine, *, ref: PromptRef, user: str, message: PromptMessa
 
 
 def go_away(
-    engine: Engine, *, user: str, starts_on: date, ends_on: date, delegate: str | None, now: datetime
+    engine: Engine,
+    *,
+    user: str,
+    starts_on: date,
+    ends_on: date,
+    delegate: str | None,
+    now: datetime,
+    lang: str = DEFAULT,
 ) -> Away:
     """Out of office from `starts_on` to `ends_on` (both included); prompts go to `delegate` meanwhile.
     InvalidAway says what is wrong, and with which field."""
     if ends_on < starts_on:
-        raise InvalidAway("until", "The last day away cannot be before today.")
+        raise InvalidAway("until", "away.error_past")
     if delegate == user:
-        raise InvalidAway("delegate", "Choose someone else as your delegate, or nobody.")
+        raise InvalidAway("delegate", "away.error_self")
     with session_scope(engine) as session:
         away = Away(user_id=user, starts_on=starts_on, ends_on=ends_on, delegate_id=delegate, created_at=now)
         session.add(away)
@@ -204,5 +215,7 @@ def go_away(
             ends_on=ends_on.isoformat(),
             delegate=delegate,
         )
-        enqueue_post(session, kind="confirmation", channel=user, message=away_confirmation(away), now=now)
+        enqueue_post(
+            session, kind="confirmation", channel=user, message=away_confirmation(away, lang), now=now
+        )
     return away

@@ -8,18 +8,19 @@ A prompt missed for longer than the grace window (the bot was down) is recorded 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from slack_sdk import WebClient
 from sqlalchemy import Engine
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from bot.config import Settings
 from bot.delivery.outbox import Post, enqueue_posts
 from bot.domain.schedule import Cadence, Timing, checkin_due, cycles_around, holiday_on, timing, zone
-from bot.people import country_of, refresh_people
+from bot.i18n import language
+from bot.people import country_of, refresh_people, workspace_language
 from bot.portfolio import answers_in_cycle, responsible_people
 from bot.rituals.cadence import load_cadence
 from bot.rituals.claims import Due, claimed_keys, insert_claims
@@ -59,6 +60,7 @@ def run_checkin(engine: Engine, client: WebClient, *, now: datetime, settings: S
         aways: dict[str, list[Away]] = defaultdict(list)
         for away in session.exec(select(Away).where(col(Away.user_id).in_(owners))):
             aways[away.user_id].append(away)
+        speaks = _languages(session, people)
         found: list[tuple[Due, str, list[PromptItem]]] = []  # what is due, to whom, listing what
         for cycle in cycles:
             answers = answers_in_cycle(session, cycle)
@@ -91,11 +93,19 @@ def run_checkin(engine: Engine, client: WebClient, *, now: datetime, settings: S
             if item.error:
                 report.skipped.append((item.target, item.error))
                 continue
-            message = prompt_message(cycle=item.cycle, owner=item.target, recipient=recipient, items=items)
+            message = prompt_message(
+                cycle=item.cycle, owner=item.target, recipient=recipient, items=items, lang=speaks(recipient)
+            )
             posts.append(Post(recipient, message, run_id))
             report.queued.append(item.target)
         enqueue_posts(session, kind="prompt", posts=posts, now=now)
     return report
+
+
+def _languages(session: Session, people: dict[str, Person]) -> Callable[[str], str]:
+    """Who speaks what: a person's Slack locale, else the workspace's language."""
+    default = workspace_language(session)
+    return lambda user: language(people[user].locale if user in people else None, default)
 
 
 def _newer_than(initiatives: Sequence[Initiative], instant: datetime) -> bool:
@@ -146,6 +156,8 @@ def run_reminders(engine: Engine, *, now: datetime, settings: Settings) -> Ritua
         snoozes: dict[tuple[str, str], list[Snooze]] = defaultdict(list)
         for snooze in session.exec(select(Snooze).where(col(Snooze.cycle).in_(cycles))):
             snoozes[(snooze.user_id, snooze.cycle)].append(snooze)
+        people = {p.user_id: p for p in session.exec(select(Person).where(col(Person.user_id).in_(owners)))}
+        speaks = _languages(session, people)
         taken = {ritual: claimed_keys(session, ritual, cycles) for ritual in (REMINDER, SNOOZE)}
         answers = {cycle: answers_in_cycle(session, cycle) for cycle in cycles}
         found: dict[str, list[tuple[Due, str, str, list[Initiative]]]] = {REMINDER: [], SNOOZE: []}
@@ -180,6 +192,7 @@ def run_reminders(engine: Engine, *, now: datetime, settings: Settings) -> Ritua
                     recipient=channel,
                     items=[PromptItem(initiative, None) for initiative in missing],
                     reminder=True,
+                    lang=speaks(channel),
                 )
                 posts.append(Post(channel, message, run_id))
                 report.queued.append(user)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.i18n import DEFAULT, t
 from storage.models import Status
 
 # Block Kit limits (https://docs.slack.dev/reference/block-kit)
@@ -25,13 +26,13 @@ STATUS_EMOJI = {
     Status.DONE: ":white_check_mark:",
     Status.DROPPED: ":black_circle:",
 }
-STATUS_LABEL = {
-    Status.ON_TRACK: "On track",
-    Status.AT_RISK: "At risk",
-    Status.OFF_TRACK: "Off track",
-    Status.DONE: "Done",
-    Status.DROPPED: "Dropped",
-}
+STATUSES = tuple(Status)  # in the order people read them
+
+
+def status_label(status: str, lang: str = DEFAULT) -> str:
+    return t(f"status.{Status(status).value}", lang)
+
+
 NO_UPDATE_EMOJI = ":white_circle:"
 
 
@@ -69,10 +70,10 @@ def option(text: str, value: str) -> dict[str, Any]:
     return {"text": plain(text, MAX_OPTION_TEXT), "value": value}
 
 
-def status_badge(status: str | None) -> str:
+def status_badge(status: str | None, lang: str = DEFAULT) -> str:
     if status is None:
-        return f"{NO_UPDATE_EMOJI} No update yet"
-    return f"{STATUS_EMOJI[Status(status)]} {STATUS_LABEL[Status(status)]}"
+        return f"{NO_UPDATE_EMOJI} {t('status.none', lang)}"
+    return f"{STATUS_EMOJI[Status(status)]} {status_label(status, lang)}"
 
 
 def format_number(value: float) -> str:

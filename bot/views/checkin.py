@@ -8,12 +8,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.domain.kpi import parse_number
+from bot.i18n import DEFAULT, t
 from bot.views import ids
 from bot.views.blocks import (
     MAX_OPTIONS,
     MAX_VIEW_TITLE,
-    STATUS_EMOJI,
-    STATUS_LABEL,
     context,
     escape,
     format_number,
@@ -44,6 +43,7 @@ class UpdateForm:
     kpi_value: float | None
     comment: str | None
     origin: dict[str, Any] = field(default_factory=dict)  # where the modal was opened from (a check-in DM)
+    lang: str = DEFAULT
 
 
 def update_modal(
@@ -53,40 +53,41 @@ def update_modal(
     unmatched: str | None = None,
     previous: CheckIn | None = None,
     origin: dict[str, Any] | None = None,
+    lang: str = DEFAULT,
 ) -> dict[str, Any]:
     """The update modal for one initiative, or with a picker of `choices` when none was singled out.
 
     `unmatched` is what the person typed when it matched nothing, so the modal can say so; `previous`
     fills the fields with an earlier answer; `origin` (e.g. the check-in DM to refresh) rides along in
-    `private_metadata` to the submission.
+    `private_metadata` to the submission, with the language so that errors speak it too.
     """
     blocks: list[dict[str, Any]] = []
     if unmatched:
-        blocks.append(context(f"No initiative matches “{escape(unmatched)}”: choose one below."))
+        blocks.append(context(t("modal.unmatched", lang, query=escape(unmatched))))
     if initiative is not None:
-        blocks.append(section(f"*{escape(initiative.title)}*\n{status_badge(initiative.status)}"))
-        blocks.append(context(escape(_kpi_summary(initiative))))
+        blocks.append(section(f"*{escape(initiative.title)}*\n{status_badge(initiative.status, lang)}"))
+        blocks.append(context(escape(_kpi_summary(initiative, lang))))
     else:
         blocks.append(
             {
                 "type": "input",
                 "block_id": ids.INITIATIVE_BLOCK,
-                "label": plain("Initiative"),
+                "label": plain(t("modal.initiative", lang)),
                 "element": {
                     "type": "static_select",
                     "action_id": ids.INITIATIVE_ACTION,
-                    "placeholder": plain("Choose an initiative"),
+                    "placeholder": plain(t("modal.choose_initiative", lang)),
                     "options": [option(choice.title, str(choice.id)) for choice in choices[:MAX_OPTIONS]],
                 },
             }
         )
-    status_options = [option(f"{STATUS_EMOJI[s]} {STATUS_LABEL[s]}", s.value) for s in ANSWERABLE]
+    status_options = [option(status_badge(s, lang), s.value) for s in ANSWERABLE]
     initial_status = next((o for o in status_options if previous and o["value"] == previous.status), None)
     blocks.append(
         {
             "type": "input",
             "block_id": ids.STATUS_BLOCK,
-            "label": plain("Status"),
+            "label": plain(t("modal.status", lang)),
             "element": {
                 "type": "radio_buttons",
                 "action_id": ids.STATUS_ACTION,
@@ -101,9 +102,11 @@ def update_modal(
             "type": "input",
             "block_id": ids.KPI_BLOCK,
             "optional": True,
-            "label": plain(f"KPI value ({unit})" if unit else "KPI value"),
+            "label": plain(t("modal.kpi_in_unit", lang, unit=unit) if unit else t("modal.kpi", lang)),
             "hint": plain(
-                "A number, e.g. 12 or 12,5." + (f" Target: {_target(initiative)}." if initiative else "")
+                t("modal.kpi_hint_target", lang, target=_target(initiative, lang))
+                if initiative
+                else t("modal.kpi_hint", lang)
             ),
             "element": {
                 "type": "plain_text_input",
@@ -122,25 +125,25 @@ def update_modal(
             "type": "input",
             "block_id": ids.COMMENT_BLOCK,
             "optional": True,
-            "label": plain("Comment"),
+            "label": plain(t("modal.comment", lang)),
             "element": {
                 "type": "plain_text_input",
                 "action_id": ids.COMMENT_ACTION,
                 "multiline": True,
                 "max_length": MAX_COMMENT,
-                "placeholder": plain("What moved this week, what is next"),
+                "placeholder": plain(t("modal.comment_placeholder", lang)),
                 **_initial(previous.comment if previous else None),
             },
         }
     )
-    metadata = {**(origin or {}), **({"initiative_id": initiative.id} if initiative is not None else {})}
+    metadata = {**(origin or {}), "lang": lang, **({"initiative_id": initiative.id} if initiative else {})}
     return {
         "type": "modal",
         "callback_id": ids.UPDATE_MODAL,
         "private_metadata": json.dumps(metadata),
-        "title": plain("Weekly update", MAX_VIEW_TITLE),
-        "submit": plain("Save", MAX_VIEW_TITLE),
-        "close": plain("Cancel", MAX_VIEW_TITLE),
+        "title": plain(t("modal.title", lang), MAX_VIEW_TITLE),
+        "submit": plain(t("modal.save", lang), MAX_VIEW_TITLE),
+        "close": plain(t("modal.cancel", lang), MAX_VIEW_TITLE),
         "blocks": blocks,
     }
 
@@ -151,58 +154,55 @@ def read_update(view: dict[str, Any]) -> UpdateForm:
     errors: dict[str, str] = {}
     origin = json.loads(view.get("private_metadata") or "{}")
     initiative_id = origin.pop("initiative_id", None)
+    lang = origin.pop("lang", DEFAULT)
     if initiative_id is None:
         selected = values.get(ids.INITIATIVE_BLOCK, {}).get(ids.INITIATIVE_ACTION, {}).get("selected_option")
         if selected:
             initiative_id = int(selected["value"])
         else:
-            errors[ids.INITIATIVE_BLOCK] = "Choose an initiative."
+            errors[ids.INITIATIVE_BLOCK] = t("modal.error_initiative", lang)
     selected_status = values[ids.STATUS_BLOCK][ids.STATUS_ACTION].get("selected_option")
     if not selected_status:
-        errors[ids.STATUS_BLOCK] = "Choose a status."
+        errors[ids.STATUS_BLOCK] = t("modal.error_status", lang)
     raw_kpi = (values[ids.KPI_BLOCK][ids.KPI_ACTION].get("value") or "").strip()
     kpi_value = None
     if raw_kpi:
         try:
             kpi_value = parse_number(raw_kpi)
         except ValueError:
-            errors[ids.KPI_BLOCK] = "Enter a number, such as 12 or 12,5 — without the unit."
+            errors[ids.KPI_BLOCK] = t("modal.error_kpi", lang)
     comment = (values[ids.COMMENT_BLOCK][ids.COMMENT_ACTION].get("value") or "").strip() or None
     if errors:
         raise InvalidForm(errors)
     assert initiative_id is not None and selected_status is not None
-    return UpdateForm(int(initiative_id), Status(selected_status["value"]), kpi_value, comment, origin)
+    return UpdateForm(int(initiative_id), Status(selected_status["value"]), kpi_value, comment, origin, lang)
 
 
-def checkin_confirmation(initiative: Initiative, checkin: CheckIn) -> dict[str, Any]:
+def checkin_confirmation(initiative: Initiative, checkin: CheckIn, lang: str = DEFAULT) -> dict[str, Any]:
     """The DM that tells an owner what Baton recorded."""
-    summary = (
-        f"{status_badge(checkin.status)} · KPI {escape(kpi_text(checkin.kpi_value, initiative.kpi_unit))}"
-    )
+    kpi = escape(kpi_text(checkin.kpi_value, initiative.kpi_unit))
+    summary = t("confirm.summary", lang, status=status_badge(checkin.status, lang), kpi=kpi)
     title = escape(initiative.title)
-    blocks = [
-        section(f":white_check_mark: Recorded your {checkin.cycle} update for *{title}*"),
-        section(summary),
-    ]
+    blocks = [section(t("confirm.recorded", lang, cycle=checkin.cycle, title=title)), section(summary)]
     if checkin.comment:
         blocks.append(section(f">{escape(checkin.comment)}".replace("\n", "\n>")))
-    return {"text": f"Recorded your {checkin.cycle} update for {title}: {summary}", "blocks": blocks}
+    return {
+        "text": t("confirm.text", lang, cycle=checkin.cycle, title=title, summary=summary),
+        "blocks": blocks,
+    }
 
 
 def _initial(value: str | None) -> dict[str, str]:
     return {"initial_value": value} if value else {}
 
 
-def _target(initiative: Initiative) -> str:
-    return (
-        kpi_text(initiative.kpi_target, initiative.kpi_unit)
-        if initiative.kpi_target is not None
-        else "not set"
-    )
+def _target(initiative: Initiative, lang: str) -> str:
+    if initiative.kpi_target is None:
+        return t("modal.target_unset", lang)
+    return kpi_text(initiative.kpi_target, initiative.kpi_unit)
 
 
-def _kpi_summary(initiative: Initiative) -> str:
-    name = initiative.kpi_name or "KPI"
-    return (
-        f"{name}: now {kpi_text(initiative.kpi_current, initiative.kpi_unit)}, target {_target(initiative)}"
-    )
+def _kpi_summary(initiative: Initiative, lang: str) -> str:
+    current = kpi_text(initiative.kpi_current, initiative.kpi_unit)
+    target = _target(initiative, lang)
+    return t("modal.kpi_summary", lang, kpi=initiative.kpi_name or "KPI", current=current, target=target)

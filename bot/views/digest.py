@@ -13,7 +13,7 @@ from typing import Any
 from bot.roadmap import Owner
 from bot.views.blocks import (
     MAX_BLOCKS_MESSAGE,
-    STATUS_LABEL,
+    STATUSES,
     clip,
     context,
     escape,
@@ -21,8 +21,9 @@ from bot.views.blocks import (
     kpi_text,
     section,
     status_badge,
+    status_label,
 )
-from storage.models import CheckIn, Delivery, Initiative, Status
+from storage.models import CheckIn, Delivery, Initiative
 
 MAX_CHARS_MESSAGE = 12_000  # Slack rejects messages whose blocks hold much more text than this
 MAX_COMMENT_IN_DIGEST = 280
@@ -41,9 +42,7 @@ def digest_messages(
     `undelivered` are the messages Slack refused for good since the last digest (a prompt to a
     deactivated owner, a channel that is gone): leadership sees them rather than a silent gap."""
     counts = Counter(initiative.status for initiative in initiatives)
-    parts = [
-        f"{status_badge(status)}: *{counts[status]}*" for status in (*STATUS_LABEL, None) if counts[status]
-    ]
+    parts = [f"{status_badge(status)}: *{counts[status]}*" for status in (*STATUSES, None) if counts[status]]
     summary = " · ".join(parts) if parts else "No initiatives yet: import a roadmap with `baton import`."
     head: list[dict[str, Any]] = [
         header(f"Weekly digest — {cycle}"),
@@ -54,7 +53,7 @@ def digest_messages(
     head.append({"type": "divider"})
     body = [_initiative_block(i, latest.get(i.id or 0), owners.get(i.id or 0, ())) for i in initiatives]
     chunks = _split([*head, *body])
-    tally = [f"{counts[status]} {STATUS_LABEL[status].lower()}" for status in STATUS_LABEL if counts[status]]
+    tally = [f"{counts[status]} {status_label(status).lower()}" for status in STATUSES if counts[status]]
     if counts[None]:
         tally.append(f"{counts[None]} without update")
     fallback = f"Weekly digest {cycle}: " + (", ".join(tally) or "no initiatives yet")
@@ -78,7 +77,7 @@ def _initiative_block(
     if last is None:
         lines.append("_No update yet._")
     else:
-        lines.append(f"Last update {last.cycle} by <@{last.author}>: {STATUS_LABEL[Status(last.status)]}")
+        lines.append(f"Last update {last.cycle} by <@{last.author}>: {status_label(last.status)}")
         if last.comment:
             lines.append(f"> {escape(clip(' '.join(last.comment.split()), MAX_COMMENT_IN_DIGEST))}")
     return section("\n".join(lines))

@@ -7,11 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.i18n import DEFAULT, t
 from bot.views import ids
 from bot.views.blocks import (
     MAX_BLOCKS_MESSAGE,
-    STATUS_EMOJI,
-    STATUS_LABEL,
     context,
     escape,
     kpi_text,
@@ -57,40 +56,32 @@ def prompt_message(
     items: Sequence[PromptItem],
     reminder: bool = False,
     skipped: bool = False,
+    lang: str = DEFAULT,
 ) -> dict[str, Any]:
     """The DM. A reminder lists only what is still missing; answered items show what was recorded."""
     missing = [item for item in items if item.answer is None]
     if reminder:
-        intro = f":alarm_clock: *Reminder — check-in {cycle}*\nStill waiting for an update on {len(missing)}:"
+        intro = section(t("prompt.reminder", lang, cycle=cycle, count=len(missing)))
+        blocks: list[dict[str, Any]] = [{**intro, "block_id": ids.PROMPT_REMINDER_BLOCK}]
     else:
-        intro = (
-            f":wave: *Weekly check-in — {cycle}*\nHow are your initiatives doing? "
-            "One click records a status; *Update details* adds the KPI value and a comment."
-        )
-    blocks: list[dict[str, Any]] = [
-        {**section(intro), "block_id": ids.PROMPT_REMINDER_BLOCK} if reminder else section(intro)
-    ]
+        blocks = [section(t("prompt.intro", lang, cycle=cycle))]
     if owner != recipient:
-        blocks.append(context(f"You are answering for <@{owner}>, who is out of office."))
+        blocks.append(context(t("prompt.on_behalf", lang, owner=owner)))
     room = (MAX_BLOCKS_MESSAGE - FIXED_BLOCKS) // BLOCKS_PER_ITEM
     shown = sorted(items, key=lambda item: item.answer is not None)[:room]
     for item in sorted(shown, key=lambda item: items.index(item)):
-        blocks.extend(_item_blocks(item, PromptRef(cycle, owner, item.initiative.id)))
+        blocks.extend(_item_blocks(item, PromptRef(cycle, owner, item.initiative.id), lang))
     if len(items) > len(shown):
-        blocks.append(context(f"…and {len(items) - len(shown)} more: use `/okr update` for those."))
+        blocks.append(context(t("prompt.more", lang, count=len(items) - len(shown))))
     if skipped:
-        blocks.append(context(":zzz: You skipped this week: no reminder will follow."))
+        blocks.append(context(t("prompt.skipped", lang)))
     elif missing:
         blocks.append({"type": "divider"})
-        blocks.append(_footer(PromptRef(cycle, owner)))
+        blocks.append(_footer(PromptRef(cycle, owner), lang))
     else:
-        blocks.append(
-            context(
-                ":white_check_mark: All done for this week — thank you! You can edit until the cycle ends."
-            )
-        )
-    titles = ", ".join(item.initiative.title for item in missing) or "all answered"
-    text = f"{'Reminder: c' if reminder else 'C'}heck-in {cycle}: {escape(titles)}"
+        blocks.append(context(t("prompt.all_done", lang)))
+    titles = escape(", ".join(item.initiative.title for item in missing)) or t("prompt.all_answered", lang)
+    text = t("prompt.text_reminder" if reminder else "prompt.text", lang, cycle=cycle, titles=titles)
     return {"text": text, "blocks": blocks}
 
 
@@ -107,49 +98,52 @@ def is_reminder(blocks: Sequence[dict[str, Any]]) -> bool:
     return any(block.get("block_id") == ids.PROMPT_REMINDER_BLOCK for block in blocks)
 
 
-def _item_blocks(item: PromptItem, ref: PromptRef) -> list[dict[str, Any]]:
+def _item_blocks(item: PromptItem, ref: PromptRef, lang: str) -> list[dict[str, Any]]:
     initiative, answer = item.initiative, item.answer
     kpi = escape(
-        f"{initiative.kpi_name or 'KPI'}: now {kpi_text(initiative.kpi_current, initiative.kpi_unit)}"
-        f" · target {kpi_text(initiative.kpi_target, initiative.kpi_unit)}"
+        t(
+            "prompt.kpi",
+            lang,
+            kpi=initiative.kpi_name or "KPI",
+            current=kpi_text(initiative.kpi_current, initiative.kpi_unit),
+            target=kpi_text(initiative.kpi_target, initiative.kpi_unit),
+        )
     )
     block_id = f"{ids.PROMPT_ITEM_BLOCK}{initiative.id}"
     if answer is not None:
-        recorded = f"{status_badge(answer.status)}"
+        recorded = status_badge(answer.status, lang)
         if answer.kpi_value is not None:
             recorded += f" · KPI {escape(kpi_text(answer.kpi_value, initiative.kpi_unit))}"
+        line = t("prompt.recorded", lang, recorded=recorded, author=answer.author)
         return [
             {
-                **section(
-                    f":white_check_mark: *{escape(initiative.title)}*\n{recorded} — from <@{answer.author}>"
-                ),
+                **section(f":white_check_mark: *{escape(initiative.title)}*\n{line}"),
                 "block_id": block_id,
-                "accessory": _button("Edit", ids.PROMPT_DETAILS, ref),
+                "accessory": _button(t("prompt.edit", lang), ids.PROMPT_DETAILS, ref),
             },
             context(kpi),
         ]
     buttons = [
-        _button(f"{STATUS_EMOJI[status]} {STATUS_LABEL[status]}", ids.PROMPT_ANSWER + status.value, ref)
-        for status in ONE_CLICK
+        _button(status_badge(status, lang), ids.PROMPT_ANSWER + status.value, ref) for status in ONE_CLICK
     ]
-    buttons.append(_button("Update details", ids.PROMPT_DETAILS, ref, style="primary"))
+    buttons.append(_button(t("prompt.details", lang), ids.PROMPT_DETAILS, ref, style="primary"))
     return [
         {
-            **section(f"*{escape(initiative.title)}*\n{kpi} · {status_badge(initiative.status)}"),
+            **section(f"*{escape(initiative.title)}*\n{kpi} · {status_badge(initiative.status, lang)}"),
             "block_id": block_id,
         },
         {"type": "actions", "block_id": f"prompt_actions:{initiative.id}", "elements": buttons},
     ]
 
 
-def _footer(ref: PromptRef) -> dict[str, Any]:
+def _footer(ref: PromptRef, lang: str) -> dict[str, Any]:
     return {
         "type": "actions",
         "block_id": "prompt_footer",
         "elements": [
-            _button(":zzz: Snooze 2 h", ids.PROMPT_SNOOZE, ref),
-            _button("Skip this week", ids.PROMPT_SKIP, ref),
-            _button(":palm_tree: Out of office…", ids.PROMPT_AWAY, ref),
+            _button(t("prompt.snooze", lang), ids.PROMPT_SNOOZE, ref),
+            _button(t("prompt.skip", lang), ids.PROMPT_SKIP, ref),
+            _button(t("prompt.away", lang), ids.PROMPT_AWAY, ref),
         ],
     }
 
@@ -161,45 +155,48 @@ def _button(label: str, action_id: str, ref: PromptRef, style: str | None = None
     return button
 
 
-def away_modal(ref: PromptRef, today: str) -> dict[str, Any]:
+def away_modal(ref: PromptRef, today: str, lang: str = DEFAULT) -> dict[str, Any]:
     """Out of office until a date, with an optional delegate who gets the prompts meanwhile."""
     return {
         "type": "modal",
         "callback_id": ids.AWAY_MODAL,
-        "private_metadata": ref.encode(),
-        "title": plain("Out of office", 24),
-        "submit": plain("Save", 24),
-        "close": plain("Cancel", 24),
+        "private_metadata": json.dumps({"ref": ref.encode(), "lang": lang}),
+        "title": plain(t("away.title", lang), 24),
+        "submit": plain(t("modal.save", lang), 24),
+        "close": plain(t("modal.cancel", lang), 24),
         "blocks": [
             {
                 "type": "input",
                 "block_id": ids.AWAY_UNTIL_BLOCK,
-                "label": plain("Back on"),
-                "hint": plain("No check-in prompts until then (that day included)."),
+                "label": plain(t("away.until", lang)),
+                "hint": plain(t("away.until_hint", lang)),
                 "element": {"type": "datepicker", "action_id": ids.AWAY_UNTIL_ACTION, "initial_date": today},
             },
             {
                 "type": "input",
                 "block_id": ids.AWAY_DELEGATE_BLOCK,
                 "optional": True,
-                "label": plain("Delegate"),
-                "hint": plain("They will get your check-in prompts while you are away."),
+                "label": plain(t("away.delegate", lang)),
+                "hint": plain(t("away.delegate_hint", lang)),
                 "element": {"type": "users_select", "action_id": ids.AWAY_DELEGATE_ACTION},
             },
         ],
     }
 
 
-def read_away(view: dict[str, Any]) -> tuple[str | None, str | None]:
-    """The last day away (an ISO date) and the delegate (a user id) of a submitted away modal."""
+def read_away(view: dict[str, Any]) -> tuple[str | None, str | None, str]:
+    """The last day away (an ISO date), the delegate (a user id) and the language of an away modal."""
     values = view["state"]["values"]
     until = values[ids.AWAY_UNTIL_BLOCK][ids.AWAY_UNTIL_ACTION].get("selected_date")
     delegate = values[ids.AWAY_DELEGATE_BLOCK][ids.AWAY_DELEGATE_ACTION].get("selected_user")
-    return until, delegate
+    lang = json.loads(view.get("private_metadata") or "{}").get("lang", DEFAULT)
+    return until, delegate, lang
 
 
-def away_confirmation(away: Away) -> dict[str, Any]:
+def away_confirmation(away: Away, lang: str = DEFAULT) -> dict[str, Any]:
     until = away.ends_on.isoformat()
-    who = f" Your check-in prompts go to <@{away.delegate_id}> meanwhile." if away.delegate_id else ""
-    text = f":palm_tree: You are out of office until {until} included: no check-in prompts until then.{who}"
+    if away.delegate_id:
+        text = t("away.confirmed_delegate", lang, until=until, delegate=away.delegate_id)
+    else:
+        text = t("away.confirmed", lang, until=until)
     return {"text": text, "blocks": [section(text)]}

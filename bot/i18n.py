@@ -1,0 +1,195 @@
+"""Every text a person reads, in English and French.
+
+Each entry is a whole sentence with named placeholders, never fragments glued together, so a translation
+can put words in its own order. A person's Slack locale picks the language where Baton knows it; the
+workspace's language (`baton settings set language=fr`) otherwise.
+"""
+
+from __future__ import annotations
+
+LANGUAGES = ("en", "fr")
+DEFAULT = "en"
+
+MESSAGES: dict[str, dict[str, str]] = {
+    # statuses
+    "status.on_track": {"en": "On track", "fr": "En bonne voie"},
+    "status.at_risk": {"en": "At risk", "fr": "À risque"},
+    "status.off_track": {"en": "Off track", "fr": "En retard"},
+    "status.done": {"en": "Done", "fr": "Terminé"},
+    "status.dropped": {"en": "Dropped", "fr": "Abandonné"},
+    "status.none": {"en": "No update yet", "fr": "Pas encore de point"},
+    # /okr help
+    "help.intro": {
+        "en": "*Baton* runs your strategy rituals in Slack.\n{commands}",
+        "fr": "*Baton* anime vos rituels de pilotage dans Slack.\n{commands}",
+    },
+    "help.unknown": {
+        "en": ":grey_question: I don't know `/okr {command}`. Here is what I can do:",
+        "fr": ":grey_question: Je ne connais pas `/okr {command}`. Voici ce que je sais faire :",
+    },
+    "help.update": {
+        "en": "record this week's status, KPI value and comment for an initiative",
+        "fr": "saisir le statut, la valeur du KPI et un commentaire de la semaine pour une initiative",
+    },
+    "help.help": {"en": "show this help", "fr": "afficher cette aide"},
+    "help.example": {
+        "en": "Example: `/okr update ERP` opens the weekly update for the ERP deployment.",
+        "fr": "Exemple : `/okr update ERP` ouvre le point hebdomadaire du déploiement ERP.",
+    },
+    "help.none": {
+        "en": "There are no initiatives yet. An admin can import the roadmap with `baton import`.",
+        "fr": "Il n'y a encore aucune initiative. Un administrateur peut importer la feuille de route "
+        "avec `baton import`.",
+    },
+    "help.modal_failed": {
+        "en": "Slack did not let me open the update form (it may have taken too long). Please try again.",
+        "fr": "Slack n'a pas pu ouvrir le formulaire (le délai est peut-être dépassé). Réessayez.",
+    },
+    # the update modal
+    "modal.title": {"en": "Weekly update", "fr": "Point hebdo"},
+    "modal.save": {"en": "Save", "fr": "Enregistrer"},
+    "modal.cancel": {"en": "Cancel", "fr": "Annuler"},
+    "modal.unmatched": {
+        "en": "No initiative matches “{query}”: choose one below.",
+        "fr": "Aucune initiative ne correspond à « {query} » : choisissez-en une ci-dessous.",
+    },
+    "modal.initiative": {"en": "Initiative", "fr": "Initiative"},
+    "modal.choose_initiative": {"en": "Choose an initiative", "fr": "Choisissez une initiative"},
+    "modal.status": {"en": "Status", "fr": "Statut"},
+    "modal.kpi": {"en": "KPI value", "fr": "Valeur du KPI"},
+    "modal.kpi_in_unit": {"en": "KPI value ({unit})", "fr": "Valeur du KPI ({unit})"},
+    "modal.kpi_hint": {"en": "A number, e.g. 12 or 12,5.", "fr": "Un nombre, par exemple 12 ou 12,5."},
+    "modal.kpi_hint_target": {
+        "en": "A number, e.g. 12 or 12,5. Target: {target}.",
+        "fr": "Un nombre, par exemple 12 ou 12,5. Cible : {target}.",
+    },
+    "modal.kpi_summary": {
+        "en": "{kpi}: now {current}, target {target}",
+        "fr": "{kpi} : {current} à ce jour, cible {target}",
+    },
+    "modal.target_unset": {"en": "not set", "fr": "non fixée"},
+    "modal.comment": {"en": "Comment", "fr": "Commentaire"},
+    "modal.comment_placeholder": {
+        "en": "What moved this week, what is next",
+        "fr": "Ce qui a avancé cette semaine, et la suite",
+    },
+    "modal.error_initiative": {"en": "Choose an initiative.", "fr": "Choisissez une initiative."},
+    "modal.error_status": {"en": "Choose a status.", "fr": "Choisissez un statut."},
+    "modal.error_kpi": {
+        "en": "Enter a number, such as 12 or 12,5 — without the unit.",
+        "fr": "Saisissez un nombre, par exemple 12 ou 12,5, sans l'unité.",
+    },
+    "modal.error_gone": {"en": "This initiative no longer exists.", "fr": "Cette initiative n'existe plus."},
+    "modal.error_closed": {
+        "en": "The {cycle} check-in has closed. Cancel, then use /okr update to record this week's update.",
+        "fr": "Le point {cycle} est clos. Annulez, puis utilisez /okr update pour le point de cette semaine.",
+    },
+    # the confirmation DM
+    "confirm.recorded": {
+        "en": ":white_check_mark: Recorded your {cycle} update for *{title}*",
+        "fr": ":white_check_mark: Votre point {cycle} sur *{title}* est enregistré",
+    },
+    "confirm.summary": {"en": "{status} · KPI {kpi}", "fr": "{status} · KPI {kpi}"},
+    "confirm.text": {
+        "en": "Recorded your {cycle} update for {title}: {summary}",
+        "fr": "Votre point {cycle} sur {title} est enregistré : {summary}",
+    },
+    # the check-in DM
+    "prompt.intro": {
+        "en": ":wave: *Weekly check-in — {cycle}*\nHow are your initiatives doing? "
+        "One click records a status; *Update details* adds the KPI value and a comment.",
+        "fr": ":wave: *Point hebdomadaire — {cycle}*\nOù en sont vos initiatives ? "
+        "Un clic enregistre un statut ; *Détailler* ajoute la valeur du KPI et un commentaire.",
+    },
+    "prompt.reminder": {
+        "en": ":alarm_clock: *Reminder — check-in {cycle}*\nStill waiting for an update on {count}:",
+        "fr": ":alarm_clock: *Rappel — point {cycle}*\nEn attente d'un point sur {count} :",
+    },
+    "prompt.on_behalf": {
+        "en": "You are answering for <@{owner}>, who is out of office.",
+        "fr": "Vous répondez pour <@{owner}>, absent(e).",
+    },
+    "prompt.more": {
+        "en": "…and {count} more: use `/okr update` for those.",
+        "fr": "…et {count} de plus : utilisez `/okr update` pour celles-ci.",
+    },
+    "prompt.skipped": {
+        "en": ":zzz: You skipped this week: no reminder will follow.",
+        "fr": ":zzz: Vous passez cette semaine : aucun rappel ne suivra.",
+    },
+    "prompt.all_done": {
+        "en": ":white_check_mark: All done for this week, thank you. You can edit until the cycle ends.",
+        "fr": ":white_check_mark: Tout est à jour pour cette semaine, merci. "
+        "Modifiable jusqu'à la fin du cycle.",
+    },
+    "prompt.kpi": {
+        "en": "{kpi}: now {current} · target {target}",
+        "fr": "{kpi} : {current} à ce jour · cible {target}",
+    },
+    "prompt.recorded": {"en": "{recorded} — from <@{author}>", "fr": "{recorded} — par <@{author}>"},
+    "prompt.details": {"en": "Update details", "fr": "Détailler"},
+    "prompt.edit": {"en": "Edit", "fr": "Modifier"},
+    "prompt.snooze": {"en": ":zzz: Snooze 2 h", "fr": ":zzz: Rappel dans 2 h"},
+    "prompt.skip": {"en": "Skip this week", "fr": "Passer cette semaine"},
+    "prompt.away": {"en": ":palm_tree: Out of office…", "fr": ":palm_tree: Absent(e)…"},
+    "prompt.text": {"en": "Check-in {cycle}: {titles}", "fr": "Point {cycle} : {titles}"},
+    "prompt.text_reminder": {
+        "en": "Reminder: check-in {cycle}: {titles}",
+        "fr": "Rappel : point {cycle} : {titles}",
+    },
+    "prompt.all_answered": {"en": "all answered", "fr": "tout est renseigné"},
+    "prompt.closed": {
+        "en": "This check-in has closed. Use `/okr update` to record this week's update.",
+        "fr": "Ce point est clos. Utilisez `/okr update` pour le point de cette semaine.",
+    },
+    "prompt.snoozed": {
+        "en": ":zzz: Snoozed: I will remind you at {time}.",
+        "fr": ":zzz: C'est noté : je vous le rappelle à {time}.",
+    },
+    # out of office
+    "away.title": {"en": "Out of office", "fr": "Absence"},
+    "away.until": {"en": "Away until", "fr": "Absent(e) jusqu'au"},
+    "away.until_hint": {
+        "en": "No check-in prompts until then, that day included.",
+        "fr": "Aucune demande de point jusque-là, ce jour compris.",
+    },
+    "away.delegate": {"en": "Delegate", "fr": "Suppléant(e)"},
+    "away.delegate_hint": {
+        "en": "They will get your check-in prompts while you are away.",
+        "fr": "Cette personne recevra vos demandes de point pendant votre absence.",
+    },
+    "away.confirmed": {
+        "en": ":palm_tree: You are out of office until {until} included: no check-in prompts until then.",
+        "fr": ":palm_tree: Vous êtes absent(e) jusqu'au {until} inclus : aucune demande de point d'ici là.",
+    },
+    "away.confirmed_delegate": {
+        "en": ":palm_tree: You are out of office until {until} included: your check-in prompts go to "
+        "<@{delegate}> meanwhile.",
+        "fr": ":palm_tree: Vous êtes absent(e) jusqu'au {until} inclus : vos demandes de point vont à "
+        "<@{delegate}> d'ici là.",
+    },
+    "away.error_date": {
+        "en": "Choose the last day you are away.",
+        "fr": "Choisissez votre dernier jour d'absence.",
+    },
+    "away.error_past": {
+        "en": "The last day away cannot be before today.",
+        "fr": "Le dernier jour d'absence ne peut pas être avant aujourd'hui.",
+    },
+    "away.error_self": {
+        "en": "Choose someone else as your delegate, or nobody.",
+        "fr": "Choisissez quelqu'un d'autre comme suppléant(e), ou personne.",
+    },
+}
+
+
+def t(key: str, lang: str = DEFAULT, /, **values: object) -> str:
+    """The text `key` in `lang` (English when Baton does not speak it), with its placeholders filled."""
+    texts = MESSAGES[key]
+    return texts.get(lang, texts[DEFAULT]).format(**values)
+
+
+def language(locale: str | None, default: str = DEFAULT) -> str:
+    """The language for a Slack locale (`fr-FR` → `fr`), or `default` when Baton does not speak it."""
+    code = (locale or "").split("-")[0].lower()
+    return code if code in LANGUAGES else (default if default in LANGUAGES else DEFAULT)
