@@ -319,6 +319,8 @@ def test_standalone_process_with_record_and_reset() -> None:
             web.chat_postMessage(channel=USER, text="too soon")
         record = httpx.get(base_url + "_record").json()
         assert record["calls"] == {"chat.postMessage": 2} and record["ratelimited"] == 1
+        assert record["post_count"] == 1
+        assert httpx.get(base_url + "_record", params={"posts": "0"}).json() == {**record, "posts": []}
         [post] = record["posts"]
         assert (
             post["channel"] == DM
@@ -326,7 +328,12 @@ def test_standalone_process_with_record_and_reset() -> None:
             and post["metadata"]["event_payload"] == {"id": 7}
         )
         assert httpx.post(base_url + "_reset").json() == {"ok": True}
-        assert httpx.get(base_url + "_record").json() == {"posts": [], "calls": {}, "ratelimited": 0}
+        assert httpx.get(base_url + "_record").json() == {
+            "posts": [],
+            "post_count": 0,
+            "calls": {},
+            "ratelimited": 0,
+        }
     finally:
         process.terminate()
         assert process.wait(timeout=5) == 0
