@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     leadership_channel: str | None = None
     baton_timezone: str = "UTC"
     log_level: str = "INFO"
+    baton_admins: str = ""  # Slack user ids, comma-separated
 
     @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", mode="before")
     @classmethod
@@ -93,6 +94,18 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError("must be an IANA time zone such as Europe/Paris") from None
         return value
+
+    @field_validator("baton_admins")
+    @classmethod
+    def _admins(cls, value: str) -> str:
+        ids = [part.strip() for part in value.split(",") if part.strip()]
+        if any(not re.match(r"^[UW][A-Z0-9]{6,}$", user) for user in ids):
+            raise ValueError("must be Slack user ids separated by commas, e.g. U0123ABCD,U0456EFGH")
+        return ",".join(ids)
+
+    @property
+    def admins(self) -> frozenset[str]:
+        return frozenset(filter(None, self.baton_admins.split(",")))
 
     @field_validator("log_level")
     @classmethod

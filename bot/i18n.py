@@ -45,6 +45,101 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Slack did not let me open the update form (it may have taken too long). Please try again.",
         "fr": "Slack n'a pas pu ouvrir le formulaire (le délai est peut-être dépassé). Réessayez.",
     },
+    "help.who": {
+        "en": "who has not updated this week yet",
+        "fr": "qui n'a pas encore fait son point cette semaine",
+    },
+    "help.list": {
+        "en": "the initiatives: all, or `mine`",
+        "fr": "les initiatives : toutes, ou `mine` pour les vôtres",
+    },
+    "help.status": {
+        "en": "an initiative's last check-ins, KPI trend and owners",
+        "fr": "les derniers points d'une initiative, la tendance du KPI et ses responsables",
+    },
+    "help.role": {
+        "en": "who holds each role (CFO, PMO…); admins change it",
+        "fr": "qui tient chaque rôle (CFO, PMO…) ; les admins le modifient",
+    },
+    # portfolio commands
+    "who.missing": {
+        "en": "*Still to update for {cycle}* ({count}):\n{lines}",
+        "fr": "*Points encore attendus pour {cycle}* ({count}) :\n{lines}",
+    },
+    "who.everyone": {
+        "en": ":tada: Everyone has updated for {cycle}.",
+        "fr": ":tada: Tout le monde a fait son point pour {cycle}.",
+    },
+    "list.title": {"en": "*Initiatives* ({count})", "fr": "*Initiatives* ({count})"},
+    "list.mine": {"en": "*Your initiatives* ({count})", "fr": "*Vos initiatives* ({count})"},
+    "list.empty": {"en": "No initiatives to show.", "fr": "Aucune initiative à afficher."},
+    "list.more": {
+        "en": "…and {count} more: `baton export` has them all.",
+        "fr": "…et {count} de plus : `baton export` les donne toutes.",
+    },
+    "list.line": {
+        "en": "{badge}  *{title}*\nOwners: {owners} · KPI {kpi} (target {target})",
+        "fr": "{badge}  *{title}*\nResponsables : {owners} · KPI {kpi} (cible {target})",
+    },
+    "list.nobody": {"en": "nobody", "fr": "personne"},
+    "status.usage": {
+        "en": "Which initiative? For example `/okr status ERP`.",
+        "fr": "Quelle initiative ? Par exemple `/okr status ERP`.",
+    },
+    "status.not_found": {
+        "en": "No initiative matches “{query}”. `/okr list` shows them all.",
+        "fr": "Aucune initiative ne correspond à « {query} ». `/okr list` les montre toutes.",
+    },
+    "status.ambiguous": {
+        "en": "Several initiatives match “{query}”: {titles}. Be more precise.",
+        "fr": "Plusieurs initiatives correspondent à « {query} » : {titles}. Précisez.",
+    },
+    "status.kpi": {
+        "en": "*KPI* {kpi}: {current} (target {target}) {trend}",
+        "fr": "*KPI* {kpi} : {current} (cible {target}) {trend}",
+    },
+    "status.updaters": {"en": "*R / A:* {who}", "fr": "*R / A :* {who}"},
+    "status.history": {"en": "*Last check-ins*\n{lines}", "fr": "*Derniers points*\n{lines}"},
+    "status.no_history": {"en": "_No check-in yet._", "fr": "_Aucun point pour l'instant._"},
+    "status.checkin": {
+        "en": "• {cycle} — {status} by <@{author}>{kpi}{comment}",
+        "fr": "• {cycle} — {status} par <@{author}>{kpi}{comment}",
+    },
+    "roles.line": {"en": "• *{role}*: {members}", "fr": "• *{role}* : {members}"},
+    "roles.none": {
+        "en": "No roles yet: importing a roadmap creates them.",
+        "fr": "Aucun rôle : l'import d'une feuille de route les crée.",
+    },
+    "roles.set": {
+        "en": "*{role}* is now held by {members}.",
+        "fr": "*{role}* est désormais tenu par {members}.",
+    },
+    "roles.usage": {
+        "en": "Usage: `/okr role set NAME @person…` or `/okr role list`.",
+        "fr": "Usage : `/okr role set NOM @personne…` ou `/okr role list`.",
+    },
+    "roles.bad_user": {
+        "en": "“{who}” is not a Slack person: mention them with @.",
+        "fr": "« {who} » n'est pas une personne Slack : mentionnez-la avec @.",
+    },
+    "refused.admins": {
+        "en": ":no_entry: Only admins can {action}. Ask one of: {admins}.",
+        "fr": ":no_entry: Seuls les admins peuvent {action}. Demandez à : {admins}.",
+    },
+    "refused.admins_none": {
+        "en": ":no_entry: Only admins can {action} (the workspace's Slack admins, or BATON_ADMINS).",
+        "fr": ":no_entry: Seuls les admins peuvent {action} (les admins Slack de l'espace, ou BATON_ADMINS).",
+    },
+    "action.roles": {"en": "change roles", "fr": "modifier les rôles"},
+    "refused.update": {
+        "en": ":no_entry: Only the people responsible for *{title}* ({who}) and admins can update it.",
+        "fr": ":no_entry: Seuls les responsables de *{title}* ({who}) et les admins peuvent "
+        "la mettre à jour.",
+    },
+    "refused.update_nobody": {
+        "en": ":no_entry: *{title}* has no R or A yet: only admins can update it.",
+        "fr": ":no_entry: *{title}* n'a pas encore de R ni de A : seuls les admins peuvent la mettre à jour.",
+    },
     # the update modal
     "modal.title": {"en": "Weekly update", "fr": "Point hebdo"},
     "modal.save": {"en": "Save", "fr": "Enregistrer"},

@@ -389,6 +389,12 @@ def answers_in_cycle(session: Session, cycle: str) -> dict[int, CheckIn]:
     return {checkin.initiative_id: checkin for checkin in rows}
 
 
+class NotAPerson(ValueError):
+    def __init__(self, who: str) -> None:
+        super().__init__(f"{who!r} is not a Slack user id like U0123ABCD")
+        self.who = who
+
+
 def set_role_members(
     session: Session, *, name: str, members: Sequence[str], actor: str, now: datetime
 ) -> Role:
@@ -398,7 +404,7 @@ def set_role_members(
     for member in members:
         match = USER_MENTION.match(member.strip())
         if not match:
-            raise ValueError(f"{member!r} is not a Slack user id like U0123ABCD")
+            raise NotAPerson(member)
         users.append(match[1])
     role = session.exec(select(Role).where(Role.name_key == key(name))).first()
     if role is None:
@@ -431,3 +437,33 @@ def roles_with_members(session: Session) -> list[tuple[Role, list[str]]]:
         (role, members.get(role.id or 0, []))
         for role in session.exec(select(Role).order_by(col(Role.name_key)))
     ]
+
+
+def missing_updates(session: Session, cycle: str) -> dict[str, list[Initiative]]:
+    """Each owner who has not answered for every initiative of theirs in `cycle`, with what is missing."""
+    answers = answers_in_cycle(session, cycle)
+    missing = {
+        user: [i for i in initiatives if (i.id or 0) not in answers]
+        for user, initiatives in responsible_people(session).items()
+    }
+    return {user: initiatives for user, initiatives in missing.items() if initiatives}
+
+
+def history(session: Session, initiative_id: int, limit: int = 8) -> list[CheckIn]:
+    """The latest check-ins of an initiative, newest first."""
+    return list(
+        session.exec(
+            select(CheckIn)
+            .where(CheckIn.initiative_id == initiative_id)
+            .order_by(col(CheckIn.submitted_at).desc(), col(CheckIn.id).desc())
+            .limit(limit)
+        )
+    )
+
+
+def holders(session: Session, role_id: int) -> list[str]:
+    return list(
+        session.exec(
+            select(RoleMember.user_id).where(RoleMember.role_id == role_id).order_by(col(RoleMember.user_id))
+        )
+    )

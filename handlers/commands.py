@@ -1,4 +1,4 @@
-"""`/okr` and its subcommands."""
+"""`/okr` and its subcommands. Every answer that concerns only the asker is ephemeral."""
 
 from __future__ import annotations
 
@@ -12,9 +12,30 @@ from bot.deps import Deps
 from bot.i18n import t
 from bot.logs import get_logger
 from bot.people import speaks
-from bot.portfolio import active_initiatives, find_initiatives
+from bot.permissions import can_update, is_admin, updaters
+from bot.portfolio import (
+    NotAPerson,
+    active_initiatives,
+    find_initiatives,
+    history,
+    holders,
+    missing_updates,
+    owners_by_initiative,
+    responsible_people,
+    roles_with_members,
+    set_role_members,
+)
+from bot.rituals.cadence import current_cycle
 from bot.views.checkin import update_modal
 from bot.views.help import help_message
+from bot.views.portfolio import (
+    list_message,
+    notice,
+    role_set_message,
+    roles_message,
+    status_message,
+    who_message,
+)
 from storage.db import session_scope
 
 log = get_logger(__name__)
@@ -24,35 +45,101 @@ def register(app: App, deps: Deps) -> None:
     @app.command("/okr")
     def okr(ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond) -> None:
         subcommand, _, rest = (command.get("text") or "").strip().partition(" ")
-        lang = speaks(deps.engine, command["user_id"])
+        user, rest = command["user_id"], rest.strip()
+        lang = speaks(deps.engine, user)
         match subcommand.lower():
             case "" | "help":
                 ack(**help_message(lang=lang))
             case "update":
                 ack()
                 open_update(
-                    deps, client, respond, trigger_id=command["trigger_id"], query=rest.strip(), lang=lang
+                    deps, client, respond, user=user, trigger_id=command["trigger_id"], query=rest, lang=lang
                 )
+            case "who":
+                ack()
+                with session_scope(deps.engine) as session:
+                    cycle = current_cycle(session, deps.settings, deps.clock())
+                    respond(**who_message(cycle, missing_updates(session, cycle), lang))
+            case "list":
+                ack()
+                with session_scope(deps.engine) as session:
+                    mine = rest.lower() == "mine"
+                    shown = responsible_people(session).get(user, []) if mine else active_initiatives(session)
+                    respond(**list_message(shown, owners_by_initiative(session), mine=mine, lang=lang))
+            case "status":
+                ack()
+                respond(**status_of(deps, rest, lang))
+            case "role" | "roles":
+                ack()
+                respond(**roles(deps, client, user, rest, lang))
             case _:
                 ack(**help_message(unknown=subcommand, lang=lang))
 
 
 def open_update(
-    deps: Deps, client: WebClient, respond: Respond, *, trigger_id: str, query: str, lang: str
+    deps: Deps, client: WebClient, respond: Respond, *, user: str, trigger_id: str, query: str, lang: str
 ) -> None:
-    """Open the update modal on the initiative `query` names, or on a picker when it names none or several."""
+    """Open the update modal on the initiative `query` names, or on a picker when it names none or several.
+    Only the initiative's R and A people, and admins, may update it; others are told who can."""
     with session_scope(deps.engine) as session:
         matches = find_initiatives(session, query) if query else []
         if len(matches) == 1:
-            view = update_modal(matches[0], lang=lang)
+            initiative = matches[0]
+            if not can_update(session, deps.settings, client, user, initiative.id or 0):
+                who = updaters(session, initiative.id or 0).mentions()
+                key = "refused.update" if who else "refused.update_nobody"
+                respond(**notice(t(key, lang, title=initiative.title, who=who)))
+                return
+            view = update_modal(initiative, lang=lang)
         else:
             choices = matches or active_initiatives(session)
             if not choices:
                 respond(t("help.none", lang))
                 return
+            if not is_admin(deps.settings, client, user):
+                choices = [c for c in choices if user in updaters(session, c.id or 0).people] or choices
             view = update_modal(None, choices, unmatched=query if query and not matches else None, lang=lang)
     try:
         client.views_open(trigger_id=trigger_id, view=view)
     except SlackApiError as exc:
         log.warning("views.open.failed", error=exc.response.get("error"))
         respond(t("help.modal_failed", lang))
+
+
+def status_of(deps: Deps, query: str, lang: str) -> dict[str, Any]:
+    if not query:
+        return notice(t("status.usage", lang))
+    with session_scope(deps.engine) as session:
+        matches = find_initiatives(session, query)
+        if not matches:
+            return notice(t("status.not_found", lang, query=query))
+        if len(matches) > 1:
+            titles = ", ".join(f"“{m.title}”" for m in matches[:10])
+            return notice(t("status.ambiguous", lang, query=query, titles=titles))
+        initiative = matches[0]
+        who = updaters(session, initiative.id or 0).mentions()
+        return status_message(initiative, who, history(session, initiative.id or 0), lang)
+
+
+def roles(deps: Deps, client: WebClient, user: str, text: str, lang: str) -> dict[str, Any]:
+    """`role list`, or `role set NAME @person…` for admins."""
+    action, _, rest = text.partition(" ")
+    if action.lower() in ("", "list"):
+        with session_scope(deps.engine) as session:
+            return roles_message(roles_with_members(session), lang)
+    if action.lower() != "set" or not rest.strip():
+        return notice(t("roles.usage", lang))
+    if not is_admin(deps.settings, client, user):
+        admins = ", ".join(f"<@{admin}>" for admin in sorted(deps.settings.admins))
+        key = "refused.admins" if admins else "refused.admins_none"
+        return notice(t(key, lang, action=t("action.roles", lang), admins=admins))
+    words = rest.split()
+    first_person = next((i for i, word in enumerate(words) if word.startswith(("<@", "@"))), len(words))
+    name, people = " ".join(words[:first_person]), words[first_person:]
+    try:
+        with session_scope(deps.engine) as session:
+            role = set_role_members(session, name=name, members=people, actor=user, now=deps.clock())
+            members = holders(session, role.id or 0)
+    except NotAPerson as exc:
+        return notice(t("roles.bad_user", lang, who=exc.who))
+    return role_set_message(role, members, lang)

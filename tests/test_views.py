@@ -115,10 +115,10 @@ def test_help_lists_every_subcommand() -> None:
     assert message_problem(message["text"], message["blocks"]) is None
     assert message["response_type"] == "ephemeral"
     body = "\n".join(texts(message["blocks"]))
-    assert "`/okr update [initiative]`" in body
-    assert "`/okr help`" in body
+    for usage in ("update [initiative]", "who", "list [mine]", "status initiative", "role list", "help"):
+        assert f"`/okr {usage}" in body
     assert "don't know" not in body
-    assert message["text"] == "Baton: /okr update [initiative], /okr help"
+    assert message["text"].startswith("Baton: /okr update [initiative], /okr who, /okr list [mine]")
 
 
 def test_help_for_an_unknown_subcommand_escapes_what_was_typed() -> None:

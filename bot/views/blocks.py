@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.i18n import DEFAULT, t
+from bot.roadmap import Owner
 from storage.models import Status
 
 # Block Kit limits (https://docs.slack.dev/reference/block-kit)
@@ -85,3 +86,8 @@ def kpi_text(value: float | None, unit: str | None) -> str:
     if value is None:
         return "–"
     return f"{format_number(value)} {unit}".strip() if unit else format_number(value)
+
+
+def owner_text(owner: Owner) -> str:
+    """A person is a live mention (their id escaped all the same); a role name is plain text."""
+    return f"<@{escape(owner.ref)}>" if owner.kind == "user" else escape(owner.ref)

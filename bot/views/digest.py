@@ -19,6 +19,7 @@ from bot.views.blocks import (
     escape,
     header,
     kpi_text,
+    owner_text,
     section,
     status_badge,
     status_label,
@@ -70,7 +71,7 @@ def _initiative_block(
     initiative: Initiative, last: CheckIn | None, owners: Sequence[Owner]
 ) -> dict[str, Any]:
     title = f"{status_badge(initiative.status)}  *{escape(clip(initiative.title, MAX_TITLE_IN_DIGEST))}*"
-    who = ", ".join(_owner(owner) for owner in owners) or "no owner"
+    who = ", ".join(owner_text(owner) for owner in owners) or "no owner"
     kpi = escape(kpi_text(initiative.kpi_current, initiative.kpi_unit))
     target = escape(kpi_text(initiative.kpi_target, initiative.kpi_unit))
     lines = [title, f"Owner: {who} · KPI {kpi} (target {target})"]
@@ -95,11 +96,6 @@ def _undelivered(deliveries: Sequence[Delivery]) -> str:
 
 def _recipient(channel: str) -> str:
     return f"<@{escape(channel)}>" if channel.startswith(("U", "W")) else f"<#{escape(channel)}>"
-
-
-def _owner(owner: Owner) -> str:
-    """A person is a live mention (their id is escaped all the same); a role name is plain text."""
-    return f"<@{escape(owner.ref)}>" if owner.kind == "user" else escape(owner.ref)
 
 
 def _split(blocks: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:

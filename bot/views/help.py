@@ -7,7 +7,14 @@ from typing import Any
 from bot.i18n import DEFAULT, t
 from bot.views.blocks import context, escape, section
 
-SUBCOMMANDS = (("update [initiative]", "help.update"), ("help", "help.help"))
+SUBCOMMANDS = (
+    ("update [initiative]", "help.update"),
+    ("who", "help.who"),
+    ("list [mine]", "help.list"),
+    ("status initiative", "help.status"),
+    ("role list | set NAME @person…", "help.role"),
+    ("help", "help.help"),
+)
 
 
 def help_message(unknown: str | None = None, lang: str = DEFAULT) -> dict[str, Any]:

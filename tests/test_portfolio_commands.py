@@ -1,0 +1,163 @@
+"""`/okr who`, `list`, `status`, `role`, and who may update what: signed requests, as Slack sends them."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+from sqlmodel import Session, select
+
+from bot.config import Settings, load_settings
+from bot.portfolio import import_roadmap, record_checkin, set_role_members
+from bot.roadmap import parse_roadmap
+from bot.sandbox.webapi import FakeSlack
+from storage.models import CheckInSource, Initiative, Person, RoleMember, Status
+from tests.conftest import EXAMPLE_ROADMAP, ManualClock, RunningBaton
+from tests.slack_requests import SIGNING_SECRET, post_signed, slash_command_body
+from tests.test_slack_scenarios import wait_for
+
+ADMIN, PARIS, NEW_YORK, STRANGER = "U0ADMIN01", "U0PARIS01", "U0NEWYORK", "U0STRANGE"
+
+
+@pytest.fixture
+def settings(fake_slack: FakeSlack, database_url: str) -> Settings:
+    return load_settings(
+        _env_file=None,
+        slack_bot_token=fake_slack.token,
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=fake_slack.api_url,
+        database_url=database_url,
+        baton_timezone="Europe/Paris",
+        baton_admins=ADMIN,
+    )
+
+
+@pytest.fixture
+def roadmap(session: Session, fake_slack: FakeSlack) -> dict[str, Initiative]:
+    rows = parse_roadmap(EXAMPLE_ROADMAP.read_text(encoding="utf-8"), EXAMPLE_ROADMAP.name)
+    before = datetime(2026, 11, 16, tzinfo=UTC)
+    import_roadmap(session, rows, quarter="2026-Q4", actor="test", now=before)
+    for role, people in (("Ops Manager", [PARIS]), ("PMO", [PARIS]), ("CFO", [NEW_YORK])):
+        set_role_members(session, name=role, members=people, actor="test", now=before)
+    session.commit()
+    for user in (ADMIN, PARIS, NEW_YORK, STRANGER):
+        fake_slack.add_user(user, name=user)
+    return {i.title_key.split()[0]: i for i in session.exec(select(Initiative))}
+
+
+def command(baton: RunningBaton, fake: FakeSlack, text: str, user: str) -> dict:
+    """Send `/okr TEXT` as `user` and return what Baton answered: the ack body, or its response_url post."""
+    before = len(fake.responses)
+    response = post_signed(baton.url, slash_command_body(text, user=user, response_url=fake.response_url()))
+    assert response.status_code == 200
+    if response.content:
+        return response.json()
+    return wait_for(lambda: fake.responses[before:])[0]
+
+
+def rendered(answer: dict) -> str:
+    return json.dumps(answer["blocks"], ensure_ascii=False)
+
+
+def test_who_lists_the_owners_still_to_answer(
+    baton: RunningBaton, fake_slack: FakeSlack, session: Session, roadmap: dict, clock: ManualClock
+) -> None:
+    record_checkin(
+        session,
+        initiative=roadmap["standardiser"],
+        author=PARIS,
+        status=Status.ON_TRACK,
+        kpi_value=None,
+        comment=None,
+        source=CheckInSource.MODAL,
+        cycle="2026-W48",
+        now=clock(),
+    )
+    session.commit()
+    answer = command(baton, fake_slack, "who", STRANGER)
+    assert answer["response_type"] == "ephemeral"
+    text = rendered(answer)
+    assert "Still to update for 2026-W48" in text and "(2)" in text
+    assert f"<@{PARIS}> — Déploiement ERP phase 2" in text and "Standardiser" not in text
+    assert f"<@{NEW_YORK}> — Revue prix-frais par segment" in text
+
+
+def test_list_mine_shows_only_my_initiatives(
+    baton: RunningBaton, fake_slack: FakeSlack, roadmap: dict
+) -> None:
+    mine = rendered(command(baton, fake_slack, "list mine", PARIS))
+    assert "Your initiatives* (2)" in mine and "Revue prix-frais" not in mine
+    everything = rendered(command(baton, fake_slack, "list", STRANGER))
+    assert "Initiatives* (4)" in everything and "Owners: CFO, Sales" in everything
+
+
+def test_status_shows_history_trend_and_who_answers(
+    baton: RunningBaton, fake_slack: FakeSlack, session: Session, roadmap: dict, clock: ManualClock
+) -> None:
+    for cycle, value in (("2026-W46", 40.0), ("2026-W47", 55.0), ("2026-W48", 70.0)):
+        record_checkin(
+            session,
+            initiative=roadmap["deploiement"],
+            author=PARIS,
+            status=Status.AT_RISK,
+            kpi_value=value,
+            comment=f"week {cycle} <!channel>",
+            source=CheckInSource.MODAL,
+            cycle=cycle,
+            now=clock(),
+        )
+    session.commit()
+    answer = command(baton, fake_slack, "status deploiement erp", STRANGER)
+    text = rendered(answer)
+    assert "Déploiement ERP phase 2" in text and "▁▅█" in text
+    assert f"<@{PARIS}>" in text and "PMO" in text
+    assert text.index("2026-W48") < text.index("2026-W46")  # newest first
+    assert "<!channel>" not in text and "&lt;!channel&gt;" in text
+    ambiguous = rendered(command(baton, fake_slack, "status p", STRANGER))
+    assert "Several initiatives match" in ambiguous and "Revue prix-frais par segment" in ambiguous
+    assert "No initiative matches" in rendered(command(baton, fake_slack, "status quantum", STRANGER))
+
+
+def test_only_admins_change_roles_and_everyone_sees_them(
+    baton: RunningBaton, fake_slack: FakeSlack, session: Session, roadmap: dict
+) -> None:
+    refused = rendered(command(baton, fake_slack, f"role set CFO <@{STRANGER}|stranger>", STRANGER))
+    assert "Only admins can change roles" in refused and f"<@{ADMIN}>" in refused
+    done = rendered(command(baton, fake_slack, f"role set CFO <@{NEW_YORK}|ny> <@{PARIS}|paris>", ADMIN))
+    assert "*CFO* is now held by" in done
+    assert {PARIS, NEW_YORK} <= set(session.exec(select(RoleMember.user_id)).all())
+    listed = rendered(command(baton, fake_slack, "role list", STRANGER))
+    assert f"*CFO*: <@{NEW_YORK}>, <@{PARIS}>" in listed and "*CHRO*: nobody" in listed
+    bad = rendered(command(baton, fake_slack, "role set CFO @bob", ADMIN))
+    assert "is not a Slack person" in bad
+
+
+def test_a_non_owner_update_is_refused_with_who_can(
+    baton: RunningBaton, fake_slack: FakeSlack, roadmap: dict
+) -> None:
+    refused = rendered(command(baton, fake_slack, "update revue prix", STRANGER))
+    assert "Only the people responsible for *Revue prix-frais par segment*" in refused
+    assert f"<@{NEW_YORK}>" in refused and "Sales" in refused
+    assert fake_slack.calls_to("views.open") == []
+    command_by_owner = post_signed(
+        baton.url,
+        slash_command_body("update revue prix", user=NEW_YORK, response_url=fake_slack.response_url()),
+    )
+    assert command_by_owner.status_code == 200
+    wait_for(lambda: fake_slack.calls_to("views.open"))
+    admin = post_signed(
+        baton.url, slash_command_body("update revue prix", user=ADMIN, response_url=fake_slack.response_url())
+    )
+    assert admin.status_code == 200
+    wait_for(lambda: len(fake_slack.calls_to("views.open")) == 2)
+
+
+def test_a_french_speaker_gets_french(
+    baton: RunningBaton, fake_slack: FakeSlack, session: Session, roadmap: dict
+) -> None:
+    session.add(Person(user_id=STRANGER, locale="fr-FR"))
+    session.commit()
+    assert "Points encore attendus pour 2026-W48" in rendered(command(baton, fake_slack, "who", STRANGER))
+    assert "Vos initiatives* (0)" in rendered(command(baton, fake_slack, "list mine", STRANGER))
+    assert "*Baton* anime vos rituels" in rendered(command(baton, fake_slack, "help", STRANGER))
