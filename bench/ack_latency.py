@@ -359,6 +359,16 @@ def run(args: argparse.Namespace, tmp: Path, procs: Procs) -> int:
     )
     if imported.returncode != 0:
         raise RuntimeError(f"baton import failed:\n{imported.stderr.strip()}")
+    # the sender owns the ERP deployment (PMO), so each request takes the real path: permission, modal
+    owner = subprocess.run(
+        [*baton_command(), "roles", "set", "PMO", "U0BENCH001"],
+        cwd=tmp,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if owner.returncode != 0:
+        raise RuntimeError(f"baton roles set failed:\n{owner.stderr.strip()}")
 
     ports = {"bare": free_port(), "baton": free_port()}
     listen = ["--host", "127.0.0.1", "--port"]
