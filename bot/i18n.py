@@ -140,6 +140,23 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": ":no_entry: *{title}* has no R or A yet: only admins can update it.",
         "fr": ":no_entry: *{title}* n'a pas encore de R ni de A : seuls les admins peuvent la mettre à jour.",
     },
+    # App Home
+    "home.title": {"en": "Baton", "fr": "Baton"},
+    "home.mine": {"en": "*Your initiatives* ({count})", "fr": "*Vos initiatives* ({count})"},
+    "home.mine_none": {
+        "en": "No initiative names you (or a role you hold) as responsible.",
+        "fr": "Aucune initiative ne vous désigne (ni un rôle que vous tenez) comme responsable.",
+    },
+    "home.due": {
+        "en": "Check-in {cycle}: {answered} of {total} answered.",
+        "fr": "Point {cycle} : {answered} sur {total} renseignés.",
+    },
+    "home.update": {"en": "Update", "fr": "Mettre à jour"},
+    "home.portfolio": {"en": "*Portfolio by department*", "fr": "*Portefeuille par direction*"},
+    "home.department_none": {"en": "No department", "fr": "Sans direction"},
+    "home.previous": {"en": "← Previous", "fr": "← Précédent"},
+    "home.next": {"en": "Next →", "fr": "Suivant →"},
+    "home.page": {"en": "Page {page} of {pages}", "fr": "Page {page} sur {pages}"},
     # the update modal
     "modal.title": {"en": "Weekly update", "fr": "Point hebdo"},
     "modal.save": {"en": "Save", "fr": "Enregistrer"},

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -467,3 +467,16 @@ def holders(session: Session, role_id: int) -> list[str]:
             select(RoleMember.user_id).where(RoleMember.role_id == role_id).order_by(col(RoleMember.user_id))
         )
     )
+
+
+def department_counts(session: Session) -> dict[str | None, Counter[str | None]]:
+    """Active initiatives' statuses, counted per department (None: initiatives without one)."""
+    counts: dict[str | None, Counter[str | None]] = defaultdict(Counter)
+    rows = session.exec(
+        select(Objective.department, Initiative.status)
+        .join(Objective, col(Initiative.objective_id) == Objective.id)
+        .where(col(Initiative.archived).is_(False))
+    )
+    for department, status in rows:
+        counts[department][status] += 1
+    return dict(counts)

@@ -11,12 +11,15 @@ from slack_sdk import WebClient
 from bot.deps import Deps
 from bot.i18n import t
 from bot.people import language_for, speaks
+from bot.permissions import can_update, updaters
 from bot.portfolio import answers_in_cycle
 from bot.rituals import answers
 from bot.rituals.answers import PromptMessage
+from bot.rituals.cadence import current_cycle
 from bot.views import ids
-from bot.views.checkin import update_modal
+from bot.views.checkin import notice_modal, update_modal
 from bot.views.prompt import PromptRef, away_modal, is_reminder, listed_initiatives
+from handlers.events import publish_home
 from storage.db import session_scope
 from storage.models import Initiative, Status
 
@@ -91,6 +94,31 @@ def register(app: App, deps: Deps) -> None:
             PromptRef.decode(action["value"]), today.isoformat(), speaks(deps.engine, body["user"]["id"])
         )
         client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.action(ids.HOME_UPDATE)
+    def home_update_clicked(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient
+    ) -> None:
+        ack()
+        user = body["user"]["id"]
+        with session_scope(deps.engine) as session:
+            lang = language_for(session, user)
+            initiative = session.get(Initiative, int(action["value"]))
+            if initiative is None:
+                return
+            if can_update(session, deps.settings, client, user, initiative.id or 0):
+                previous = answers_in_cycle(session, current_cycle(session, deps.settings, deps.clock()))
+                view = update_modal(initiative, previous=previous.get(initiative.id or 0), lang=lang)
+            else:
+                who = updaters(session, initiative.id or 0).mentions()
+                key = "refused.update" if who else "refused.update_nobody"
+                view = notice_modal(t(key, lang, title=initiative.title, who=who), lang)
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.action(ids.HOME_PAGE)
+    def home_paged(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
+        ack()
+        publish_home(deps, client, body["user"]["id"], page=int(action["value"]))
 
 
 def _closed(respond: Respond, lang: str) -> None:

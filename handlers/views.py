@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, App
+from slack_sdk import WebClient
 
 from bot.deps import Deps
 from bot.i18n import t
@@ -13,13 +14,14 @@ from bot.rituals.answers import InvalidAway, go_away, is_closed, save_update
 from bot.views import ids
 from bot.views.checkin import InvalidForm, read_update
 from bot.views.prompt import read_away
+from handlers.events import publish_home
 from storage.db import session_scope
 from storage.models import Initiative
 
 
 def register(app: App, deps: Deps) -> None:
     @app.view(ids.UPDATE_MODAL)
-    def submit_update(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    def submit_update(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         try:
             form = read_update(view)
         except InvalidForm as invalid:
@@ -45,6 +47,7 @@ def register(app: App, deps: Deps) -> None:
                 now=deps.clock(),
             )
         deps.outbox_ready.set()
+        publish_home(deps, client, body["user"]["id"])  # their home shows the new status
 
     @app.view(ids.AWAY_MODAL)
     def submit_away(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:

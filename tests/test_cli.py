@@ -251,6 +251,7 @@ def test_serve_answers_a_signed_update_and_opens_the_modal(
     env: dict, tmp_path: Path, served: str, fake_slack: FakeSlack
 ) -> None:
     run_baton(env, tmp_path, "import", str(EXAMPLE_ROADMAP))
+    run_baton(env, tmp_path, "roles", "set", "PMO", "U0OWNER001")  # the ERP deployment is theirs to update
     body = slash_command_body("update ERP", user="U0OWNER001", response_url=fake_slack.response_url())
     started = time.perf_counter()
     response = post_signed(served, body)

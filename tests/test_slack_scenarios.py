@@ -8,7 +8,7 @@ import time
 import httpx
 from sqlmodel import Session, select
 
-from bot.portfolio import import_roadmap
+from bot.portfolio import import_roadmap, set_role_members
 from bot.roadmap import parse_roadmap
 from bot.sandbox.webapi import FakeSlack
 from bot.views import ids
@@ -25,8 +25,11 @@ OWNER = "U0OWNER001"
 
 
 def load_example(session: Session, clock: ManualClock) -> None:
+    """The example roadmap, with OWNER holding every role: they may update every initiative."""
     rows = parse_roadmap(EXAMPLE_ROADMAP.read_text(encoding="utf-8"), EXAMPLE_ROADMAP.name)
     import_roadmap(session, rows, quarter="2026-Q4", actor="test", now=clock())
+    for role in ("Ops Manager", "PMO", "IT", "CFO", "Sales", "CHRO"):
+        set_role_members(session, name=role, members=[OWNER], actor="test", now=clock())
     session.commit()
 
 

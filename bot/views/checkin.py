@@ -206,3 +206,13 @@ def _kpi_summary(initiative: Initiative, lang: str) -> str:
     current = kpi_text(initiative.kpi_current, initiative.kpi_unit)
     target = _target(initiative, lang)
     return t("modal.kpi_summary", lang, kpi=initiative.kpi_name or "KPI", current=current, target=target)
+
+
+def notice_modal(text: str, lang: str = DEFAULT) -> dict[str, Any]:
+    """A modal that only says something (a refusal, where there is no conversation to answer in)."""
+    return {
+        "type": "modal",
+        "title": plain(t("modal.title", lang), MAX_VIEW_TITLE),
+        "close": plain(t("modal.cancel", lang), MAX_VIEW_TITLE),
+        "blocks": [section(text)],
+    }

@@ -28,3 +28,7 @@ AWAY_UNTIL_BLOCK = "away_until"
 AWAY_UNTIL_ACTION = "away_until_date"
 AWAY_DELEGATE_BLOCK = "away_delegate"
 AWAY_DELEGATE_ACTION = "away_delegate_user"
+
+# App Home
+HOME_UPDATE = "home_update"
+HOME_PAGE = "home_page"
