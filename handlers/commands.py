@@ -45,35 +45,31 @@ def register(app: App, deps: Deps) -> None:
     @app.command("/okr")
     def okr(ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond) -> None:
         subcommand, _, rest = (command.get("text") or "").strip().partition(" ")
-        user, rest = command["user_id"], rest.strip()
+        user, rest, name = command["user_id"], rest.strip(), subcommand.lower()
+        if name not in ("update", "who", "list", "status", "role", "roles"):  # help: the answer is the ack
+            lang = speaks(deps.engine, user)
+            ack(**help_message(unknown=subcommand if name not in ("", "help") else None, lang=lang))
+            return
+        ack()  # the rest answers through response_url or a modal: nothing before the ack but parsing
         lang = speaks(deps.engine, user)
-        match subcommand.lower():
-            case "" | "help":
-                ack(**help_message(lang=lang))
+        match name:
             case "update":
-                ack()
                 open_update(
                     deps, client, respond, user=user, trigger_id=command["trigger_id"], query=rest, lang=lang
                 )
             case "who":
-                ack()
                 with session_scope(deps.engine) as session:
                     cycle = current_cycle(session, deps.settings, deps.clock())
                     respond(**who_message(cycle, missing_updates(session, cycle), lang))
             case "list":
-                ack()
                 with session_scope(deps.engine) as session:
                     mine = rest.lower() == "mine"
                     shown = responsible_people(session).get(user, []) if mine else active_initiatives(session)
                     respond(**list_message(shown, owners_by_initiative(session), mine=mine, lang=lang))
             case "status":
-                ack()
                 respond(**status_of(deps, rest, lang))
-            case "role" | "roles":
-                ack()
-                respond(**roles(deps, client, user, rest, lang))
             case _:
-                ack(**help_message(unknown=subcommand, lang=lang))
+                respond(**roles(deps, client, user, rest, lang))
 
 
 def open_update(
