@@ -140,6 +140,49 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": ":no_entry: *{title}* has no R or A yet: only admins can update it.",
         "fr": ":no_entry: *{title}* n'a pas encore de R ni de A : seuls les admins peuvent la mettre à jour.",
     },
+    "help.archive": {
+        "en": "archive an initiative (admins): it leaves prompts, lists and digests",
+        "fr": "archiver une initiative (admins) : elle sort des points, listes et synthèses",
+    },
+    "help.import": {
+        "en": "paste a roadmap table to import (admins), all or nothing",
+        "fr": "coller une feuille de route à importer (admins), tout ou rien",
+    },
+    "action.archive": {"en": "archive initiatives", "fr": "archiver des initiatives"},
+    "action.import": {"en": "import a roadmap", "fr": "importer une feuille de route"},
+    "archive.done": {
+        "en": ":file_cabinet: *{title}* is archived: no more prompts, and it leaves lists and digests.",
+        "fr": ":file_cabinet: *{title}* est archivée : plus de demandes de point, "
+        "et elle sort des listes et synthèses.",
+    },
+    "archive.usage": {
+        "en": "Which initiative? For example `/okr archive ERP`.",
+        "fr": "Quelle initiative ? Par exemple `/okr archive ERP`.",
+    },
+    "import.title": {"en": "Import a roadmap", "fr": "Importer une feuille"},
+    "import.import": {"en": "Import", "fr": "Importer"},
+    "import.table": {"en": "Roadmap", "fr": "Feuille de route"},
+    "import.table_hint": {
+        "en": "A Markdown table or CSV with the columns Initiative | Objective | KPI | Owner "
+        "(English or French).",
+        "fr": "Un tableau Markdown ou un CSV avec les colonnes Initiative | Objectif | KPI | Responsable.",
+    },
+    "import.quarter": {"en": "Quarter", "fr": "Trimestre"},
+    "import.quarter_hint": {
+        "en": "For rows without a Quarter column, e.g. 2026-Q4. Empty: this quarter.",
+        "fr": "Pour les lignes sans colonne Trimestre, par ex. 2026-Q4. Vide : ce trimestre.",
+    },
+    "import.problems": {
+        "en": "{count} problem(s), nothing imported: {problems}",
+        "fr": "{count} problème(s), rien n'est importé : {problems}",
+    },
+    "import.bad_quarter": {"en": "A quarter like 2026-Q4.", "fr": "Un trimestre comme 2026-Q4."},
+    "import.done": {
+        "en": ":inbox_tray: Imported: {created} created, {updated} updated, {unchanged} unchanged; "
+        "new roles: {roles}.",
+        "fr": ":inbox_tray: Import : {created} créées, {updated} modifiées, {unchanged} inchangées ; "
+        "nouveaux rôles : {roles}.",
+    },
     # App Home
     "home.title": {"en": "Baton", "fr": "Baton"},
     "home.mine": {"en": "*Your initiatives* ({count})", "fr": "*Vos initiatives* ({count})"},

@@ -480,3 +480,18 @@ def department_counts(session: Session) -> dict[str | None, Counter[str | None]]
     for department, status in rows:
         counts[department][status] += 1
     return dict(counts)
+
+
+def archive(session: Session, initiative: Initiative, *, actor: str, now: datetime) -> None:
+    """Out of the prompts, lists and digests; its history stays."""
+    initiative.archived = True
+    initiative.updated_at = now
+    audit(
+        session,
+        actor=actor,
+        action="initiative.archive",
+        entity="initiative",
+        entity_id=initiative.id,
+        at=now,
+        title=initiative.title,
+    )

@@ -16,6 +16,7 @@ from bot.permissions import can_update, is_admin, updaters
 from bot.portfolio import (
     NotAPerson,
     active_initiatives,
+    archive,
     find_initiatives,
     history,
     holders,
@@ -29,6 +30,7 @@ from bot.rituals.cadence import current_cycle
 from bot.views.checkin import update_modal
 from bot.views.help import help_message
 from bot.views.portfolio import (
+    import_modal,
     list_message,
     notice,
     role_set_message,
@@ -46,7 +48,7 @@ def register(app: App, deps: Deps) -> None:
     def okr(ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond) -> None:
         subcommand, _, rest = (command.get("text") or "").strip().partition(" ")
         user, rest, name = command["user_id"], rest.strip(), subcommand.lower()
-        if name not in ("update", "who", "list", "status", "role", "roles"):  # help: the answer is the ack
+        if name not in ("update", "who", "list", "status", "role", "roles", "archive", "import"):  # help
             lang = speaks(deps.engine, user)
             ack(**help_message(unknown=subcommand if name not in ("", "help") else None, lang=lang))
             return
@@ -68,6 +70,13 @@ def register(app: App, deps: Deps) -> None:
                     respond(**list_message(shown, owners_by_initiative(session), mine=mine, lang=lang))
             case "status":
                 respond(**status_of(deps, rest, lang))
+            case "archive":
+                respond(**archive_initiative(deps, client, user, rest, lang))
+            case "import":
+                if refusal := admins_only(deps, client, user, "action.import", lang):
+                    respond(**refusal)
+                else:
+                    client.views_open(trigger_id=command["trigger_id"], view=import_modal(lang))
             case _:
                 respond(**roles(deps, client, user, rest, lang))
 
@@ -125,10 +134,8 @@ def roles(deps: Deps, client: WebClient, user: str, text: str, lang: str) -> dic
             return roles_message(roles_with_members(session), lang)
     if action.lower() != "set" or not rest.strip():
         return notice(t("roles.usage", lang))
-    if not is_admin(deps.settings, client, user):
-        admins = ", ".join(f"<@{admin}>" for admin in sorted(deps.settings.admins))
-        key = "refused.admins" if admins else "refused.admins_none"
-        return notice(t(key, lang, action=t("action.roles", lang), admins=admins))
+    if refusal := admins_only(deps, client, user, "action.roles", lang):
+        return refusal
     words = rest.split()
     first_person = next((i for i, word in enumerate(words) if word.startswith(("<@", "@"))), len(words))
     name, people = " ".join(words[:first_person]), words[first_person:]
@@ -139,3 +146,27 @@ def roles(deps: Deps, client: WebClient, user: str, text: str, lang: str) -> dic
     except NotAPerson as exc:
         return notice(t("roles.bad_user", lang, who=exc.who))
     return role_set_message(role, members, lang)
+
+
+def admins_only(deps: Deps, client: WebClient, user: str, action: str, lang: str) -> dict[str, Any] | None:
+    """None for an admin; for anyone else, the refusal that says who can."""
+    if is_admin(deps.settings, client, user):
+        return None
+    admins = ", ".join(f"<@{admin}>" for admin in sorted(deps.settings.admins))
+    key = "refused.admins" if admins else "refused.admins_none"
+    return notice(t(key, lang, action=t(action, lang), admins=admins))
+
+
+def archive_initiative(deps: Deps, client: WebClient, user: str, query: str, lang: str) -> dict[str, Any]:
+    if refusal := admins_only(deps, client, user, "action.archive", lang):
+        return refusal
+    if not query:
+        return notice(t("archive.usage", lang))
+    with session_scope(deps.engine) as session:
+        matches = find_initiatives(session, query)
+        if len(matches) != 1:
+            titles = ", ".join(f"“{m.title}”" for m in matches[:10])
+            key = "status.ambiguous" if matches else "status.not_found"
+            return notice(t(key, lang, query=query, titles=titles))
+        archive(session, matches[0], actor=user, now=deps.clock())
+        return notice(t("archive.done", lang, title=matches[0].title))

@@ -9,10 +9,15 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.deps import Deps
+from bot.domain.cycles import parse_quarter, quarter_key
 from bot.i18n import t
+from bot.portfolio import import_roadmap
 from bot.rituals.answers import InvalidAway, go_away, is_closed, save_update
+from bot.rituals.cadence import load_cadence
+from bot.roadmap import RoadmapError, parse_roadmap
 from bot.views import ids
 from bot.views.checkin import InvalidForm, read_update
+from bot.views.portfolio import import_done_view, import_problems, read_import
 from bot.views.prompt import read_away
 from handlers.events import publish_home
 from storage.db import session_scope
@@ -48,6 +53,31 @@ def register(app: App, deps: Deps) -> None:
             )
         deps.outbox_ready.set()
         publish_home(deps, client, body["user"]["id"])  # their home shows the new status
+
+    @app.view(ids.IMPORT_MODAL)
+    def submit_import(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        text, quarter_text, lang = read_import(view)
+        try:
+            quarter = parse_quarter(quarter_text) if quarter_text else None
+        except ValueError:
+            ack(response_action="errors", errors={ids.IMPORT_QUARTER_BLOCK: t("import.bad_quarter", lang)})
+            return
+        try:
+            rows = parse_roadmap(text)
+        except RoadmapError as invalid:  # all or nothing: the report, and no write
+            ack(
+                response_action="errors",
+                errors={ids.IMPORT_TEXT_BLOCK: import_problems(invalid.problems, lang)},
+            )
+            return
+        now = deps.clock()
+        with session_scope(deps.engine) as session:
+            quarter = quarter or quarter_key(now, load_cadence(session, deps.settings).tz)
+            report = import_roadmap(session, rows, quarter=quarter, actor=body["user"]["id"], now=now)
+        done = import_done_view(
+            len(report.created), len(report.updated), len(report.unchanged), report.roles_created, lang
+        )
+        ack(response_action="update", view=done)
 
     @app.view(ids.AWAY_MODAL)
     def submit_away(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -10,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from slack_sdk import WebClient
@@ -142,6 +144,11 @@ class RunningBaton:
     deps: Deps
 
 
+def _serve_until_closed(server: Any) -> None:
+    with contextlib.suppress(OSError):  # close() from the test thread ends waitress's select() this way
+        server.run()
+
+
 @pytest.fixture
 def baton(settings: Settings, engine: Engine, clock: ManualClock) -> Iterator[RunningBaton]:
     """Baton's real WSGI app on a real HTTP server, talking to the fake Slack."""
@@ -150,7 +157,7 @@ def baton(settings: Settings, engine: Engine, clock: ManualClock) -> Iterator[Ru
     server = create_server(
         make_wsgi(build_app(deps, client=client), engine), host="127.0.0.1", port=0, threads=4
     )
-    thread = threading.Thread(target=server.run, daemon=True)
+    thread = threading.Thread(target=_serve_until_closed, args=(server,), daemon=True)
     thread.start()
     sender = Sender(engine, make_sender_client(settings), clock, wake=deps.outbox_ready)
     stop = threading.Event()

@@ -14,7 +14,7 @@ from bot.roadmap import parse_roadmap
 from bot.sandbox.webapi import FakeSlack
 from storage.models import CheckInSource, Initiative, Person, RoleMember, Status
 from tests.conftest import EXAMPLE_ROADMAP, ManualClock, RunningBaton
-from tests.slack_requests import SIGNING_SECRET, post_signed, slash_command_body
+from tests.slack_requests import SIGNING_SECRET, post_signed, slash_command_body, view_submission_body
 from tests.test_slack_scenarios import wait_for
 
 ADMIN, PARIS, NEW_YORK, STRANGER = "U0ADMIN01", "U0PARIS01", "U0NEWYORK", "U0STRANGE"
@@ -161,3 +161,49 @@ def test_a_french_speaker_gets_french(
     assert "Points encore attendus pour 2026-W48" in rendered(command(baton, fake_slack, "who", STRANGER))
     assert "Vos initiatives* (0)" in rendered(command(baton, fake_slack, "list mine", STRANGER))
     assert "*Baton* anime vos rituels" in rendered(command(baton, fake_slack, "help", STRANGER))
+
+
+def test_only_admins_archive_and_archived_initiatives_leave_the_lists(
+    baton: RunningBaton, fake_slack: FakeSlack, session: Session, roadmap: dict
+) -> None:
+    refused = rendered(command(baton, fake_slack, "archive erp", PARIS))
+    assert "Only admins can archive initiatives" in refused
+    done = rendered(command(baton, fake_slack, "archive erp", ADMIN))
+    assert "*Déploiement ERP phase 2* is archived" in done
+    session.refresh(roadmap["deploiement"])
+    assert roadmap["deploiement"].archived
+    assert "Déploiement ERP" not in rendered(command(baton, fake_slack, "list", STRANGER))
+    assert "Your initiatives* (1)" in rendered(command(baton, fake_slack, "list mine", PARIS))
+
+
+def submit_import(baton: RunningBaton, view: dict, table: str, quarter: str = "") -> dict:
+    values = {
+        "import_text": {"import_text_input": {"type": "plain_text_input", "value": table}},
+        "import_quarter": {"import_quarter_input": {"type": "plain_text_input", "value": quarter or None}},
+    }
+    view = {**view, "callback_id": "import_roadmap"}
+    response = post_signed(baton.url, view_submission_body(view, user=ADMIN, values=values))
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_admins_import_a_pasted_roadmap_all_or_nothing(
+    baton: RunningBaton, fake_slack: FakeSlack, session: Session, roadmap: dict
+) -> None:
+    assert "Only admins can import a roadmap" in rendered(command(baton, fake_slack, "import", PARIS))
+    post_signed(baton.url, slash_command_body("import", user=ADMIN, response_url=fake_slack.response_url()))
+    view = wait_for(lambda: fake_slack.calls_to("views.open"))[0]["view"]
+    bad = submit_import(baton, view, "Initiative;Objectif;KPI;Responsable\n;+5 %;CA;CFO\nX;+5 %;;CFO\n")
+    assert bad["response_action"] == "errors"
+    assert "2 problem(s), nothing imported" in bad["errors"]["import_text"]
+    assert "line 2" in bad["errors"]["import_text"] and "line 3" in bad["errors"]["import_text"]
+    assert submit_import(baton, view, "Initiative,Objective,KPI,Owner\nA,+1 %,B,C", "2026-Q9")["errors"] == {
+        "import_quarter": "A quarter like 2026-Q4."
+    }
+    assert len(session.exec(select(Initiative)).all()) == 4  # nothing written
+    good = submit_import(
+        baton, view, "Initiative,Objective,KPI,Owner\nCut churn,-15 % churn,Churn (%),Head of CS\n"
+    )
+    assert good["response_action"] == "update"
+    assert "Imported: 1 created, 0 updated, 0 unchanged; new roles: Head of CS." in json.dumps(good["view"])
+    assert "Cut churn" in session.exec(select(Initiative.title)).all()

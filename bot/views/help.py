@@ -13,6 +13,8 @@ SUBCOMMANDS = (
     ("list [mine]", "help.list"),
     ("status initiative", "help.status"),
     ("role list | set NAME @person…", "help.role"),
+    ("archive initiative", "help.archive"),
+    ("import", "help.import"),
     ("help", "help.help"),
 )
 

@@ -32,3 +32,10 @@ AWAY_DELEGATE_ACTION = "away_delegate_user"
 # App Home
 HOME_UPDATE = "home_update"
 HOME_PAGE = "home_page"
+
+# Import modal
+IMPORT_MODAL = "import_roadmap"
+IMPORT_TEXT_BLOCK = "import_text"
+IMPORT_TEXT_ACTION = "import_text_input"
+IMPORT_QUARTER_BLOCK = "import_quarter"
+IMPORT_QUARTER_ACTION = "import_quarter_input"

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.i18n import DEFAULT, t
 from bot.roadmap import Owner
+from bot.views import ids
 from bot.views.blocks import (
     MAX_BLOCKS_MESSAGE,
+    MAX_VIEW_TITLE,
     clip,
     context,
     escape,
     kpi_text,
     owner_text,
+    plain,
     section,
     status_badge,
 )
@@ -22,6 +26,9 @@ from storage.models import CheckIn, Initiative, Role
 SPARKS = "▁▂▃▄▅▆▇█"
 MAX_TITLE = 150
 MAX_COMMENT = 200
+MAX_PASTE = 3000  # Slack's limit for a plain-text input
+MAX_PROBLEMS_SHOWN = 6
+MAX_ERROR = 1000
 
 
 def ephemeral(blocks: list[dict[str, Any]], text: str) -> dict[str, Any]:
@@ -145,3 +152,76 @@ def _checkin_line(checkin: CheckIn, initiative: Initiative, lang: str) -> str:
 
 def _people(users: Sequence[str]) -> str:
     return ", ".join(f"<@{escape(user)}>" for user in users)
+
+
+def import_modal(lang: str = DEFAULT) -> dict[str, Any]:
+    """Paste a roadmap: the same parser and the same all-or-nothing report as `baton import`."""
+    return {
+        "type": "modal",
+        "callback_id": ids.IMPORT_MODAL,
+        "private_metadata": json.dumps({"lang": lang}),
+        "title": plain(t("import.title", lang), MAX_VIEW_TITLE),
+        "submit": plain(t("import.import", lang), MAX_VIEW_TITLE),
+        "close": plain(t("modal.cancel", lang), MAX_VIEW_TITLE),
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": ids.IMPORT_TEXT_BLOCK,
+                "label": plain(t("import.table", lang)),
+                "hint": plain(t("import.table_hint", lang)),
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": ids.IMPORT_TEXT_ACTION,
+                    "multiline": True,
+                    "max_length": MAX_PASTE,
+                },
+            },
+            {
+                "type": "input",
+                "block_id": ids.IMPORT_QUARTER_BLOCK,
+                "optional": True,
+                "label": plain(t("import.quarter", lang)),
+                "hint": plain(t("import.quarter_hint", lang)),
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": ids.IMPORT_QUARTER_ACTION,
+                    "max_length": 7,
+                },
+            },
+        ],
+    }
+
+
+def read_import(view: dict[str, Any]) -> tuple[str, str, str]:
+    """The pasted table, the quarter as typed, and the modal's language."""
+    values = view["state"]["values"]
+    text = values[ids.IMPORT_TEXT_BLOCK][ids.IMPORT_TEXT_ACTION].get("value") or ""
+    quarter = values[ids.IMPORT_QUARTER_BLOCK][ids.IMPORT_QUARTER_ACTION].get("value") or ""
+    return text, quarter.strip(), json.loads(view.get("private_metadata") or "{}").get("lang", DEFAULT)
+
+
+def import_problems(problems: Sequence[str], lang: str = DEFAULT) -> str:
+    """The report, short enough for a field error: the first problems, then how many more."""
+    shown = "; ".join(problems[:MAX_PROBLEMS_SHOWN])
+    if len(problems) > MAX_PROBLEMS_SHOWN:
+        shown += f"; … (+{len(problems) - MAX_PROBLEMS_SHOWN})"
+    return clip(t("import.problems", lang, count=len(problems), problems=shown), MAX_ERROR)
+
+
+def import_done_view(
+    created: int, updated: int, unchanged: int, roles: Sequence[str], lang: str
+) -> dict[str, Any]:
+    text = t(
+        "import.done",
+        lang,
+        created=created,
+        updated=updated,
+        unchanged=unchanged,
+        roles=escape(", ".join(roles)) or "—",
+    )
+    return {
+        "type": "modal",
+        "title": plain(t("import.title", lang), MAX_VIEW_TITLE),
+        "close": plain(t("modal.cancel", lang), MAX_VIEW_TITLE),
+        "blocks": [section(text)],
+    }
