@@ -11,11 +11,11 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import Engine
+from sqlalchemy import Engine, Select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from bot.i18n import language
+from bot.i18n import DEFAULT, language
 from bot.logs import get_logger
 from storage.db import session_scope
 from storage.models import Person, WorkspaceSettings
@@ -132,13 +132,21 @@ def workspace_language(session: Session) -> str:
     return (session.get(WorkspaceSettings, 1) or WorkspaceSettings()).language
 
 
+def _language_query(user_id: str) -> Select[Any]:
+    """A person's Slack locale and the workspace language, in one cheap statement."""
+    locale = select(Person.locale).where(Person.user_id == user_id).scalar_subquery()
+    workspace = select(WorkspaceSettings.language).where(WorkspaceSettings.id == 1).scalar_subquery()
+    return select(locale, workspace)
+
+
 def language_for(session: Session, user_id: str) -> str:
     """The language to speak to a person: their Slack locale when Baton knows it, else the workspace's."""
-    person = session.get(Person, user_id)
-    return language(person.locale if person else None, workspace_language(session))
+    locale, workspace = session.execute(_language_query(user_id)).one()
+    return language(locale, workspace or DEFAULT)
 
 
 def speaks(engine: Engine, user_id: str) -> str:
-    """`language_for`, in a session of its own (two primary-key reads: cheap enough before an ack)."""
-    with session_scope(engine) as session:
-        return language_for(session, user_id)
+    """`language_for` on a plain connection: it runs for every command, so it stays cheap."""
+    with engine.connect() as connection:
+        locale, workspace = connection.execute(_language_query(user_id)).one()
+    return language(locale, workspace or DEFAULT)
