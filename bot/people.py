@@ -11,7 +11,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import Engine, Select
+from sqlalchemy import Engine, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -132,21 +132,21 @@ def workspace_language(session: Session) -> str:
     return (session.get(WorkspaceSettings, 1) or WorkspaceSettings()).language
 
 
-def _language_query(user_id: str) -> Select[Any]:
-    """A person's Slack locale and the workspace language, in one cheap statement."""
-    locale = select(Person.locale).where(Person.user_id == user_id).scalar_subquery()
-    workspace = select(WorkspaceSettings.language).where(WorkspaceSettings.id == 1).scalar_subquery()
-    return select(locale, workspace)
+# Built once: every command asks it, and building a statement costs more than running this one.
+LANGUAGE_QUERY = select(
+    select(Person.locale).where(Person.user_id == bindparam("user_id")).scalar_subquery(),
+    select(WorkspaceSettings.language).where(WorkspaceSettings.id == 1).scalar_subquery(),
+)
 
 
 def language_for(session: Session, user_id: str) -> str:
     """The language to speak to a person: their Slack locale when Baton knows it, else the workspace's."""
-    locale, workspace = session.execute(_language_query(user_id)).one()
+    locale, workspace = session.execute(LANGUAGE_QUERY, {"user_id": user_id}).one()
     return language(locale, workspace or DEFAULT)
 
 
 def speaks(engine: Engine, user_id: str) -> str:
     """`language_for` on a plain connection: it runs for every command, so it stays cheap."""
     with engine.connect() as connection:
-        locale, workspace = connection.execute(_language_query(user_id)).one()
+        locale, workspace = connection.execute(LANGUAGE_QUERY, {"user_id": user_id}).one()
     return language(locale, workspace or DEFAULT)

@@ -205,13 +205,13 @@ def active_initiatives(session: Session) -> list[Initiative]:
     )
 
 
+ACTIVE_TITLE_KEYS = select(Initiative.id, Initiative.title_key).where(col(Initiative.archived).is_(False))
+
+
 def find_initiatives(session: Session, query: str) -> list[Initiative]:
     """The active initiatives whose title best matches what a person typed (see `best_matches`).
     Matching reads only the stored title keys; just the matches are loaded."""
-    keys = session.exec(
-        select(Initiative.id, Initiative.title_key).where(col(Initiative.archived).is_(False))
-    ).all()
-    ids = best_matches(query, dict(keys))
+    ids = best_matches(query, {row.id: row.title_key for row in session.execute(ACTIVE_TITLE_KEYS)})
     if not ids:
         return []
     matches = session.exec(select(Initiative).where(col(Initiative.id).in_(ids))).all()
