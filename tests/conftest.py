@@ -30,6 +30,7 @@ from storage.db import make_engine, upgrade
 from tests.slack_requests import SIGNING_SECRET
 
 LEADERSHIP_CHANNEL = "C0LEADERS1"
+ADMIN = "U0ADMIN01"  # in BATON_ADMINS for every test
 EXAMPLE_ROADMAP = Path(__file__).resolve().parents[2] / "shared" / "examples" / "roadmap-q1.md"
 
 
@@ -85,6 +86,7 @@ def settings(fake_slack: FakeSlack, database_url: str) -> Settings:
         database_url=database_url,
         leadership_channel=LEADERSHIP_CHANNEL,
         baton_timezone="Europe/Paris",
+        baton_admins=ADMIN,
     )
 
 

@@ -12,7 +12,6 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 
-from bot.config import Settings, load_settings
 from bot.portfolio import import_roadmap, record_checkin, set_role_members
 from bot.roadmap import parse_roadmap
 from bot.sandbox.blockkit import view_problem
@@ -20,25 +19,12 @@ from bot.sandbox.webapi import FakeSlack
 from bot.views import ids
 from bot.views.home import home_view
 from storage.models import CheckIn, CheckInSource, Initiative, Status
-from tests.conftest import EXAMPLE_ROADMAP, ManualClock, RunningBaton
-from tests.slack_requests import SIGNING_SECRET, TEAM, post_signed, signed_headers
+from tests.conftest import ADMIN, EXAMPLE_ROADMAP, ManualClock, RunningBaton
+from tests.slack_requests import TEAM, post_signed, signed_headers
 from tests.test_slack_scenarios import wait_for
 
-ADMIN, PARIS = "U0ADMIN01", "U0PARIS01"
+PARIS = "U0PARIS01"
 NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
-
-
-@pytest.fixture
-def settings(fake_slack: FakeSlack, database_url: str) -> Settings:
-    return load_settings(
-        _env_file=None,
-        slack_bot_token=fake_slack.token,
-        slack_signing_secret=SIGNING_SECRET,
-        slack_api_url=fake_slack.api_url,
-        database_url=database_url,
-        baton_timezone="Europe/Paris",
-        baton_admins=ADMIN,
-    )
 
 
 @pytest.fixture

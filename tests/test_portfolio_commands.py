@@ -8,29 +8,15 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import Session, select
 
-from bot.config import Settings, load_settings
 from bot.portfolio import import_roadmap, record_checkin, set_role_members
 from bot.roadmap import parse_roadmap
 from bot.sandbox.webapi import FakeSlack
 from storage.models import CheckInSource, Initiative, Person, RoleMember, Status
-from tests.conftest import EXAMPLE_ROADMAP, ManualClock, RunningBaton
-from tests.slack_requests import SIGNING_SECRET, post_signed, slash_command_body, view_submission_body
+from tests.conftest import ADMIN, EXAMPLE_ROADMAP, ManualClock, RunningBaton
+from tests.slack_requests import post_signed, slash_command_body, view_submission_body
 from tests.test_slack_scenarios import wait_for
 
-ADMIN, PARIS, NEW_YORK, STRANGER = "U0ADMIN01", "U0PARIS01", "U0NEWYORK", "U0STRANGE"
-
-
-@pytest.fixture
-def settings(fake_slack: FakeSlack, database_url: str) -> Settings:
-    return load_settings(
-        _env_file=None,
-        slack_bot_token=fake_slack.token,
-        slack_signing_secret=SIGNING_SECRET,
-        slack_api_url=fake_slack.api_url,
-        database_url=database_url,
-        baton_timezone="Europe/Paris",
-        baton_admins=ADMIN,
-    )
+PARIS, NEW_YORK, STRANGER = "U0PARIS01", "U0NEWYORK", "U0STRANGE"
 
 
 @pytest.fixture
