@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +27,7 @@ from bot.sandbox.webapi import FakeSlack
 from bot.server import make_wsgi
 from bot.slack import make_sender_client
 from storage.db import make_engine, upgrade
+from storage.models import Initiative, Objective, RaciAssignment
 from tests.slack_requests import SIGNING_SECRET
 
 LEADERSHIP_CHANNEL = "C0LEADERS1"
@@ -123,6 +124,33 @@ def run_baton(env: dict[str, str], cwd: Path, *args: str) -> subprocess.Complete
     return subprocess.run(
         [sys.executable, "-m", "bot", *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=60
     )
+
+
+def seed_owners(
+    session: Session,
+    fake: FakeSlack,
+    users: Sequence[str],
+    *,
+    created_at: datetime,
+    locales: Mapping[str, str] | None = None,
+) -> None:
+    """Each user, in Paris and known to the fake Slack, responsible for one initiative `Initiative USER`."""
+    objective = Objective(title="Grow", title_key="grow", quarter="2026-Q4", created_at=created_at)
+    session.add(objective)
+    session.flush()
+    for user in users:
+        fake.add_user(user, name=user, tz="Europe/Paris", locale=(locales or {}).get(user, "en-US"))
+        initiative = Initiative(
+            objective_id=objective.id,  # type: ignore[arg-type]
+            title=f"Initiative {user}",
+            title_key=user.lower(),
+            created_at=created_at,
+            updated_at=created_at,
+        )
+        session.add(initiative)
+        session.flush()
+        session.add(RaciAssignment(initiative_id=initiative.id, letter="R", user_id=user))  # type: ignore[arg-type]
+    session.commit()
 
 
 class ManualClock:

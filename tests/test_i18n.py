@@ -22,7 +22,8 @@ from bot.slack import make_sender_client
 from bot.views.checkin import InvalidForm, read_update, update_modal
 from bot.views.help import help_message
 from bot.views.prompt import PromptItem, PromptRef, away_modal, prompt_message
-from storage.models import Initiative, Objective, Person, RaciAssignment, WorkspaceSettings
+from storage.models import Initiative, Person, WorkspaceSettings
+from tests.conftest import seed_owners
 
 NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
 
@@ -124,23 +125,8 @@ def test_modal_errors_speak_the_language_the_modal_was_opened_in() -> None:
 def test_a_french_speaking_owner_is_prompted_in_french_and_an_english_one_in_english(
     engine: Engine, session: Session, fake_slack: FakeSlack, settings: Settings
 ) -> None:
-    week_before = NOW - timedelta(days=7)
-    objective = Objective(title="Grow", title_key="grow", quarter="2026-Q4", created_at=week_before)
-    session.add(objective)
-    session.flush()
-    for user, locale in (("U0FRANCE1", "fr-FR"), ("U0ENGLAND", "en-GB")):
-        fake_slack.add_user(user, name=user, tz="Europe/Paris", locale=locale)
-        item = Initiative(
-            objective_id=objective.id,
-            title=f"Initiative {user}",
-            title_key=user.lower(),  # type: ignore[arg-type]
-            created_at=week_before,
-            updated_at=week_before,
-        )
-        session.add(item)
-        session.flush()
-        session.add(RaciAssignment(initiative_id=item.id, letter="R", user_id=user))  # type: ignore[arg-type]
-    session.commit()
+    locales = {"U0FRANCE1": "fr-FR", "U0ENGLAND": "en-GB"}
+    seed_owners(session, fake_slack, list(locales), created_at=NOW - timedelta(days=7), locales=locales)
     client = WebClient(token=fake_slack.token, base_url=fake_slack.api_url)
     run_checkin(engine, client, now=NOW, settings=settings)
     Sender(engine, make_sender_client(settings), lambda: NOW).drain_all()

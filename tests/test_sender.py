@@ -20,8 +20,9 @@ from bot.delivery.outbox import enqueue_post
 from bot.delivery.sender import HOST, METADATA_EVENT, RateGate, Sender, SenderConfig
 from bot.rituals.digest import run_digest
 from bot.sandbox.webapi import FakeSlack
-from storage.models import Delivery, DeliveryState, Initiative, Objective, RaciAssignment, RitualRun
+from storage.models import Delivery, DeliveryState, RitualRun
 from tests.conftest import ManualClock, run_baton
+from tests.conftest import seed_owners as seed
 
 MONDAY_0930_PARIS = datetime(2026, 11, 23, 8, 30, tzinfo=UTC)
 CHECKIN_AT_MONDAY = [
@@ -215,24 +216,8 @@ def test_two_senders_share_the_outbox_without_duplicates(
 
 def seed_owners(session: Session, fake: FakeSlack, count: int) -> list[str]:
     """`count` owners in Paris, each responsible for one initiative created a week before."""
-    week_before = MONDAY_0930_PARIS - timedelta(days=7)
-    objective = Objective(title="Grow", title_key="grow", quarter="2026-Q4", created_at=week_before)
-    session.add(objective)
-    session.flush()
     owners = [f"U0OWN{n:05d}" for n in range(count)]
-    for owner in owners:
-        fake.add_user(owner, name=owner, tz="Europe/Paris")
-        initiative = Initiative(
-            objective_id=objective.id,
-            title=f"Initiative of {owner}",
-            title_key=owner.lower(),  # type: ignore[arg-type]
-            created_at=week_before,
-            updated_at=week_before,
-        )
-        session.add(initiative)
-        session.flush()
-        session.add(RaciAssignment(initiative_id=initiative.id, letter="R", user_id=owner))  # type: ignore[arg-type]
-    session.commit()
+    seed(session, fake, owners, created_at=MONDAY_0930_PARIS - timedelta(days=7))
     return owners
 
 
