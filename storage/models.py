@@ -95,6 +95,11 @@ class Initiative(SQLModel, table=True):
     target_mode: TargetMode | None = Field(default=None, sa_type=sa.String(16))
     target_change: float | None = None
     due_date: date | None = None
+    # The planned path, where the roadmap gives one: {"2026-W48": 12.5, ...}; linear from baseline to
+    # target by the due date otherwise.
+    planned: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # Ids of the initiatives this one depends on.
+    depends_on: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     status: Status | None = Field(default=None, sa_type=sa.String(16))  # None until the first check-in
     archived: bool = False
     created_at: datetime = _utc_column()
@@ -147,6 +152,7 @@ class CheckIn(SQLModel, table=True):
     next_steps: str | None = None
     blockers: str | None = None
     decision_needed: str | None = None
+    decision_options: str | None = None  # the options at stake when a decision is needed
     source: CheckInSource = Field(sa_type=sa.String(16))
     submitted_at: datetime = _utc_column(index=True)
     # Set for one-click answers: the same click arriving twice (or two clicks racing) records once.
@@ -187,6 +193,7 @@ class Person(SQLModel, table=True):
     name: str | None = None
     tz: str | None = None  # IANA name; None: the organisation's
     locale: str | None = None
+    email: str | None = Field(default=None, index=True)  # for imported owners named by e-mail
     country: str | None = None  # ISO 3166 code, for holidays that are not everyone's
     deleted: bool = False
     fetched_at: datetime | None = _utc_column(nullable=True)
@@ -204,6 +211,18 @@ class WorkspaceSettings(SQLModel, table=True):
     digest_weekday: int = 0
     digest_hour: int = 16
     language: str = "en"
+    # Where digests, alerts and agendas go; None: LEADERSHIP_CHANNEL.
+    leadership_channel: str | None = None
+    # Each department's team channel, for its team digest: {"Finance": "C0123ABCD"}.
+    team_channels: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # Escalation rules tuned or switched off: {"at_risk_streak": {"enabled": true, "cycles": 2}, ...};
+    # a rule missing here runs with its defaults (bot/domain/escalation.py).
+    escalation_rules: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    escalation_sla_hours: int = 48  # unacknowledged this long: re-escalated one level
+    escalation_contact: str | None = None  # a user id: the last level of the re-escalation ladder
+    committee_weekday: int = 1  # the monthly arbitration committee: first Tuesday of the month ...
+    committee_week: int = 1  # ... (1 = first, 2 = second, ..., 5 = last) ...
+    committee_hour: int = 10  # ... at 10:00 organisation's time: its agenda is posted then
     # [{"date": "2026-12-25", "country": "FR" or null for everyone, "name": "Noël"}]
     holidays: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
@@ -265,3 +284,51 @@ class Delivery(SQLModel, table=True):
     message_ts: str | None = None
     error: str | None = None
     created_at: datetime = _utc_column()
+
+
+class EscalationState(StrEnum):
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    SCHEDULED = "scheduled"  # on the next arbitration committee's agenda
+    DECIDED = "decided"
+    RESOLVED = "resolved"
+
+
+class Escalation(SQLModel, table=True):
+    """One rule fired for one initiative. While it is not closed (decided or resolved) `open_key` holds
+    `initiative:rule`, unique: a rule firing again updates it rather than opening another."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    initiative_id: int = Field(foreign_key="initiative.id", index=True)
+    rule: str  # off_track, at_risk_streak, confidence_drop, projection_miss, silent, decision_needed, manual
+    open_key: str | None = Field(default=None, unique=True)
+    state: EscalationState = Field(default=EscalationState.OPEN, sa_type=sa.String(16))
+    reason: str = ""  # what the rule saw, or what the person who escalated by hand wrote
+    cycle: str  # the cycle it was opened in
+    opened_by: str | None = None  # a user id for `/okr escalate`; None for a rule
+    opened_at: datetime = _utc_column()
+    updated_at: datetime = _utc_column()
+    sla_deadline: datetime = _utc_column()
+    level: int = 0  # 0: the leadership channel; 1: the accountable role mentioned; 2: the escalation contact
+    acknowledged_by: str | None = None
+    acknowledged_at: datetime | None = _utc_column(nullable=True)
+    scheduled_for: str | None = None  # the committee it is on the agenda of, e.g. 2026-12
+    closed_by: str | None = None
+    closed_at: datetime | None = _utc_column(nullable=True)
+    channel: str | None = None  # where its alert is, to update it in place
+    message_ts: str | None = None
+
+
+class Decision(SQLModel, table=True):
+    """The decision log: what was decided, by whom, when, on which escalation or committee."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    initiative_id: int = Field(foreign_key="initiative.id", index=True)
+    escalation_id: int | None = Field(default=None, foreign_key="escalation.id", index=True)
+    committee: str | None = None  # e.g. 2026-12, when taken in the monthly arbitration committee
+    decision: str
+    rationale: str | None = None
+    decided_by: str  # a user id
+    decided_at: datetime = _utc_column(index=True)
+    follow_up_owner: str | None = None  # a user id
+    follow_up_due: date | None = None

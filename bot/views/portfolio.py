@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bot.domain.progress import sparkline
 from bot.i18n import DEFAULT, t
 from bot.roadmap import Owner
 from bot.views import ids
@@ -23,7 +24,6 @@ from bot.views.blocks import (
 )
 from storage.models import CheckIn, Initiative, Role
 
-SPARKS = "▁▂▃▄▅▆▇█"
 MAX_TITLE = 150
 MAX_COMMENT = 200
 MAX_PASTE = 3000  # Slack's limit for a plain-text input
@@ -91,7 +91,7 @@ def status_message(
         kpi=escape(initiative.kpi_name or "KPI"),
         current=escape(kpi_text(initiative.kpi_current, initiative.kpi_unit)),
         target=escape(kpi_text(initiative.kpi_target, initiative.kpi_unit)),
-        trend=sparkline(values),
+        trend=sparkline(values[-8:]) if len(values) > 1 else "",
     )
     lines = "\n".join(_checkin_line(c, initiative, lang) for c in history) or t("status.no_history", lang)
     blocks = [
@@ -121,15 +121,6 @@ def role_set_message(role: Role, members: Sequence[str], lang: str = DEFAULT) ->
 
 def notice(text: str) -> dict[str, Any]:
     return ephemeral([section(text)], text)
-
-
-def sparkline(values: Sequence[float]) -> str:
-    """A compact trend, `▁▃▅█`, of the last values (flat when they do not move)."""
-    if len(values) < 2:
-        return ""
-    low, high = min(values), max(values)
-    span = (high - low) or 1.0
-    return "".join(SPARKS[round((v - low) / span * (len(SPARKS) - 1))] for v in values[-8:])
 
 
 def _checkin_line(checkin: CheckIn, initiative: Initiative, lang: str) -> str:

@@ -1,0 +1,1 @@
+"""Message catalogs, one per surface, merged by bot.i18n."""

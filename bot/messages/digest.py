@@ -1,0 +1,3 @@
+"""Texts of The weekly leadership and team digests, the chart, the quarterly review."""
+
+MESSAGES: dict[str, dict[str, str]] = {}

@@ -1,0 +1,3 @@
+"""Texts of Escalation alerts, the arbitration workflow, the decision log and committee agendas."""
+
+MESSAGES: dict[str, dict[str, str]] = {}

@@ -1,0 +1,3 @@
+"""Texts of The local Slack sandbox page (bot/sandbox)."""
+
+MESSAGES: dict[str, dict[str, str]] = {}
