@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlparse
 
 from bot.sandbox.blockkit import message_problem, view_problem
@@ -105,9 +105,11 @@ class FakeSlack:
     _bucket: _Bucket | None = field(default=None, repr=False)
     _ratelimited: int = field(default=0, repr=False)
 
+    handler_class: ClassVar[type[_Handler]]  # the HTTP handler (the sandbox adds its web page to it)
+
     # -- lifecycle -------------------------------------------------------------------------------
     def start(self, port: int = 0) -> FakeSlack:
-        handler = type("Handler", (_Handler,), {"slack": self})
+        handler = type("Handler", (self.handler_class,), {"slack": self})
         self._server = _Server(("127.0.0.1", port), handler)
         threading.Thread(
             target=self._server.serve_forever, args=(0.05,), name="fake-slack", daemon=True
@@ -190,6 +192,11 @@ class FakeSlack:
         """Make the next `times` calls of `method` wait `seconds`, then be processed as usual (slow Slack)."""
         with self._lock:
             self._hangs.setdefault(method, []).append(Hang(seconds, times))
+
+    def respond(self, name: str, args: dict[str, Any]) -> None:
+        """A post to `response_url(name)`: kept for tests to read (the sandbox shows it instead)."""
+        with self._lock:
+            self.responses.append(args)
 
     def add_user(self, user_id: str, *, name: str, tz: str = "Europe/Paris", locale: str = "en-US") -> None:
         user = {
@@ -530,8 +537,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.slack.reset()
             self._send(200, {"ok": True}, {})
         elif url.path.startswith("/response/"):
-            with self.slack._lock:
-                self.slack.responses.append(args)
+            self.slack.respond(url.path.removeprefix("/response/"), args)
             self._send(200, {"ok": True}, {})
         elif url.path.startswith("/api/"):
             auth = self.headers.get("Authorization", "")
@@ -552,6 +558,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet: tests read calls, not logs
         pass
+
+
+FakeSlack.handler_class = _Handler
 
 
 def _decode(raw: str, content_type: str) -> dict[str, Any]:
