@@ -27,6 +27,21 @@ from storage.models import (
 )
 
 
+@dataclass(frozen=True)
+class Details:
+    """What a check-in says besides its status and KPI value (the update modal's other fields)."""
+
+    confidence: int | None = None  # 1-5
+    progress: int | None = None  # 0-100 %
+    next_steps: str | None = None
+    blockers: str | None = None
+    decision_needed: str | None = None
+    decision_options: str | None = None
+
+
+NO_DETAILS = Details()
+
+
 @dataclass
 class ImportReport:
     created: list[str] = field(default_factory=list)
@@ -229,6 +244,7 @@ def record_checkin(
     source: CheckInSource,
     cycle: str,
     now: datetime,
+    details: Details = NO_DETAILS,
     dedupe_key: str | None = None,
 ) -> CheckIn:
     """Append a check-in to the history; the initiative's current status and KPI follow the latest one.
@@ -243,6 +259,7 @@ def record_checkin(
         status=status,
         kpi_value=kpi_value,
         comment=comment,
+        **vars(details),
         source=source,
         submitted_at=now,
         dedupe_key=dedupe_key,
@@ -265,8 +282,14 @@ def record_checkin(
         status=str(status),
         kpi_value=kpi_value,
         source=str(source),
+        **{name: value for name, value in vars(details).items() if value is not None},
     )
     return checkin
+
+
+def latest_checkin(session: Session, initiative_id: int) -> CheckIn | None:
+    """The newest check-in of an initiative, in any cycle: the update modal's defaults."""
+    return next(iter(history(session, initiative_id, limit=1)), None)
 
 
 def latest_checkins(session: Session) -> dict[int, CheckIn]:

@@ -12,10 +12,9 @@ from bot.deps import Deps
 from bot.i18n import t
 from bot.people import language_for, speaks
 from bot.permissions import can_update, updaters
-from bot.portfolio import answers_in_cycle
+from bot.portfolio import latest_checkin
 from bot.rituals import answers
 from bot.rituals.answers import PromptMessage
-from bot.rituals.cadence import current_cycle
 from bot.views import ids
 from bot.views.checkin import notice_modal, update_modal
 from bot.views.prompt import PromptRef, away_modal, is_reminder, listed_initiatives
@@ -55,10 +54,9 @@ def register(app: App, deps: Deps) -> None:
             if initiative is None or answers.is_closed(session, deps.settings, ref.cycle, deps.clock()):
                 _closed(respond, lang)
                 return
-            previous = answers_in_cycle(session, ref.cycle).get(initiative.id or 0)
             view = update_modal(
                 initiative,
-                previous=previous,
+                previous=latest_checkin(session, initiative.id or 0),
                 origin={"cycle": ref.cycle, "owner": ref.owner, "dm": vars(message)},
                 lang=lang,
             )
@@ -107,8 +105,8 @@ def register(app: App, deps: Deps) -> None:
             if initiative is None:
                 return
             if can_update(session, deps.settings, client, user, initiative.id or 0):
-                previous = answers_in_cycle(session, current_cycle(session, deps.settings, deps.clock()))
-                view = update_modal(initiative, previous=previous.get(initiative.id or 0), lang=lang)
+                previous = latest_checkin(session, initiative.id or 0)
+                view = update_modal(initiative, previous=previous, lang=lang)
             else:
                 who = updaters(session, initiative.id or 0).mentions()
                 key = "refused.update" if who else "refused.update_nobody"

@@ -20,6 +20,7 @@ from bot.portfolio import (
     find_initiatives,
     history,
     holders,
+    latest_checkin,
     missing_updates,
     owners_by_initiative,
     responsible_people,
@@ -95,7 +96,7 @@ def open_update(
                 key = "refused.update" if who else "refused.update_nobody"
                 respond(**notice(t(key, lang, title=initiative.title, who=who)))
                 return
-            view = update_modal(initiative, lang=lang)
+            view = update_modal(initiative, previous=latest_checkin(session, initiative.id or 0), lang=lang)
         else:
             choices = matches or active_initiatives(session)
             if not choices:

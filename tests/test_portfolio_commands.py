@@ -8,10 +8,11 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import Session, select
 
-from bot.portfolio import import_roadmap, record_checkin, set_role_members
+from bot.portfolio import Details, import_roadmap, record_checkin, set_role_members
 from bot.roadmap import parse_roadmap
 from bot.sandbox.webapi import FakeSlack
-from storage.models import CheckInSource, Initiative, Person, RoleMember, Status
+from bot.views import ids
+from storage.models import CheckIn, CheckInSource, Initiative, Person, RoleMember, Status
 from tests.conftest import ADMIN, EXAMPLE_ROADMAP, ManualClock, RunningBaton
 from tests.slack_requests import post_signed, slash_command_body, view_submission_body
 from tests.test_slack_scenarios import wait_for
@@ -193,3 +194,71 @@ def test_admins_import_a_pasted_roadmap_all_or_nothing(
     assert good["response_action"] == "update"
     assert "Imported: 1 created, 0 updated, 0 unchanged; new roles: Head of CS." in json.dumps(good["view"])
     assert "Cut churn" in session.exec(select(Initiative.title)).all()
+
+
+def modal_values(view: dict, **typed: str | None) -> dict:
+    """What a person leaves in the modal `view`: its defaults, then `typed` (block id → text or option)."""
+    values: dict = {}
+    for block in view["blocks"]:
+        if block["type"] != "input":
+            continue
+        element = block["element"]
+        value = typed.get(block["block_id"], element.get("initial_value") or element.get("initial_option"))
+        if isinstance(value, dict):
+            value = value["value"]
+        state = (
+            {"selected_option": {"value": value} if value else None}
+            if "options" in element
+            else {"value": value}
+        )
+        values[block["block_id"]] = {element["action_id"]: {"type": element["type"], **state}}
+    return values
+
+
+def test_the_update_modal_carries_every_field_and_last_weeks_answer_is_one_click_away(
+    baton: RunningBaton, fake_slack: FakeSlack, session: Session, roadmap: dict, clock: ManualClock
+) -> None:
+    erp = roadmap["deploiement"]
+    record_checkin(
+        session,
+        initiative=erp,
+        author=PARIS,
+        status=Status.AT_RISK,
+        kpi_value=3.0,
+        comment="Two entities live",
+        source=CheckInSource.MODAL,
+        cycle="2026-W47",  # last week: still the defaults this week
+        now=clock(),
+        details=Details(confidence=3, progress=40, next_steps="Wave 2", decision_needed="Delay wave 3?"),
+    )
+    session.commit()
+    post_signed(
+        baton.url, slash_command_body("update erp", user=PARIS, response_url=fake_slack.response_url())
+    )
+    view = wait_for(lambda: fake_slack.calls_to("views.open"))[0]["view"]
+    kpi_label = next(b for b in view["blocks"] if b.get("block_id") == ids.KPI_BLOCK)["label"]["text"]
+    assert "target" in kpi_label
+    bad = post_signed(
+        baton.url, view_submission_body(view, user=PARIS, values=modal_values(view, progress="140"))
+    ).json()
+    assert bad["response_action"] == "errors" and set(bad["errors"]) == {ids.PROGRESS_BLOCK}
+    untouched = post_signed(baton.url, view_submission_body(view, user=PARIS, values=modal_values(view)))
+    assert untouched.status_code == 200 and untouched.content == b""
+    hostile = "<!channel> look <https://evil.example|click>"
+    changed = modal_values(view, blockers=hostile, confidence="2")
+    post_signed(baton.url, view_submission_body(view, user=PARIS, values=changed))
+    confirmations = wait_for(lambda: len(fake_slack.messages(PARIS)) == 2 and fake_slack.messages(PARIS))
+    first, second = session.exec(
+        select(CheckIn).where(CheckIn.cycle == "2026-W48").order_by(CheckIn.id)
+    ).all()
+    assert (first.status, first.kpi_value, first.comment, first.confidence, first.progress) == (
+        "at_risk",
+        3.0,
+        "Two entities live",
+        3,
+        40,
+    )
+    assert (first.next_steps, first.decision_needed, first.blockers) == ("Wave 2", "Delay wave 3?", None)
+    assert (second.confidence, second.blockers) == (2, hostile)  # history kept; the latest is current
+    shown = json.dumps(confirmations[1], ensure_ascii=False)
+    assert "<!channel>" not in shown and "<https://evil" not in shown and "&lt;!channel&gt;" in shown

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from bot.portfolio import Details
 from bot.roadmap import Owner
 from bot.sandbox.blockkit import message_problem, view_problem
 from bot.views import ids
@@ -80,6 +81,7 @@ def submitted(
     status: str | None = "at_risk",
     kpi: str | None = "12,5",
     comment: str | None = "Cutover moved to Friday",
+    **texts: str | None,
 ) -> dict[str, Any]:
     """A view as Slack sends it in a view_submission, unset fields as Slack sends them (null)."""
     values: dict[str, Any] = {
@@ -94,6 +96,12 @@ def submitted(
         ids.KPI_BLOCK: {ids.KPI_ACTION: {"type": "plain_text_input", "value": kpi}},
         ids.COMMENT_BLOCK: {ids.COMMENT_ACTION: {"type": "plain_text_input", "value": comment}},
     }
+    for block, value in texts.items():  # e.g. progress="60", confidence="4": the details, as typed
+        if block == ids.CONFIDENCE_BLOCK:
+            chosen = {"value": value} if value else None
+            values[block] = {ids.CONFIDENCE_ACTION: {"type": "static_select", "selected_option": chosen}}
+        else:
+            values[block] = {f"{block}_input": {"type": "plain_text_input", "value": value}}
     if metadata is None:
         option = {"text": {"type": "plain_text", "text": "x"}, "value": str(picked)} if picked else None
         values[ids.INITIATIVE_BLOCK] = {
@@ -147,10 +155,22 @@ def test_modal_for_one_initiative_carries_its_id_and_has_no_picker() -> None:
     assert json.loads(view["private_metadata"]) == {"initiative_id": 42, "lang": "en"}
     inputs = input_blocks(view)
     assert ids.INITIATIVE_BLOCK not in inputs
-    assert "static_select" not in json.dumps(view)
-    assert list(inputs) == [ids.STATUS_BLOCK, ids.KPI_BLOCK, ids.COMMENT_BLOCK]
-    assert inputs[ids.KPI_BLOCK]["label"]["text"] == "KPI value (%)"
-    assert "Target: 100 %" in inputs[ids.KPI_BLOCK]["hint"]["text"]
+    assert list(inputs) == [
+        ids.STATUS_BLOCK,
+        ids.KPI_BLOCK,
+        ids.CONFIDENCE_BLOCK,
+        ids.PROGRESS_BLOCK,
+        ids.COMMENT_BLOCK,
+        ids.NEXT_STEPS_BLOCK,
+        ids.BLOCKERS_BLOCK,
+        ids.DECISION_BLOCK,
+        ids.DECISION_OPTIONS_BLOCK,
+    ]
+    assert inputs[ids.KPI_BLOCK]["label"]["text"] == "KPI value (%) — target 100 %"
+    assert [o["value"] for o in inputs[ids.CONFIDENCE_BLOCK]["element"]["options"]] == list("12345")
+    assert not any(
+        "initial_option" in b["element"] or "initial_value" in b["element"] for b in inputs.values()
+    )
     assert "Taux d'adoption: now 35 %, target 100 %" in json.dumps(view, ensure_ascii=False)
     statuses = [option["value"] for option in inputs[ids.STATUS_BLOCK]["element"]["options"]]
     assert statuses == ["on_track", "at_risk", "off_track"]
@@ -247,6 +267,101 @@ def test_read_update_reports_each_bad_field(view: dict[str, Any], fields: set[st
     assert fields <= set(input_blocks(modal))
 
 
+def test_read_update_reads_every_detail() -> None:
+    form = read_update(
+        submitted(
+            metadata={"initiative_id": 3},
+            confidence="4",
+            progress=" 60 % ",
+            next_steps="Cutover",
+            blockers="  ",
+            decision_needed="Budget or scope?",
+            decision_options="Budget +10 %\nScope -1 entity",
+        )
+    )
+    assert form.details == Details(
+        4, 60, "Cutover", None, "Budget or scope?", "Budget +10 %\nScope -1 entity"
+    )
+
+
+@pytest.mark.parametrize("progress", ["101", "-5", "sixty", "60.5"])
+def test_read_update_refuses_a_progress_that_is_not_a_percentage(progress: str) -> None:
+    with pytest.raises(InvalidForm) as caught:
+        read_update(submitted(metadata={"initiative_id": 1}, progress=progress))
+    assert set(caught.value.errors) == {ids.PROGRESS_BLOCK}
+    assert "0 to 100" in caught.value.errors[ids.PROGRESS_BLOCK]
+
+
+def test_read_update_wants_the_decision_when_options_are_given() -> None:
+    with pytest.raises(InvalidForm) as caught:
+        read_update(submitted(metadata={"initiative_id": 1}, decision_options="A or B"))
+    assert set(caught.value.errors) == {ids.DECISION_BLOCK}
+
+
+def test_modal_defaults_to_the_previous_answer_so_an_unchanged_week_is_one_click() -> None:
+    previous = checkin(
+        comment="Two entities left",
+        kpi_value=62.5,
+        confidence=3,
+        progress=70,
+        next_steps="Go live",
+        blockers="Data migration",
+        decision_needed="Delay?",
+        decision_options="A\nB",
+    )
+    view = update_modal(initiative(kpi_unit="%"), previous=previous)
+    inputs = input_blocks(view)
+    initial = {
+        block: element.get("initial_value") or element.get("initial_option", {}).get("value")
+        for block, element in ((b, i["element"]) for b, i in inputs.items())
+    }
+    assert initial == {
+        ids.STATUS_BLOCK: "at_risk",
+        ids.KPI_BLOCK: "62.5",
+        ids.CONFIDENCE_BLOCK: "3",
+        ids.PROGRESS_BLOCK: "70",
+        ids.COMMENT_BLOCK: "Two entities left",
+        ids.NEXT_STEPS_BLOCK: "Go live",
+        ids.BLOCKERS_BLOCK: "Data migration",
+        ids.DECISION_BLOCK: "Delay?",
+        ids.DECISION_OPTIONS_BLOCK: "A\nB",
+    }
+    # Submitting it untouched records the same answer again.
+    state = {
+        block: {
+            element["action_id"]: {"selected_option": {"value": value}}
+            if "options" in element
+            else {"value": value}
+        }
+        for block, value, element in ((b, v, inputs[b]["element"]) for b, v in initial.items())
+    }
+    form = read_update({**view, "state": {"values": state}})
+    assert (form.status, form.kpi_value, form.comment) == (Status.AT_RISK, 62.5, "Two entities left")
+    assert form.details == Details(3, 70, "Go live", "Data migration", "Delay?", "A\nB")
+
+
+def test_update_modal_with_maximal_inputs_stays_within_limits() -> None:
+    long = "x" * 10_000
+    previous = checkin(
+        comment=long,
+        next_steps=long,
+        blockers=long,
+        decision_needed=long,
+        decision_options=long,
+        kpi_value=1e15,
+    )
+    choices = [initiative(n, long) for n in range(300)]
+    for view in (
+        update_modal(initiative(title=long, kpi_name=long, kpi_unit="u" * 500), previous=previous),
+        update_modal(None, choices, unmatched=long, previous=previous, lang="fr"),
+    ):
+        assert view_problem(view) is None
+        for block in input_blocks(view).values():
+            element = block["element"]
+            assert len(element.get("initial_value", "")) <= element.get("max_length", 3000) <= 3000
+            assert len(block["label"]["text"]) <= 2000
+
+
 def test_the_kpi_error_says_what_to_type() -> None:
     with pytest.raises(InvalidForm) as caught:
         read_update(submitted(metadata={"initiative_id": 1}, kpi="douze"))
@@ -276,12 +391,16 @@ def test_confirmation_without_comment_has_no_quote() -> None:
 
 
 def test_confirmation_escapes_user_text() -> None:
-    message = checkin_confirmation(initiative(title="ERP <!here>"), checkin(comment=HOSTILE + "\nline two"))
+    hostile = {name: HOSTILE for name in ("next_steps", "blockers", "decision_needed", "decision_options")}
+    message = checkin_confirmation(
+        initiative(title="ERP <!here>"), checkin(comment=HOSTILE + "\nline two", **hostile)
+    )
     assert message_problem(message["text"], message["blocks"]) is None
     assert_no_live_markup(message)
-    quote = message["blocks"][-1]["text"]["text"]
+    assert len(message["blocks"]) == 2 + 5
+    quote = message["blocks"][2]["text"]["text"]
     assert quote == (
-        ">Done &lt;!channel&gt; see &lt;https://evil.example|click&gt; &amp; &lt;!here&gt; "
+        "*Highlights*\n>Done &lt;!channel&gt; see &lt;https://evil.example|click&gt; &amp; &lt;!here&gt; "
         "&lt;@U0VICTIM1&gt;\n>line two"
     )
 
@@ -292,6 +411,13 @@ def test_confirmation_with_a_huge_comment_stays_within_limits() -> None:
     for block in message["blocks"]:
         assert len(block["text"]["text"]) <= 3000
     assert message["blocks"][-1]["text"]["text"].endswith("…")
+
+
+def test_confirmation_shows_confidence_progress_and_notes_in_french() -> None:
+    recorded = checkin(confidence=4, progress=60, next_steps="Bascule", decision_needed="Budget ?")
+    body = "\n".join(texts(checkin_confirmation(initiative(), recorded, "fr")["blocks"]))
+    assert "Confiance 4/5 · avancement 60 %" in body
+    assert "*Prochaines étapes*\n>Bascule" in body and "*Décision attendue*\n>Budget ?" in body
 
 
 # --- the digest -----------------------------------------------------------------------------------

@@ -202,18 +202,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     "modal.choose_initiative": {"en": "Choose an initiative", "fr": "Choisissez une initiative"},
     "modal.status": {"en": "Status", "fr": "Statut"},
     "modal.kpi": {"en": "KPI value", "fr": "Valeur du KPI"},
-    "modal.kpi_in_unit": {"en": "KPI value ({unit})", "fr": "Valeur du KPI ({unit})"},
-    "modal.kpi_hint": {"en": "A number, e.g. 12 or 12,5.", "fr": "Un nombre, par exemple 12 ou 12,5."},
-    "modal.kpi_hint_target": {
-        "en": "A number, e.g. 12 or 12,5. Target: {target}.",
-        "fr": "Un nombre, par exemple 12 ou 12,5. Cible : {target}.",
+    "modal.kpi_in_unit": {
+        "en": "KPI value ({unit}) — target {target}",
+        "fr": "Valeur du KPI ({unit}) — cible {target}",
     },
+    "modal.kpi_with_target": {"en": "KPI value — target {target}", "fr": "Valeur du KPI — cible {target}"},
+    "modal.kpi_hint": {"en": "A number, e.g. 12 or 12,5.", "fr": "Un nombre, par exemple 12 ou 12,5."},
     "modal.kpi_summary": {
         "en": "{kpi}: now {current}, target {target}",
         "fr": "{kpi} : {current} à ce jour, cible {target}",
     },
     "modal.target_unset": {"en": "not set", "fr": "non fixée"},
-    "modal.comment": {"en": "Comment", "fr": "Commentaire"},
+    "modal.comment": {"en": "Highlights", "fr": "Faits marquants"},
     "modal.comment_placeholder": {
         "en": "What moved this week, what is next",
         "fr": "Ce qui a avancé cette semaine, et la suite",
@@ -242,9 +242,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     # the check-in DM
     "prompt.intro": {
         "en": ":wave: *Weekly check-in — {cycle}*\nHow are your initiatives doing? "
-        "One click records a status; *Update details* adds the KPI value and a comment.",
+        "One click records a status; *Update details* adds the KPI value, confidence, progress and notes.",
         "fr": ":wave: *Point hebdomadaire — {cycle}*\nOù en sont vos initiatives ? "
-        "Un clic enregistre un statut ; *Détailler* ajoute la valeur du KPI et un commentaire.",
+        "Un clic enregistre un statut ; *Détailler* ajoute la valeur du KPI, la confiance, l'avancement "
+        "et des notes.",
     },
     "prompt.reminder": {
         "en": ":alarm_clock: *Reminder — check-in {cycle}*\nStill waiting for an update on {count}:",

@@ -73,6 +73,7 @@ def save_update(
         source=CheckInSource.MODAL,
         cycle=cycle,
         now=now,
+        details=form.details,
     )
     if "dm" in form.origin:
         message = PromptMessage(**form.origin["dm"])

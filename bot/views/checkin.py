@@ -9,10 +9,12 @@ from typing import Any
 
 from bot.domain.kpi import parse_number
 from bot.i18n import DEFAULT, t
+from bot.portfolio import NO_DETAILS, Details
 from bot.views import ids
 from bot.views.blocks import (
     MAX_OPTIONS,
     MAX_VIEW_TITLE,
+    clip,
     context,
     escape,
     format_number,
@@ -25,7 +27,23 @@ from bot.views.blocks import (
 from storage.models import CheckIn, Initiative, Status
 
 ANSWERABLE = (Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK)
-MAX_COMMENT = 3000
+CONFIDENCE_LEVELS = (1, 2, 3, 4, 5)
+MAX_COMMENT = 3000  # Slack's limit for a plain-text input
+MAX_QUOTED = 1500  # each text quoted back in a confirmation
+
+# The free-text fields after the highlights: (Details field, block, action, label key, placeholder key)
+TEXT_FIELDS = (
+    ("next_steps", ids.NEXT_STEPS_BLOCK, ids.NEXT_STEPS_ACTION, "modal.next_steps", "modal.next_steps_hint"),
+    ("blockers", ids.BLOCKERS_BLOCK, ids.BLOCKERS_ACTION, "modal.blockers", "modal.blockers_hint"),
+    ("decision_needed", ids.DECISION_BLOCK, ids.DECISION_ACTION, "modal.decision", "modal.decision_hint"),
+    (
+        "decision_options",
+        ids.DECISION_OPTIONS_BLOCK,
+        ids.DECISION_OPTIONS_ACTION,
+        "modal.options",
+        "modal.options_hint",
+    ),
+)
 
 
 class InvalidForm(Exception):
@@ -41,9 +59,10 @@ class UpdateForm:
     initiative_id: int
     status: Status
     kpi_value: float | None
-    comment: str | None
+    comment: str | None  # the highlights
     origin: dict[str, Any] = field(default_factory=dict)  # where the modal was opened from (a check-in DM)
     lang: str = DEFAULT
+    details: Details = NO_DETAILS
 
 
 def update_modal(
@@ -58,8 +77,9 @@ def update_modal(
     """The update modal for one initiative, or with a picker of `choices` when none was singled out.
 
     `unmatched` is what the person typed when it matched nothing, so the modal can say so; `previous`
-    fills the fields with an earlier answer; `origin` (e.g. the check-in DM to refresh) rides along in
-    `private_metadata` to the submission, with the language so that errors speak it too.
+    (the initiative's latest check-in) fills every field, so an unchanged week is one click; `origin`
+    (e.g. the check-in DM to refresh) rides along in `private_metadata` to the submission, with the
+    language so that errors speak it too.
     """
     blocks: list[dict[str, Any]] = []
     if unmatched:
@@ -69,73 +89,91 @@ def update_modal(
         blocks.append(context(escape(_kpi_summary(initiative, lang))))
     else:
         blocks.append(
-            {
-                "type": "input",
-                "block_id": ids.INITIATIVE_BLOCK,
-                "label": plain(t("modal.initiative", lang)),
-                "element": {
+            _input(
+                ids.INITIATIVE_BLOCK,
+                t("modal.initiative", lang),
+                {
                     "type": "static_select",
                     "action_id": ids.INITIATIVE_ACTION,
                     "placeholder": plain(t("modal.choose_initiative", lang)),
                     "options": [option(choice.title, str(choice.id)) for choice in choices[:MAX_OPTIONS]],
                 },
-            }
+                optional=False,
+            )
         )
     status_options = [option(status_badge(s, lang), s.value) for s in ANSWERABLE]
-    initial_status = next((o for o in status_options if previous and o["value"] == previous.status), None)
     blocks.append(
-        {
-            "type": "input",
-            "block_id": ids.STATUS_BLOCK,
-            "label": plain(t("modal.status", lang)),
-            "element": {
+        _input(
+            ids.STATUS_BLOCK,
+            t("modal.status", lang),
+            {
                 "type": "radio_buttons",
                 "action_id": ids.STATUS_ACTION,
                 "options": status_options,
-                **({"initial_option": initial_status} if initial_status else {}),
+                **_initial_option(status_options, previous.status if previous else None),
             },
-        }
+            optional=False,
+        )
     )
-    unit = initiative.kpi_unit if initiative else None
+    previous_kpi = (
+        None if previous is None or previous.kpi_value is None else format_number(previous.kpi_value)
+    )
     blocks.append(
-        {
-            "type": "input",
-            "block_id": ids.KPI_BLOCK,
-            "optional": True,
-            "label": plain(t("modal.kpi_in_unit", lang, unit=unit) if unit else t("modal.kpi", lang)),
-            "hint": plain(
-                t("modal.kpi_hint_target", lang, target=_target(initiative, lang))
-                if initiative
-                else t("modal.kpi_hint", lang)
-            ),
-            "element": {
+        _input(
+            ids.KPI_BLOCK,
+            _kpi_label(initiative, lang),
+            {
                 "type": "plain_text_input",
                 "action_id": ids.KPI_ACTION,
                 "placeholder": plain("12,5"),
-                **_initial(
-                    None
-                    if previous is None or previous.kpi_value is None
-                    else format_number(previous.kpi_value)
-                ),
+                **_initial(previous_kpi),
             },
-        }
+            hint=t("modal.kpi_hint", lang),
+        )
+    )
+    confidence_options = [
+        option(t(f"modal.confidence_{level}", lang), str(level)) for level in CONFIDENCE_LEVELS
+    ]
+    previous_confidence = str(previous.confidence) if previous and previous.confidence else None
+    blocks.append(
+        _input(
+            ids.CONFIDENCE_BLOCK,
+            t("modal.confidence", lang),
+            {
+                "type": "static_select",
+                "action_id": ids.CONFIDENCE_ACTION,
+                "placeholder": plain(t("modal.confidence_placeholder", lang)),
+                "options": confidence_options,
+                **_initial_option(confidence_options, previous_confidence),
+            },
+        )
+    )
+    previous_progress = None if previous is None or previous.progress is None else str(previous.progress)
+    blocks.append(
+        _input(
+            ids.PROGRESS_BLOCK,
+            t("modal.progress", lang),
+            {
+                "type": "plain_text_input",
+                "action_id": ids.PROGRESS_ACTION,
+                "placeholder": plain("60"),
+                "max_length": 8,
+                **_initial(previous_progress),
+            },
+        )
     )
     blocks.append(
-        {
-            "type": "input",
-            "block_id": ids.COMMENT_BLOCK,
-            "optional": True,
-            "label": plain(t("modal.comment", lang)),
-            "element": {
-                "type": "plain_text_input",
-                "action_id": ids.COMMENT_ACTION,
-                "multiline": True,
-                "max_length": MAX_COMMENT,
-                "placeholder": plain(t("modal.comment_placeholder", lang)),
-                **_initial(previous.comment if previous else None),
-            },
-        }
+        _text_input(
+            ids.COMMENT_BLOCK,
+            ids.COMMENT_ACTION,
+            t("modal.comment", lang),
+            t("modal.comment_placeholder", lang),
+            previous.comment if previous else None,
+        )
     )
+    for name, block_id, action_id, label, placeholder in TEXT_FIELDS:
+        initial = getattr(previous, name) if previous else None
+        blocks.append(_text_input(block_id, action_id, t(label, lang), t(placeholder, lang), initial))
     metadata = {**(origin or {}), "lang": lang, **({"initiative_id": initiative.id} if initiative else {})}
     return {
         "type": "modal",
@@ -148,6 +186,47 @@ def update_modal(
     }
 
 
+def _input(
+    block_id: str, label: str, element: dict[str, Any], *, optional: bool = True, hint: str | None = None
+) -> dict[str, Any]:
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "optional": optional,
+        "label": plain(label),
+        **({"hint": plain(hint)} if hint else {}),
+        "element": element,
+    }
+
+
+def _text_input(
+    block_id: str, action_id: str, label: str, placeholder: str, initial: str | None
+) -> dict[str, Any]:
+    element = {
+        "type": "plain_text_input",
+        "action_id": action_id,
+        "multiline": True,
+        "max_length": MAX_COMMENT,
+        "placeholder": plain(placeholder, 150),
+        **_initial(clip(initial, MAX_COMMENT) if initial else None),
+    }
+    return _input(block_id, label, element)
+
+
+def _initial_option(options: list[dict[str, Any]], value: str | None) -> dict[str, Any]:
+    chosen = next((o for o in options if value is not None and o["value"] == value), None)
+    return {"initial_option": chosen} if chosen else {}
+
+
+def _kpi_label(initiative: Initiative | None, lang: str) -> str:
+    if initiative is None:
+        return t("modal.kpi", lang)
+    target = _target(initiative, lang)
+    if initiative.kpi_unit:
+        return t("modal.kpi_in_unit", lang, unit=initiative.kpi_unit, target=target)
+    return t("modal.kpi_with_target", lang, target=target)
+
+
 def read_update(view: dict[str, Any]) -> UpdateForm:
     """The update a submitted modal holds, or InvalidForm with a message for each bad field."""
     values = view["state"]["values"]
@@ -156,26 +235,65 @@ def read_update(view: dict[str, Any]) -> UpdateForm:
     initiative_id = origin.pop("initiative_id", None)
     lang = origin.pop("lang", DEFAULT)
     if initiative_id is None:
-        selected = values.get(ids.INITIATIVE_BLOCK, {}).get(ids.INITIATIVE_ACTION, {}).get("selected_option")
+        selected = _selected(values, ids.INITIATIVE_BLOCK, ids.INITIATIVE_ACTION)
         if selected:
-            initiative_id = int(selected["value"])
+            initiative_id = int(selected)
         else:
             errors[ids.INITIATIVE_BLOCK] = t("modal.error_initiative", lang)
-    selected_status = values[ids.STATUS_BLOCK][ids.STATUS_ACTION].get("selected_option")
+    selected_status = _selected(values, ids.STATUS_BLOCK, ids.STATUS_ACTION)
     if not selected_status:
         errors[ids.STATUS_BLOCK] = t("modal.error_status", lang)
-    raw_kpi = (values[ids.KPI_BLOCK][ids.KPI_ACTION].get("value") or "").strip()
+    raw_kpi = _text(values, ids.KPI_BLOCK, ids.KPI_ACTION)
     kpi_value = None
     if raw_kpi:
         try:
             kpi_value = parse_number(raw_kpi)
         except ValueError:
             errors[ids.KPI_BLOCK] = t("modal.error_kpi", lang)
-    comment = (values[ids.COMMENT_BLOCK][ids.COMMENT_ACTION].get("value") or "").strip() or None
+    confidence = _selected(values, ids.CONFIDENCE_BLOCK, ids.CONFIDENCE_ACTION)
+    progress = _progress(_text(values, ids.PROGRESS_BLOCK, ids.PROGRESS_ACTION))
+    if progress == -1:
+        errors[ids.PROGRESS_BLOCK] = t("modal.error_progress", lang)
+    texts = {name: _text(values, block, action) for name, block, action, *_ in TEXT_FIELDS}
+    if texts["decision_options"] and not texts["decision_needed"]:
+        errors[ids.DECISION_BLOCK] = t("modal.error_decision", lang)
     if errors:
         raise InvalidForm(errors)
     assert initiative_id is not None and selected_status is not None
-    return UpdateForm(int(initiative_id), Status(selected_status["value"]), kpi_value, comment, origin, lang)
+    details = Details(
+        confidence=int(confidence) if confidence in {str(level) for level in CONFIDENCE_LEVELS} else None,
+        progress=progress,
+        **texts,
+    )
+    return UpdateForm(
+        int(initiative_id),
+        Status(selected_status),
+        kpi_value,
+        _text(values, ids.COMMENT_BLOCK, ids.COMMENT_ACTION),
+        origin,
+        lang,
+        details,
+    )
+
+
+def _text(values: dict[str, Any], block: str, action: str) -> str | None:
+    """A text field's value, stripped; None when empty (or absent from the submission)."""
+    return (values.get(block, {}).get(action, {}).get("value") or "").strip() or None
+
+
+def _selected(values: dict[str, Any], block: str, action: str) -> str | None:
+    chosen = values.get(block, {}).get(action, {}).get("selected_option")
+    return str(chosen["value"]) if chosen else None
+
+
+def _progress(text: str | None) -> int | None:
+    """A percentage from 0 to 100 (`60`, `60 %`); None when empty, -1 when it is not one."""
+    if text is None:
+        return None
+    digits = text.removesuffix("%").strip()
+    if not digits.isdigit() or int(digits) > 100:
+        return -1
+    return int(digits)
 
 
 def checkin_confirmation(initiative: Initiative, checkin: CheckIn, lang: str = DEFAULT) -> dict[str, Any]:
@@ -184,12 +302,36 @@ def checkin_confirmation(initiative: Initiative, checkin: CheckIn, lang: str = D
     summary = t("confirm.summary", lang, status=status_badge(checkin.status, lang), kpi=kpi)
     title = escape(initiative.title)
     blocks = [section(t("confirm.recorded", lang, cycle=checkin.cycle, title=title)), section(summary)]
-    if checkin.comment:
-        blocks.append(section(f">{escape(checkin.comment)}".replace("\n", "\n>")))
+    blocks.extend(section(line) for line in checkin_details(checkin, lang))
     return {
         "text": t("confirm.text", lang, cycle=checkin.cycle, title=title, summary=summary),
         "blocks": blocks,
     }
+
+
+def checkin_details(checkin: CheckIn, lang: str = DEFAULT, limit: int = MAX_QUOTED) -> list[str]:
+    """What a check-in says besides its status and KPI, one escaped mrkdwn line (or quote) each."""
+    lines = []
+    if checkin.confidence is not None or checkin.progress is not None:
+        confidence = str(checkin.confidence) if checkin.confidence is not None else "–"
+        progress = str(checkin.progress) if checkin.progress is not None else "–"
+        lines.append(t("confirm.confidence_progress", lang, confidence=confidence, progress=progress))
+    texts = (
+        ("confirm.highlights", checkin.comment),
+        ("confirm.next_steps", checkin.next_steps),
+        ("confirm.blockers", checkin.blockers),
+        ("confirm.decision", checkin.decision_needed),
+        ("confirm.options", checkin.decision_options),
+    )
+    for label, text in texts:
+        if text:
+            lines.append(t(label, lang, text=quote(clip(text, limit))))
+    return lines
+
+
+def quote(text: str) -> str:
+    """User text as an escaped mrkdwn block quote."""
+    return ">" + escape(text).replace("\n", "\n>")
 
 
 def _initial(value: str | None) -> dict[str, str]:

@@ -39,3 +39,31 @@ IMPORT_TEXT_BLOCK = "import_text"
 IMPORT_TEXT_ACTION = "import_text_input"
 IMPORT_QUARTER_BLOCK = "import_quarter"
 IMPORT_QUARTER_ACTION = "import_quarter_input"
+
+# --- Helper P: the portfolio (update modal details, initiative modal, settings modal, pickers) -----
+CONFIDENCE_BLOCK = "confidence"
+CONFIDENCE_ACTION = "confidence_select"
+PROGRESS_BLOCK = "progress"
+PROGRESS_ACTION = "progress_input"
+NEXT_STEPS_BLOCK = "next_steps"
+NEXT_STEPS_ACTION = "next_steps_input"
+BLOCKERS_BLOCK = "blockers"
+BLOCKERS_ACTION = "blockers_input"
+DECISION_BLOCK = "decision_needed"
+DECISION_ACTION = "decision_needed_input"
+DECISION_OPTIONS_BLOCK = "decision_options"
+DECISION_OPTIONS_ACTION = "decision_options_input"
+
+# /okr new and /okr edit: one modal; each field's block id is INITIATIVE_FIELD + its name
+INITIATIVE_MODAL = "initiative_edit"
+INITIATIVE_FIELD = "initiative_field:"
+INITIATIVE_FIELD_ACTION = "value"
+
+# An ambiguous /okr status|edit|archive: a picker whose choice continues the command
+PICK_INITIATIVE = "okr_pick:"  # + the subcommand
+
+# /okr settings; a team channel's block id is SETTINGS_TEAM_CHANNEL + the department
+SETTINGS_MODAL = "workspace_settings"
+SETTINGS_FIELD = "settings_field:"
+SETTINGS_TEAM_CHANNEL = "settings_team:"
+SETTINGS_ACTION = "value"
