@@ -1,0 +1,285 @@
+"""Escalation rules: pure functions over an initiative's history that say what needs leadership's eyes.
+
+Each rule looks at the newest answer of each cycle (oldest first) and returns a `Finding`, or None. A
+finding carries `since`, the cycle in which the situation it describes began: an escalation of the same
+rule closed (decided or resolved) from that cycle on means this situation was handled, so it is not
+opened again until the situation ends and a new one begins (on track for a week, then off track again).
+
+Every rule can be switched off or tuned in `WorkspaceSettings.escalation_rules`
+(`{"at_risk_streak": {"enabled": false}}`, `{"silent": {"cycles": 3}}`); a rule missing there runs with
+the defaults below. Also here: the other escalation settings as `baton settings` reads and writes them,
+and the day of the monthly arbitration committee.
+"""
+
+from __future__ import annotations
+
+from calendar import monthrange
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Any
+
+from bot.domain.progress import Plan, cycle_monday, cycle_of, misses_target, projected
+from storage.models import CheckIn, Status, WorkspaceSettings
+
+MANUAL = "manual"  # `/okr escalate`: opened by a person, never by a rule
+# Each rule's parameters and their defaults; the order is the order of impact (the committee's agenda).
+DEFAULTS: dict[str, dict[str, int]] = {
+    "off_track": {},
+    "decision_needed": {},
+    "projection_miss": {},
+    "at_risk_streak": {"cycles": 2},
+    "confidence_drop": {"points": 2},
+    "silent": {"cycles": 2},
+}
+RULES = tuple(DEFAULTS)
+LIMITS = {"cycles": (1, 13), "points": (1, 4)}  # a quarter has 13 cycles; confidence goes from 1 to 5
+IMPACT = ("off_track", "decision_needed", MANUAL, "projection_miss", "at_risk_streak", "confidence_drop")
+
+Facts = dict[str, Any]  # what a rule saw, for the reason text (`esc.reason.<rule>`)
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    since: str  # the cycle the situation began in
+    facts: Facts = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What the rules look at for one initiative."""
+
+    answers: Sequence[CheckIn]  # the newest answer of each cycle, oldest first (see `per_cycle`)
+    cycle: str  # the current cycle
+    started: str  # the cycle the initiative was created in: silence is counted from there at the earliest
+    plan: Plan | None = None
+
+
+def per_cycle(checkins: Sequence[CheckIn]) -> list[CheckIn]:
+    """The newest check-in of each cycle, oldest cycle first."""
+    newest: dict[str, CheckIn] = {}
+    for checkin in sorted(checkins, key=lambda c: (c.submitted_at, c.id or 0)):
+        newest[checkin.cycle] = checkin
+    return [newest[cycle] for cycle in sorted(newest)]
+
+
+def _trailing(answers: Sequence[CheckIn], holds: Callable[[CheckIn], bool]) -> list[CheckIn]:
+    """The longest run of answers at the end of `answers` for which `holds` is true."""
+    run: list[CheckIn] = []
+    for answer in reversed(answers):
+        if not holds(answer):
+            break
+        run.insert(0, answer)
+    return run
+
+
+def off_track(subject: Subject) -> Finding | None:
+    run = _trailing(subject.answers, lambda a: a.status == Status.OFF_TRACK)
+    if not run:
+        return None
+    return Finding("off_track", run[0].cycle, {"cycle": run[-1].cycle, "cycles": len(run)})
+
+
+def at_risk_streak(subject: Subject, *, cycles: int) -> Finding | None:
+    """At risk in each of the last `cycles` answered cycles (a week without an answer neither breaks nor
+    extends the streak: `silent` speaks for it)."""
+    run = _trailing(subject.answers, lambda a: a.status == Status.AT_RISK)
+    if len(run) < cycles:
+        return None
+    return Finding("at_risk_streak", run[0].cycle, {"cycles": len(run)})
+
+
+def confidence_drop(subject: Subject, *, points: int) -> Finding | None:
+    """The confidence is `points` or more below its highest earlier level; it holds until it climbs back."""
+    known = [(a.cycle, a.confidence) for a in subject.answers if a.confidence is not None]
+    dropped: list[tuple[str, int, int]] = []  # (cycle, earlier peak, confidence) of the trailing run
+    for index in range(len(known) - 1, 0, -1):
+        peak = max(confidence for _, confidence in known[:index])
+        cycle, confidence = known[index]
+        if peak - confidence < points:
+            break
+        dropped.insert(0, (cycle, peak, confidence))
+    if not dropped:
+        return None
+    _, peak, now = dropped[-1]
+    return Finding("confidence_drop", dropped[0][0], {"before": peak, "now": now})
+
+
+def projection_miss(subject: Subject) -> Finding | None:
+    """The KPI's trend, carried to the due date, falls short of the target. Judged until the due date:
+    after it, the KPI reached its target or did not, and the quarterly review says which."""
+    plan = subject.plan
+    if plan is None or cycle_monday(subject.cycle) > plan.due:
+        return None
+    points = [
+        (a.submitted_at.date(), a.kpi_value, a.cycle) for a in subject.answers if a.kpi_value is not None
+    ]
+    since = None
+    for end in range(len(points), 1, -1):
+        if not misses_target(plan, [(day, value) for day, value, _ in points[:end]]):
+            break
+        since = points[end - 1][2]
+    if since is None:
+        return None
+    value = projected([(day, value) for day, value, _ in points], plan.due)
+    return Finding("projection_miss", since, {"projected": value, "target": plan.target, "due": plan.due})
+
+
+def silent(subject: Subject, *, cycles: int) -> Finding | None:
+    """No answer in the last `cycles` cycles that have ended (the current one is still running)."""
+    last = subject.answers[-1].cycle if subject.answers else None
+    reference = max(last or subject.started, subject.started)
+    missed = (cycle_monday(subject.cycle) - cycle_monday(reference)).days // 7 - 1
+    if missed < cycles:
+        return None
+    since = cycle_of(cycle_monday(reference) + timedelta(weeks=cycles + 1))
+    return Finding("silent", since, {"cycles": missed, "last": last or ""})
+
+
+def decision_needed(subject: Subject) -> Finding | None:
+    run = _trailing(subject.answers, lambda a: bool((a.decision_needed or "").strip()))
+    if not run:
+        return None
+    latest = run[-1]
+    facts = {
+        "decision": (latest.decision_needed or "").strip(),
+        "options": (latest.decision_options or "").strip(),
+    }
+    return Finding("decision_needed", run[0].cycle, facts)
+
+
+CHECKS: dict[str, Callable[..., Finding | None]] = {
+    "off_track": off_track,
+    "decision_needed": decision_needed,
+    "projection_miss": projection_miss,
+    "at_risk_streak": at_risk_streak,
+    "confidence_drop": confidence_drop,
+    "silent": silent,
+}
+
+
+def enabled_rules(configured: Mapping[str, Any]) -> dict[str, dict[str, int]]:
+    """The rules that run, each with its parameters: the defaults, tuned by `configured`."""
+    rules = {}
+    for rule, defaults in DEFAULTS.items():
+        given = configured.get(rule) or {}
+        if given.get("enabled", True):
+            rules[rule] = {name: int(given.get(name, value)) for name, value in defaults.items()}
+    return rules
+
+
+def evaluate(subject: Subject, configured: Mapping[str, Any]) -> list[Finding]:
+    """Every enabled rule that holds for `subject`, in the order of impact."""
+    findings = (CHECKS[rule](subject, **params) for rule, params in enabled_rules(configured).items())
+    return [finding for finding in findings if finding is not None]
+
+
+def impact(rule: str) -> int:
+    """Lower is weightier: the committee's agenda and the digest list the weightiest first."""
+    return IMPACT.index(rule) if rule in IMPACT else len(IMPACT)
+
+
+# -- the monthly arbitration committee ----------------------------------------------------------------
+def committee_day(year: int, month: int, weekday: int, week: int) -> date:
+    """The `week`-th `weekday` of the month (0 = Monday; week 1 = first ... 5 = last)."""
+    first = date(year, month, 1)
+    day = first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (min(week, 5) - 1))
+    last_day = date(year, month, monthrange(year, month)[1])
+    while day > last_day:  # "5th" Tuesday of a month that has four: the last one
+        day -= timedelta(weeks=1)
+    return day
+
+
+def committee_due(month: str, tz: tzinfo, *, weekday: int, week: int, hour: int) -> datetime:
+    """When the committee of `month` (`2026-12`) meets, in UTC: its agenda is posted then."""
+    year, number = (int(part) for part in month.split("-"))
+    return datetime.combine(committee_day(year, number, weekday, week), time(hour), tzinfo=tz).astimezone(UTC)
+
+
+def month_key(instant: datetime, tz: tzinfo) -> str:
+    local = instant.astimezone(tz)
+    return f"{local.year}-{local.month:02d}"
+
+
+def next_committee(now: datetime, tz: tzinfo, *, weekday: int, week: int, hour: int) -> str:
+    """The committee an escalation scheduled now goes to: this month's if it has not met yet, else next."""
+    month = month_key(now, tz)
+    if now < committee_due(month, tz, weekday=weekday, week=week, hour=hour):
+        return month
+    year, number = (int(part) for part in month.split("-"))
+    return f"{year + number // 12}-{number % 12 + 1:02d}"
+
+
+# -- settings, as `baton settings show|set` reads and writes them --------------------------------------
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+SETTINGS = ("escalation_sla_hours", "escalation_contact", "committee_day", "committee_week", "committee_hour")
+RULE_PREFIX = "rule."
+
+
+def is_escalation_setting(name: str) -> bool:
+    return name in SETTINGS or name.startswith(RULE_PREFIX)
+
+
+def describe_escalation_settings(row: WorkspaceSettings) -> dict[str, str]:
+    shown = {
+        "escalation_sla_hours": str(row.escalation_sla_hours),
+        "escalation_contact": row.escalation_contact or "",
+        "committee_day": WEEKDAYS[row.committee_weekday],
+        "committee_week": "last" if row.committee_week == 5 else str(row.committee_week),
+        "committee_hour": str(row.committee_hour),
+    }
+    for rule, defaults in DEFAULTS.items():
+        given = row.escalation_rules.get(rule) or {}
+        shown[f"{RULE_PREFIX}{rule}"] = "on" if given.get("enabled", True) else "off"
+        for name, value in defaults.items():
+            shown[f"{RULE_PREFIX}{rule}.{name}"] = str(given.get(name, value))
+    return shown
+
+
+def apply_escalation_setting(row: WorkspaceSettings, name: str, text: str) -> None:
+    """Change one setting of `row`; a ValueError says what is expected."""
+    text = text.strip()
+    if name.startswith(RULE_PREFIX):
+        row.escalation_rules = _tuned(row.escalation_rules, name.removeprefix(RULE_PREFIX), text)
+    elif name == "escalation_sla_hours":
+        row.escalation_sla_hours = _whole(text, 1, 720)
+    elif name == "escalation_contact":
+        if text and not (text.isalnum() and text[:1] in ("U", "W") and text.isupper()):
+            raise ValueError("a Slack user id such as U0123ABCD (empty: nobody)")
+        row.escalation_contact = text or None
+    elif name == "committee_day":
+        if text.lower()[:3] not in WEEKDAYS:
+            raise ValueError("a weekday such as tue or tuesday")
+        row.committee_weekday = WEEKDAYS.index(text.lower()[:3])
+    elif name == "committee_week":
+        row.committee_week = 5 if text.lower() == "last" else _whole(text, 1, 5)
+    elif name == "committee_hour":
+        row.committee_hour = _whole(text, 0, 23)
+    else:
+        raise ValueError("unknown setting")
+
+
+def _tuned(rules: Mapping[str, Any], key: str, text: str) -> dict[str, Any]:
+    """`at_risk_streak=off` or `at_risk_streak.cycles=3`, applied to a copy of `rules`."""
+    rule, _, param = key.partition(".")
+    if rule not in DEFAULTS:
+        raise ValueError(f"unknown rule; one of {', '.join(RULES)}")
+    tuned = {name: dict(value) for name, value in rules.items()}
+    entry = tuned.setdefault(rule, {})
+    if not param:
+        if text.lower() not in ("on", "off"):
+            raise ValueError("on or off")
+        entry["enabled"] = text.lower() == "on"
+    elif param in DEFAULTS[rule]:
+        entry[param] = _whole(text, *LIMITS[param])
+    else:
+        known = ", ".join(DEFAULTS[rule]) or "none"
+        raise ValueError(f"{rule} has no parameter {param!r} (its parameters: {known})")
+    return tuned
+
+
+def _whole(text: str, low: int, high: int) -> int:
+    if not text.isdigit() or not low <= int(text) <= high:
+        raise ValueError(f"a whole number from {low} to {high}")
+    return int(text)
