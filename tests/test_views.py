@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -11,12 +10,10 @@ from typing import Any
 import pytest
 
 from bot.portfolio import Details
-from bot.roadmap import Owner
 from bot.sandbox.blockkit import message_problem, view_problem
 from bot.views import ids
 from bot.views.blocks import clip, escape
 from bot.views.checkin import InvalidForm, UpdateForm, checkin_confirmation, read_update, update_modal
-from bot.views.digest import digest_messages
 from bot.views.help import help_message
 from storage.models import CheckIn, CheckInSource, Initiative, Status
 
@@ -418,146 +415,6 @@ def test_confirmation_shows_confidence_progress_and_notes_in_french() -> None:
     body = "\n".join(texts(checkin_confirmation(initiative(), recorded, "fr")["blocks"]))
     assert "Confiance 4/5 · avancement 60 %" in body
     assert "*Prochaines étapes*\n>Bascule" in body and "*Décision attendue*\n>Budget ?" in body
-
-
-# --- the digest -----------------------------------------------------------------------------------
-
-TITLE = re.compile(r"\*(Initiative \d{4})\b")
-
-
-def portfolio(count: int, comment: str = "Steady progress") -> tuple[list[Initiative], dict[int, CheckIn]]:
-    statuses = [Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK, Status.DONE, None]
-    initiatives = [
-        initiative(
-            n, f"Initiative {n:04d}", status=statuses[n % 5], kpi_current=n, kpi_target=100, kpi_unit="%"
-        )
-        for n in range(1, count + 1)
-    ]
-    latest = {n: checkin(n, comment=f"{comment} {n}") for n in range(1, count + 1) if n % 5}
-    return initiatives, latest
-
-
-@pytest.mark.parametrize("count", [1, 60, 500])
-@pytest.mark.parametrize("comment", ["Steady progress", "Long comment " * 40], ids=["short", "long"])
-def test_digest_splits_within_limits_and_keeps_every_initiative_once_in_order(
-    count: int, comment: str
-) -> None:
-    initiatives, latest = portfolio(count, comment)
-    messages = digest_messages(
-        "2026-W48", initiatives, latest, {n: [Owner("role", "PMO"), Owner("user", OWNER)] for n in latest}
-    )
-
-    seen: list[str] = []
-    for message in messages:
-        assert message_problem(message["text"], message["blocks"]) is None
-        assert len(message["blocks"]) <= 50
-        for block in message["blocks"]:
-            if block["type"] == "section":
-                assert len(block["text"]["text"]) <= 3000
-                seen.extend(TITLE.findall(block["text"]["text"]))
-    assert seen == [f"Initiative {n:04d}" for n in range(1, count + 1)]
-
-    first = messages[0]["blocks"]
-    assert first[0] == {
-        "type": "header",
-        "text": {"type": "plain_text", "text": "Weekly digest — 2026-W48", "emoji": True},
-    }
-    assert f"*{count} initiatives*" in first[1]["text"]["text"]
-
-    total = len(messages)
-    if count >= 60:
-        assert total > 1
-    for number, message in enumerate(messages, start=1):
-        labels = [text for text in texts(message["blocks"]) if text.startswith("Part ")]
-        if total == 1:
-            assert labels == []
-        else:
-            assert message["blocks"][-1] == {
-                "type": "context",
-                "elements": [{"type": "mrkdwn", "text": f"Part {number} of {total}"}],
-            }
-            assert labels == [f"Part {number} of {total}"]
-            if number > 1:
-                assert message["text"] == f"Weekly digest 2026-W48, part {number} of {total}"
-
-
-def test_digest_counts_and_last_updates() -> None:
-    initiatives, latest = portfolio(5)
-    messages = digest_messages(
-        "2026-W48", initiatives, latest, {1: [Owner("role", "PMO"), Owner("user", OWNER)]}
-    )
-    assert len(messages) == 1
-    blocks = messages[0]["blocks"]
-    summary = blocks[1]["text"]["text"]
-    for label in ("On track", "At risk", "Off track", "Done", "No update yet"):
-        assert f"{label}: *1*" in summary
-    assert "Dropped" not in summary
-    assert messages[0]["text"].startswith(
-        "Weekly digest 2026-W48: 1 on track, 1 at risk, 1 off track, 1 done"
-    )
-    sections = [block["text"]["text"] for block in blocks if block["type"] == "section"][1:]
-    assert f"Owner: PMO, <@{OWNER}> · KPI 1 % (target 100 %)" in sections[0]
-    assert f"Last update 2026-W48 by <@{OWNER}>: At risk" in sections[0]
-    assert "> Steady progress 1" in sections[0]
-    assert "Owner: no owner" in sections[1]
-    assert "_No update yet._" in sections[4]  # initiative 5 has no check-in
-
-
-def test_digest_fallback_counts_initiatives_without_update() -> None:
-    initiatives = [initiative(1, status=Status.ON_TRACK), initiative(2), initiative(3)]
-    messages = digest_messages("2026-W48", initiatives, {}, {})
-    assert messages[0]["text"] == "Weekly digest 2026-W48: 1 on track, 2 without update"
-
-
-def test_digest_keeps_owner_and_kpi_lines_under_a_very_long_title() -> None:
-    messages = digest_messages("2026-W48", [initiative(1, "T" * 5000)], {}, {1: [Owner("role", "PMO")]})
-    body = messages[0]["blocks"][-1]["text"]["text"]
-    assert "Owner: PMO" in body and "_No update yet._" in body and "…" in body
-
-
-def test_empty_digest() -> None:
-    messages = digest_messages("2026-W48", [], {}, {})
-    assert messages[0]["text"] == "Weekly digest 2026-W48: no initiatives yet"
-    assert len(messages) == 1
-    assert message_problem(messages[0]["text"], messages[0]["blocks"]) is None
-    assert "No initiatives yet" in messages[0]["blocks"][1]["text"]["text"]
-
-
-def test_digest_escapes_titles_owners_and_comments() -> None:
-    initiatives = [initiative(1, "ERP <!channel>", status=Status.AT_RISK)]
-    messages = digest_messages(
-        "2026-W48",
-        initiatives,
-        {1: checkin(1, comment=HOSTILE)},
-        {1: [Owner("role", "Ops <!here>"), Owner("user", "U1> <!channel")]},
-    )
-    assert message_problem(messages[0]["text"], messages[0]["blocks"]) is None
-    assert_no_live_markup(messages[0])
-    body = messages[0]["blocks"][-1]["text"]["text"]
-    assert "&lt;!channel&gt; see &lt;https://evil.example|click&gt;" in body
-    assert "Owner: Ops &lt;!here&gt;" in body
-
-
-def test_digest_clips_long_comments_to_one_line() -> None:
-    comment = "word " * 200 + "\n\nsecond paragraph"
-    messages = digest_messages("2026-W48", [initiative(1)], {1: checkin(1, comment=comment)}, {})
-    quote = next(
-        line for line in messages[0]["blocks"][-1]["text"]["text"].split("\n") if line.startswith("> ")
-    )
-    assert quote.endswith("…")
-    assert len(quote) <= len("> ") + 280
-    assert "second paragraph" not in quote
-
-
-def test_digest_clips_a_very_long_title_within_the_section_limit() -> None:
-    initiatives = [initiative(1, "T" * 5000), initiative(2, "Short one")]
-    messages = digest_messages("2026-W48", initiatives, {1: checkin(1, comment="c" * 5000)}, {})
-    for message in messages:
-        assert message_problem(message["text"], message["blocks"]) is None
-    sections = [b["text"]["text"] for m in messages for b in m["blocks"] if b["type"] == "section"]
-    assert len(sections[1]) <= 3000
-    assert "T…*" in sections[1] and "Last update 2026-W48" in sections[1] and sections[1].endswith("…")
-    assert "*Short one*" in sections[2]
 
 
 # --- escape and clip ------------------------------------------------------------------------------

@@ -67,3 +67,6 @@ SETTINGS_MODAL = "workspace_settings"
 SETTINGS_FIELD = "settings_field:"
 SETTINGS_TEAM_CHANNEL = "settings_team:"
 SETTINGS_ACTION = "value"
+
+# The weekly digest (helper D)
+DIGEST_DETAILS = "digest_details"  # an initiative's Details button: its `/okr status`, privately

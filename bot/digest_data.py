@@ -1,0 +1,534 @@
+"""What the weekly digest (and `baton report`) shows, read in a fixed number of queries.
+
+However large the portfolio, `load_digest` runs the same handful of statements: initiatives with their
+objectives, the latest check-in of each initiative in each recent cycle, the latest one before those,
+owners, open escalations, decisions since the last digest, who skipped this week and what Slack refused.
+Everything else — deltas, trends, pace, suspicious updates, missed cycles — is computed here in Python
+by pure functions, into plain dataclasses the view builders read.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlmodel import Session, col
+
+from bot.delivery.outbox import failed_deliveries
+from bot.domain.progress import (
+    Pace,
+    Plan,
+    ahead_of,
+    cycle_monday,
+    cycle_of,
+    make_plan,
+    pace,
+    planned_at,
+    projected,
+    quarter_bounds,
+    score,
+)
+from bot.roadmap import Owner
+from storage.models import (
+    CheckIn,
+    CycleSkip,
+    Decision,
+    Direction,
+    Delivery,
+    Escalation,
+    EscalationState,
+    Initiative,
+    Objective,
+    RaciAssignment,
+    RaciLetter,
+    Role,
+    RoleMember,
+    Status,
+)
+
+TREND_CYCLES = 8  # the sparkline and the missed-cycles count look this far back
+FLAT_POINTS = 3  # this many equal KPI values in a row: the KPI is flat
+CLOSED = (Status.DONE, Status.DROPPED)
+OPEN_ESCALATION = (EscalationState.OPEN, EscalationState.ACKNOWLEDGED, EscalationState.SCHEDULED)
+
+
+class Flag:
+    """Why an update looks suspicious."""
+
+    GREEN_BEHIND = "green_behind"  # on track, yet the KPI is behind its planned path
+    GREEN_FLAT = "green_flat"  # on track, yet the KPI has not moved for FLAT_POINTS cycles
+    SAME_TEXT = "same_text"  # the comment is word for word last cycle's
+
+
+@dataclass(frozen=True)
+class Point:
+    """The latest check-in of one initiative in one cycle."""
+
+    cycle: str
+    status: Status
+    kpi_value: float | None
+    comment: str | None = None
+    decision_needed: str | None = None
+    author: str = ""
+
+
+@dataclass(frozen=True)
+class Item:
+    """One initiative as the digest shows it."""
+
+    id: int
+    title: str
+    department: str | None
+    quarter: str
+    status: Status | None  # now
+    previous_status: Status | None  # at the end of the previous cycle
+    kpi_name: str | None
+    kpi_unit: str | None
+    kpi_current: float | None
+    kpi_target: float | None
+    trend: tuple[float | None, ...]  # the KPI in each of the last TREND_CYCLES cycles, oldest first
+    pace: Pace
+    planned_now: float | None  # where the plan says the KPI should be today
+    projection: float | None  # where the trend puts the KPI on the due date
+    due: date | None
+    progress: float | None  # share of the way from baseline to target, 0..1
+    owners: tuple[Owner, ...]
+    latest: Point | None  # the newest check-in of the trend window
+    answered: bool  # a check-in this cycle
+    missed: int  # cycles in a row without a check-in, up to this one (at most TREND_CYCLES)
+    flags: tuple[str, ...]
+
+    @property
+    def changed(self) -> bool:
+        return self.previous_status is not None and self.status != self.previous_status
+
+    @property
+    def decision_needed(self) -> str | None:
+        return self.latest.decision_needed if self.latest and self.answered else None
+
+
+@dataclass(frozen=True)
+class Missing:
+    """A person who has not answered this cycle, for what, and for how many cycles in a row."""
+
+    user: str
+    titles: tuple[str, ...]
+    streak: int
+
+
+@dataclass(frozen=True)
+class OpenEscalation:
+    initiative_id: int
+    title: str
+    rule: str
+    state: str
+    reason: str
+    level: int
+    cycle: str
+
+
+@dataclass(frozen=True)
+class DecisionTaken:
+    initiative_id: int
+    title: str
+    decision: str
+    decided_by: str
+    decided_at: datetime
+    follow_up_owner: str | None
+    follow_up_due: date | None
+
+
+@dataclass(frozen=True)
+class DigestData:
+    cycle: str
+    previous_cycle: str
+    quarter: str
+    department: str | None  # None: the whole portfolio
+    trend_cycles: tuple[str, ...]
+    items: tuple[Item, ...]  # by department, then title
+    missing: tuple[Missing, ...]
+    escalations: tuple[OpenEscalation, ...]
+    decisions: tuple[DecisionTaken, ...]
+    undelivered: tuple[Delivery, ...] = ()
+    # Status counts at the end of each cycle of the quarter so far (None: no update yet), for the chart.
+    status_by_cycle: Mapping[str, Counter[Status | None]] = field(default_factory=dict)
+
+    @property
+    def departments(self) -> list[str | None]:
+        return list(dict.fromkeys(item.department for item in self.items))
+
+
+def counts(items: Iterable[Item], *, previous: bool = False) -> Counter[Status | None]:
+    """Initiatives per status now, or at the end of the previous cycle (None: no update yet)."""
+    return Counter(item.previous_status if previous else item.status for item in items)
+
+
+def shift(cycle: str, weeks: int) -> str:
+    return cycle_of(cycle_monday(cycle) + timedelta(weeks=weeks))
+
+
+def cycles_between(first: str, last: str) -> list[str]:
+    cycles, current = [], first
+    while current <= last:
+        cycles.append(current)
+        current = shift(current, 1)
+    return cycles
+
+
+def load_digest(
+    session: Session,
+    *,
+    cycle: str,
+    today: date,
+    quarter: str,
+    since: datetime,
+    department: str | None = None,
+    only_quarter: bool = False,
+) -> DigestData:
+    """The digest of `cycle` as of `today` (the organisation's date): `quarter` is the one the chart
+    covers (and, with `only_quarter`, the only one whose initiatives are shown); decisions and undelivered
+    messages are those since `since` (the previous digest)."""
+    trend = [shift(cycle, -back) for back in range(TREND_CYCLES - 1, -1, -1)]
+    quarter_cycles = cycles_between(cycle_of(quarter_bounds(quarter)[0]), cycle)
+    first = min(trend[0], quarter_cycles[0]) if quarter_cycles else trend[0]
+
+    rows = _initiatives(session, quarter if only_quarter else None)
+    if department is not None:
+        rows = [row for row in rows if row.department == department]
+    wanted = {row.id for row in rows}
+    points = _points(session, first, cycle, wanted)
+    before = _before(session, first, wanted)
+    owners, people = _owners(session, wanted)
+    skipped = set(session.execute(select(col(CycleSkip.user_id)).where(col(CycleSkip.cycle) == cycle)).scalars())
+
+    items = tuple(
+        _item(row, points.get(row.id, {}), before.get(row.id), owners.get(row.id, ()), trend, cycle, today)
+        for row in rows
+    )
+    titles = {row.id: row.title for row in rows}
+    return DigestData(
+        cycle=cycle,
+        previous_cycle=shift(cycle, -1),
+        quarter=quarter,
+        department=department,
+        trend_cycles=tuple(trend),
+        items=items,
+        missing=_missing(items, people, skipped),
+        escalations=_escalations(session, titles),
+        decisions=_decisions(session, titles, since),
+        undelivered=tuple(failed_deliveries(session, since=since)) if department is None else (),
+        status_by_cycle=_status_by_cycle(rows, points, before, quarter_cycles),
+    )
+
+
+@dataclass(frozen=True)
+class _Row:
+    id: int
+    title: str
+    department: str | None
+    quarter: str
+    status: Status | None
+    kpi_name: str | None
+    kpi_unit: str | None
+    kpi_baseline: float | None
+    kpi_target: float | None
+    kpi_direction: str
+    kpi_current: float | None
+    due: date | None
+    planned: Mapping[str, float]
+    created: str  # the cycle it was created in
+
+
+def _initiatives(session: Session, quarter: str | None) -> list[_Row]:
+    query = (
+        select(
+            col(Initiative.id),
+            col(Initiative.title),
+            col(Objective.department),
+            col(Objective.quarter),
+            col(Initiative.status),
+            col(Initiative.kpi_name),
+            col(Initiative.kpi_unit),
+            col(Initiative.kpi_baseline),
+            col(Initiative.kpi_target),
+            col(Initiative.kpi_direction),
+            col(Initiative.kpi_current),
+            col(Initiative.due_date),
+            col(Initiative.planned),
+            col(Initiative.created_at),
+        )
+        .join(Objective, col(Initiative.objective_id) == Objective.id)
+        .where(col(Initiative.archived).is_(False))
+        .order_by(func.coalesce(Objective.department, ""), col(Initiative.title_key), col(Initiative.id))
+    )
+    if quarter is not None:
+        query = query.where(col(Objective.quarter) == quarter)
+    return [
+        _Row(
+            id=r.id,
+            title=r.title,
+            department=r.department,
+            quarter=r.quarter,
+            status=Status(r.status) if r.status else None,
+            kpi_name=r.kpi_name,
+            kpi_unit=r.kpi_unit,
+            kpi_baseline=r.kpi_baseline,
+            kpi_target=r.kpi_target,
+            kpi_direction=r.kpi_direction,
+            kpi_current=r.kpi_current,
+            due=r.due_date,
+            planned=r.planned or {},
+            created=cycle_of(r.created_at.date()),
+        )
+        for r in session.execute(query)
+    ]
+
+
+def _points(session: Session, first: str, last: str, wanted: set[int]) -> dict[int, dict[str, Point]]:
+    """The latest check-in of each initiative in each cycle from `first` to `last`: one statement."""
+    newest = (
+        select(func.max(CheckIn.id).label("id"))
+        .where(col(CheckIn.cycle) >= first, col(CheckIn.cycle) <= last)
+        .group_by(col(CheckIn.initiative_id), col(CheckIn.cycle))
+    ).subquery()
+    query = select(
+        col(CheckIn.initiative_id),
+        col(CheckIn.cycle),
+        col(CheckIn.status),
+        col(CheckIn.kpi_value),
+        col(CheckIn.comment),
+        col(CheckIn.decision_needed),
+        col(CheckIn.author),
+    ).join(newest, col(CheckIn.id) == newest.c.id)
+    points: dict[int, dict[str, Point]] = defaultdict(dict)
+    for r in session.execute(query):
+        if r.initiative_id in wanted:
+            points[r.initiative_id][r.cycle] = Point(
+                r.cycle, Status(r.status), r.kpi_value, r.comment, r.decision_needed, r.author
+            )
+    return points
+
+
+def _before(session: Session, first: str, wanted: set[int]) -> dict[int, Point]:
+    """Each initiative's latest check-in before `first`: where its status stood when the window opens."""
+    newest = (
+        select(func.max(CheckIn.id).label("id"))
+        .where(col(CheckIn.cycle) < first)
+        .group_by(col(CheckIn.initiative_id))
+    ).subquery()
+    query = select(
+        col(CheckIn.initiative_id), col(CheckIn.cycle), col(CheckIn.status), col(CheckIn.kpi_value)
+    ).join(newest, col(CheckIn.id) == newest.c.id)
+    return {
+        r.initiative_id: Point(r.cycle, Status(r.status), r.kpi_value)
+        for r in session.execute(query)
+        if r.initiative_id in wanted
+    }
+
+
+def _owners(
+    session: Session, wanted: set[int]
+) -> tuple[dict[int, tuple[Owner, ...]], dict[int, tuple[str, ...]]]:
+    """Each initiative's R as shown (people and role names) and as people (roles resolved to holders)."""
+    query = (
+        select(
+            col(RaciAssignment.id),
+            col(RaciAssignment.initiative_id),
+            col(RaciAssignment.user_id),
+            col(Role.name),
+        )
+        .add_columns(col(RoleMember.user_id).label("holder"))
+        .join(Role, col(RaciAssignment.role_id) == Role.id, isouter=True)
+        .join(RoleMember, col(RoleMember.role_id) == RaciAssignment.role_id, isouter=True)
+        .where(col(RaciAssignment.letter) == RaciLetter.RESPONSIBLE)
+        .order_by(col(RaciAssignment.id), col(RoleMember.user_id))
+    )
+    shown: dict[int, dict[int, Owner]] = defaultdict(dict)
+    people: dict[int, dict[str, None]] = defaultdict(dict)
+    for r in session.execute(query):
+        if r.initiative_id not in wanted:
+            continue
+        shown[r.initiative_id][r.id] = Owner("role", r.name) if r.name else Owner("user", str(r.user_id))
+        if person := r.user_id or r.holder:
+            people[r.initiative_id][person] = None
+    return (
+        {i: tuple(owners.values()) for i, owners in shown.items()},
+        {i: tuple(users) for i, users in people.items()},
+    )
+
+
+def _escalations(session: Session, titles: Mapping[int, str]) -> tuple[OpenEscalation, ...]:
+    query = (
+        select(
+            col(Escalation.initiative_id),
+            col(Escalation.rule),
+            col(Escalation.state),
+            col(Escalation.reason),
+            col(Escalation.level),
+            col(Escalation.cycle),
+        )
+        .where(col(Escalation.state).in_([str(s) for s in OPEN_ESCALATION]))
+        .order_by(col(Escalation.opened_at), col(Escalation.id))
+    )
+    return tuple(
+        OpenEscalation(r.initiative_id, titles[r.initiative_id], r.rule, r.state, r.reason, r.level, r.cycle)
+        for r in session.execute(query)
+        if r.initiative_id in titles
+    )
+
+
+def _decisions(session: Session, titles: Mapping[int, str], since: datetime) -> tuple[DecisionTaken, ...]:
+    query = (
+        select(
+            col(Decision.initiative_id),
+            col(Decision.decision),
+            col(Decision.decided_by),
+            col(Decision.decided_at),
+            col(Decision.follow_up_owner),
+            col(Decision.follow_up_due),
+        )
+        .where(col(Decision.decided_at) > since)
+        .order_by(col(Decision.decided_at), col(Decision.id))
+    )
+    return tuple(
+        DecisionTaken(r.initiative_id, titles[r.initiative_id], *r[1:])
+        for r in session.execute(query)
+        if r.initiative_id in titles
+    )
+
+
+def _item(
+    row: _Row,
+    points: Mapping[str, Point],
+    before: Point | None,
+    owners: tuple[Owner, ...],
+    trend: Sequence[str],
+    cycle: str,
+    today: date,
+) -> Item:
+    previous = shift(cycle, -1)
+    plan = make_plan(
+        baseline=row.kpi_baseline,
+        target=row.kpi_target,
+        direction=Direction(row.kpi_direction),
+        quarter=row.quarter,
+        due=row.due,
+        planned=row.planned,
+    )
+    history = sorted(points.values(), key=lambda p: p.cycle)
+    values = [(cycle_monday(p.cycle), p.kpi_value) for p in history if p.kpi_value is not None]
+    current = row.kpi_current if row.kpi_current is not None else (values[-1][1] if values else None)
+    latest = history[-1] if history else None
+    answered = cycle in points
+    status = row.status if row.status is not None or latest is None else latest.status
+    return Item(
+        id=row.id,
+        title=row.title,
+        department=row.department,
+        quarter=row.quarter,
+        status=status,
+        previous_status=_status_at(previous, history, before),
+        kpi_name=row.kpi_name,
+        kpi_unit=row.kpi_unit,
+        kpi_current=current,
+        kpi_target=row.kpi_target,
+        trend=tuple(points[c].kpi_value if c in points else None for c in trend),
+        pace=pace(plan, today, current),
+        planned_now=planned_at(plan, today) if plan else None,
+        projection=projected([(d, v) for d, v in values if v is not None], plan.due) if plan else None,
+        due=plan.due if plan else row.due,
+        progress=score(plan, current),
+        owners=owners,
+        latest=latest,
+        answered=answered,
+        missed=_missed(row, points, trend, status),
+        flags=_flags(plan, today, status, points, cycle, previous, current),
+    )
+
+
+def _status_at(cycle: str, history: Sequence[Point], before: Point | None) -> Status | None:
+    """The status an initiative had at the end of `cycle`: its latest check-in up to then."""
+    known = [p for p in history if p.cycle <= cycle]
+    return known[-1].status if known else (before.status if before else None)
+
+
+def _missed(row: _Row, points: Mapping[str, Point], trend: Sequence[str], status: Status | None) -> int:
+    """Cycles in a row, back from this one, without a check-in (not counting those before it existed)."""
+    if status in CLOSED:
+        return 0
+    missed = 0
+    for cycle in reversed(trend):
+        if cycle in points or cycle < row.created:
+            break
+        missed += 1
+    return missed
+
+
+def _flags(
+    plan: Plan | None,
+    today: date,
+    status: Status | None,
+    points: Mapping[str, Point],
+    cycle: str,
+    previous: str,
+    current: float | None,
+) -> tuple[str, ...]:
+    flags = []
+    this, last = points.get(cycle), points.get(previous)
+    if status is Status.ON_TRACK and this is not None and plan is not None:
+        if pace(plan, today, current) is Pace.BEHIND:
+            flags.append(Flag.GREEN_BEHIND)
+        elif _flat(plan, points, current):
+            flags.append(Flag.GREEN_FLAT)
+    if this and last and this.comment and last.comment and _words(this.comment) == _words(last.comment):
+        flags.append(Flag.SAME_TEXT)
+    return tuple(flags)
+
+
+def _flat(plan: Plan, points: Mapping[str, Point], current: float | None) -> bool:
+    """The KPI's last FLAT_POINTS values are all equal, and short of the target."""
+    values = [p.kpi_value for _, p in sorted(points.items()) if p.kpi_value is not None][-FLAT_POINTS:]
+    reached = current is not None and ahead_of(plan.direction, current, plan.target) >= 0
+    return len(values) == FLAT_POINTS and len(set(values)) == 1 and not reached and plan.span != 0
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _missing(
+    items: Iterable[Item], people: Mapping[int, Sequence[str]], skipped: set[str]
+) -> tuple[Missing, ...]:
+    """Each person with an initiative unanswered this cycle (done, dropped and "skip this week" aside)."""
+    owed: dict[str, list[Item]] = defaultdict(list)
+    for item in items:
+        if item.answered or item.status in CLOSED or item.missed == 0:
+            continue
+        for user in people.get(item.id, ()):
+            if user not in skipped:
+                owed[user].append(item)
+    return tuple(
+        Missing(user, tuple(i.title for i in owed[user]), max(i.missed for i in owed[user]))
+        for user in sorted(owed, key=lambda u: (-max(i.missed for i in owed[u]), u))
+    )
+
+
+def _status_by_cycle(
+    rows: Sequence[_Row],
+    points: Mapping[int, Mapping[str, Point]],
+    before: Mapping[int, Point],
+    cycles: Sequence[str],
+) -> dict[str, Counter[Status | None]]:
+    counts: dict[str, Counter[Status | None]] = {cycle: Counter() for cycle in cycles}
+    for row in rows:
+        status = before[row.id].status if row.id in before else None
+        mine = points.get(row.id, {})
+        for cycle in cycles:
+            if cycle in mine:
+                status = mine[cycle].status
+            if cycle >= row.created or status is not None:
+                counts[cycle][status] += 1
+    return counts
