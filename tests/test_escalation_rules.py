@@ -11,17 +11,17 @@ import pytest
 from bot.domain.escalation import (
     DEFAULTS,
     Subject,
-    apply_escalation_setting,
     committee_day,
     committee_due,
-    describe_escalation_settings,
+    describe_rules,
     enabled_rules,
     evaluate,
     next_committee,
     per_cycle,
+    tune_rule,
 )
 from bot.domain.progress import cycle_monday, make_plan
-from storage.models import CheckIn, CheckInSource, Direction, Status, WorkspaceSettings
+from storage.models import CheckIn, CheckInSource, Direction, Status
 
 NOW_CYCLE = "2026-W48"
 PARIS = ZoneInfo("Europe/Paris")
@@ -229,20 +229,14 @@ def test_enabled_rules_merge_the_defaults_with_the_settings() -> None:
 
 # -- settings ---------------------------------------------------------------------------------------
 def test_rule_settings_switch_off_tune_and_show() -> None:
-    row = WorkspaceSettings()
-    apply_escalation_setting(row, "rule.at_risk_streak", "off")
-    apply_escalation_setting(row, "rule.silent.cycles", "3")
-    apply_escalation_setting(row, "escalation_sla_hours", "24")
-    apply_escalation_setting(row, "escalation_contact", "U0CHIEF01")
-    apply_escalation_setting(row, "committee_day", "thursday")
-    apply_escalation_setting(row, "committee_week", "last")
-    shown = describe_escalation_settings(row)
-    assert row.escalation_rules == {"at_risk_streak": {"enabled": False}, "silent": {"cycles": 3}}
+    rules = tune_rule({}, "rule.at_risk_streak", "off")
+    rules = tune_rule(rules, "rule.silent.cycles", "3")
+    shown = describe_rules(rules)
+    assert rules == {"at_risk_streak": {"enabled": False}, "silent": {"cycles": 3}}
     assert shown["rule.at_risk_streak"] == "off" and shown["rule.silent.cycles"] == "3"
     assert shown["rule.confidence_drop.points"] == "2" and shown["rule.off_track"] == "on"
-    assert (shown["escalation_sla_hours"], shown["escalation_contact"]) == ("24", "U0CHIEF01")
-    assert (shown["committee_day"], shown["committee_week"], shown["committee_hour"]) == ("thu", "last", "10")
-    assert enabled_rules(row.escalation_rules)["silent"] == {"cycles": 3}
+    assert enabled_rules(rules)["silent"] == {"cycles": 3} and "at_risk_streak" not in enabled_rules(rules)
+    assert tune_rule(rules, "rule.at_risk_streak", "on")["at_risk_streak"] == {"enabled": True}
 
 
 @pytest.mark.parametrize(
@@ -253,18 +247,13 @@ def test_rule_settings_switch_off_tune_and_show() -> None:
         ("rule.off_track.cycles", "2", "no parameter"),
         ("rule.silent.cycles", "0", "from 1 to 13"),
         ("rule.confidence_drop.points", "9", "from 1 to 4"),
-        ("escalation_sla_hours", "-1", "whole number"),
-        ("escalation_contact", "bob", "Slack user id"),
-        ("committee_day", "someday", "weekday"),
-        ("committee_week", "6", "from 1 to 5"),
-        ("committee_hour", "25", "from 0 to 23"),
     ],
 )
-def test_bad_escalation_settings_are_refused_with_what_is_expected(name: str, value: str, says: str) -> None:
-    row = WorkspaceSettings()
+def test_bad_rule_settings_are_refused_with_what_is_expected(name: str, value: str, says: str) -> None:
+    rules: dict = {"silent": {"cycles": 3}}  # type: ignore[type-arg]
     with pytest.raises(ValueError, match=says):
-        apply_escalation_setting(row, name, value)
-    assert row.escalation_rules == {}
+        tune_rule(rules, name, value)
+    assert rules == {"silent": {"cycles": 3}}
 
 
 # -- the committee's day ----------------------------------------------------------------------------

@@ -7,8 +7,7 @@ opened again until the situation ends and a new one begins (on track for a week,
 
 Every rule can be switched off or tuned in `WorkspaceSettings.escalation_rules`
 (`{"at_risk_streak": {"enabled": false}}`, `{"silent": {"cycles": 3}}`); a rule missing there runs with
-the defaults below. Also here: the other escalation settings as `baton settings` reads and writes them,
-and the day of the monthly arbitration committee.
+the defaults below. Also here: the day of the monthly arbitration committee.
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from bot.domain.progress import Plan, cycle_monday, cycle_of, misses_target, projected
-from storage.models import CheckIn, Status, WorkspaceSettings
+from storage.models import CheckIn, Status
 
 MANUAL = "manual"  # `/okr escalate`: opened by a person, never by a rule
 # Each rule's parameters and their defaults; the order is the order of impact (the committee's agenda).
@@ -211,75 +210,44 @@ def next_committee(now: datetime, tz: tzinfo, *, weekday: int, week: int, hour: 
     return f"{year + number // 12}-{number % 12 + 1:02d}"
 
 
-# -- settings, as `baton settings show|set` reads and writes them --------------------------------------
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-SETTINGS = ("escalation_sla_hours", "escalation_contact", "committee_day", "committee_week", "committee_hour")
+# -- the rules' settings, as `baton settings show|set` reads and writes them (`rule.silent.cycles=3`) ----
 RULE_PREFIX = "rule."
 
 
-def is_escalation_setting(name: str) -> bool:
-    return name in SETTINGS or name.startswith(RULE_PREFIX)
+def is_rule_setting(name: str) -> bool:
+    return name.startswith(RULE_PREFIX)
 
 
-def describe_escalation_settings(row: WorkspaceSettings) -> dict[str, str]:
-    shown = {
-        "escalation_sla_hours": str(row.escalation_sla_hours),
-        "escalation_contact": row.escalation_contact or "",
-        "committee_day": WEEKDAYS[row.committee_weekday],
-        "committee_week": "last" if row.committee_week == 5 else str(row.committee_week),
-        "committee_hour": str(row.committee_hour),
-    }
+def describe_rules(configured: Mapping[str, Any]) -> dict[str, str]:
+    """`rule.off_track=on`, `rule.silent.cycles=2`, ...: every rule and parameter, as in effect."""
+    shown = {}
     for rule, defaults in DEFAULTS.items():
-        given = row.escalation_rules.get(rule) or {}
+        given = configured.get(rule) or {}
         shown[f"{RULE_PREFIX}{rule}"] = "on" if given.get("enabled", True) else "off"
         for name, value in defaults.items():
             shown[f"{RULE_PREFIX}{rule}.{name}"] = str(given.get(name, value))
     return shown
 
 
-def apply_escalation_setting(row: WorkspaceSettings, name: str, text: str) -> None:
-    """Change one setting of `row`; a ValueError says what is expected."""
+def tune_rule(configured: Mapping[str, Any], name: str, text: str) -> dict[str, Any]:
+    """`rule.at_risk_streak=off` or `rule.at_risk_streak.cycles=3` applied to a copy of `configured`; a
+    ValueError says what is expected."""
+    rule, _, param = name.removeprefix(RULE_PREFIX).partition(".")
     text = text.strip()
-    if name.startswith(RULE_PREFIX):
-        row.escalation_rules = _tuned(row.escalation_rules, name.removeprefix(RULE_PREFIX), text)
-    elif name == "escalation_sla_hours":
-        row.escalation_sla_hours = _whole(text, 1, 720)
-    elif name == "escalation_contact":
-        if text and not (text.isalnum() and text[:1] in ("U", "W") and text.isupper()):
-            raise ValueError("a Slack user id such as U0123ABCD (empty: nobody)")
-        row.escalation_contact = text or None
-    elif name == "committee_day":
-        if text.lower()[:3] not in WEEKDAYS:
-            raise ValueError("a weekday such as tue or tuesday")
-        row.committee_weekday = WEEKDAYS.index(text.lower()[:3])
-    elif name == "committee_week":
-        row.committee_week = 5 if text.lower() == "last" else _whole(text, 1, 5)
-    elif name == "committee_hour":
-        row.committee_hour = _whole(text, 0, 23)
-    else:
-        raise ValueError("unknown setting")
-
-
-def _tuned(rules: Mapping[str, Any], key: str, text: str) -> dict[str, Any]:
-    """`at_risk_streak=off` or `at_risk_streak.cycles=3`, applied to a copy of `rules`."""
-    rule, _, param = key.partition(".")
     if rule not in DEFAULTS:
         raise ValueError(f"unknown rule; one of {', '.join(RULES)}")
-    tuned = {name: dict(value) for name, value in rules.items()}
+    tuned = {key: dict(value) for key, value in configured.items()}
     entry = tuned.setdefault(rule, {})
     if not param:
         if text.lower() not in ("on", "off"):
             raise ValueError("on or off")
         entry["enabled"] = text.lower() == "on"
     elif param in DEFAULTS[rule]:
-        entry[param] = _whole(text, *LIMITS[param])
+        low, high = LIMITS[param]
+        if not text.isdigit() or not low <= int(text) <= high:
+            raise ValueError(f"a whole number from {low} to {high}")
+        entry[param] = int(text)
     else:
         known = ", ".join(DEFAULTS[rule]) or "none"
         raise ValueError(f"{rule} has no parameter {param!r} (its parameters: {known})")
     return tuned
-
-
-def _whole(text: str, low: int, high: int) -> int:
-    if not text.isdigit() or not low <= int(text) <= high:
-        raise ValueError(f"a whole number from {low} to {high}")
-    return int(text)

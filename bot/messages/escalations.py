@@ -219,4 +219,53 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "“{text}” is not a quarter like 2026-Q4.",
         "fr": "« {text} » n'est pas un trimestre comme 2026-Q4.",
     },
+    # the arbitration committee's agenda
+    "committee.header": {"en": "Arbitration committee — {month}", "fr": "Comité d'arbitrage — {month}"},
+    "committee.text": {
+        "en": "Arbitration committee {month}: {count} escalation(s) on the agenda",
+        "fr": "Comité d'arbitrage {month} : {count} escalade(s) à l'ordre du jour",
+    },
+    "committee.intro": {
+        "en": "*{count} escalation(s) to arbitrate*, the weightiest and oldest first:",
+        "fr": "*{count} escalade(s) à arbitrer*, les plus lourdes et les plus anciennes d'abord :",
+    },
+    "committee.empty": {
+        "en": ":sparkles: Nothing to arbitrate this month: no escalation is open.",
+        "fr": ":sparkles: Rien à arbitrer ce mois-ci : aucune escalade n'est ouverte.",
+    },
+    "committee.item": {
+        "en": "*{number}. {title}* — {rule} · open for {days} day(s) · {state}",
+        "fr": "*{number}. {title}* — {rule} · ouverte depuis {days} jour(s) · {state}",
+    },
+    "committee.scheduled": {"en": "scheduled for {committee}", "fr": "inscrite pour {committee}"},
+    "committee.acknowledged": {"en": "acknowledged by <@{user}>", "fr": "prise en compte par <@{user}>"},
+    "committee.unacknowledged": {"en": "not acknowledged", "fr": "pas encore prise en compte"},
+    "committee.how": {
+        "en": "Record each decision with *Record decision* on its alert; `/okr decisions` lists the log.",
+        "fr": "Consignez chaque décision avec *Consigner la décision* sur son alerte ; `/okr decisions` "
+        "affiche le journal.",
+    },
+    "committee.part": {"en": "Part {number} of {total}", "fr": "Partie {number} sur {total}"},
+    # the quarterly review
+    "review.header": {"en": "Quarterly review — {quarter}", "fr": "Revue trimestrielle — {quarter}"},
+    "review.text": {
+        "en": "Quarterly review {quarter}: {count} initiative(s), average score {average}",
+        "fr": "Revue trimestrielle {quarter} : {count} initiative(s), score moyen {average}",
+    },
+    "review.summary": {
+        "en": "*{count} initiative(s)* · average score *{average}* (over the {scored} with a KPI target; "
+        "0 = baseline, 1 = target reached).",
+        "fr": "*{count} initiative(s)* · score moyen *{average}* (sur les {scored} qui ont une cible "
+        "de KPI ; 0 = point de départ, 1 = cible atteinte).",
+    },
+    "review.empty": {
+        "en": "No initiative belonged to this quarter.",
+        "fr": "Aucune initiative n'appartenait à ce trimestre.",
+    },
+    "review.title_department": {"en": "*{title}* ({department})", "fr": "*{title}* ({department})"},
+    "review.kpi": {
+        "en": "KPI {baseline} → target {target} → reached {reached} · score *{score}*",
+        "fr": "KPI {baseline} → cible {target} → atteint {reached} · score *{score}*",
+    },
+    "review.decision": {"en": ":scales: {date}: {decision}", "fr": ":scales: {date} : {decision}"},
 }

@@ -15,6 +15,8 @@ SUBCOMMANDS = (
     ("role list | set NAME @person…", "help.role"),
     ("archive initiative", "help.archive"),
     ("import", "help.import"),
+    ("escalate initiative reason", "esc.help.escalate"),
+    ("decisions [quarter]", "decisions.help"),
     ("help", "help.help"),
 )
 

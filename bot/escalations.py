@@ -1,0 +1,531 @@
+"""Escalations and the decision log: opening one, its alert in the leadership channel, and what people
+do with it (acknowledge, schedule for the committee, record a decision, resolve).
+
+The alert is posted through the outbox in the same transaction that opens the escalation, and every
+later change rewrites it in place (chat.update), never as a new post. One escalation per initiative and
+rule is open at a time: `open_key` is unique while it is open, so two replicas opening the same one
+agree on a single row (and a single alert).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta, tzinfo
+from typing import Any
+
+from slack_sdk import WebClient
+from sqlalchemy import Engine, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from bot.audit import audit
+from bot.config import Settings
+from bot.delivery.outbox import enqueue_post, enqueue_update
+from bot.domain.escalation import MANUAL, next_committee
+from bot.domain.progress import quarter_bounds
+from bot.domain.text import best_matches
+from bot.i18n import t
+from bot.people import language_for, workspace_language
+from bot.permissions import is_admin
+from bot.portfolio import ACTIVE_TITLE_KEYS, find_initiatives, history
+from bot.rituals.cadence import load_cadence
+from bot.rituals.digest import digest_targets
+from bot.views.escalation import AlertData, DecisionForm, RaciEntry, alert_message, decision_dm
+from storage.db import session_scope
+from storage.models import (
+    Decision,
+    Delivery,
+    DeliveryState,
+    Escalation,
+    EscalationState,
+    Initiative,
+    RaciAssignment,
+    RaciLetter,
+    RitualRun,
+    Role,
+    RoleMember,
+    WorkspaceSettings,
+)
+
+RITUAL = "escalation"  # claims of alerts and re-escalation replies in RitualRun
+CLOSED = (EscalationState.DECIDED, EscalationState.RESOLVED)
+RECENT_UPDATES = 4
+
+
+def open_key(initiative_id: int, rule: str) -> str:
+    return f"{initiative_id}:{rule}"
+
+
+def alert_target(escalation_id: int | None) -> str:
+    return f"alert:{escalation_id}"
+
+
+def leadership_channel(session: Session, settings: Settings) -> str | None:
+    """Where alerts go: the first leadership channel (the workspace setting, else LEADERSHIP_CHANNEL). One
+    channel only: an alert with buttons in two places would tell two stories."""
+    channels = digest_targets(session, settings).leadership
+    return channels[0] if channels else None
+
+
+# -- RACI -------------------------------------------------------------------------------------------
+def raci(session: Session, initiative_ids: Iterable[int]) -> dict[int, dict[str, list[RaciEntry]]]:
+    """Each initiative's RACI, letter by letter: people, and roles with their current holders."""
+    ids = list(initiative_ids)
+    rows = session.exec(
+        select(RaciAssignment, Role.name, RoleMember.user_id)
+        .join(Role, col(Role.id) == RaciAssignment.role_id, isouter=True)
+        .join(RoleMember, col(RoleMember.role_id) == RaciAssignment.role_id, isouter=True)
+        .where(col(RaciAssignment.initiative_id).in_(ids))
+        .order_by(col(RaciAssignment.id), col(RoleMember.user_id))
+    )
+    holders: dict[int, list[str]] = defaultdict(list)
+    assignments: dict[int, tuple[RaciAssignment, str | None]] = {}
+    for assignment, role, holder in rows:
+        assignments[assignment.id or 0] = (assignment, role)
+        if holder:
+            holders[assignment.id or 0].append(holder)
+    found: dict[int, dict[str, list[RaciEntry]]] = defaultdict(lambda: defaultdict(list))
+    for assignment_id, (assigned, role_name) in assignments.items():
+        entry = RaciEntry(assigned.user_id, role_name, tuple(holders[assignment_id]))
+        found[assigned.initiative_id][str(assigned.letter)].append(entry)
+    return found
+
+
+def people_of(entries: Iterable[RaciEntry]) -> list[str]:
+    """The Slack users behind RACI entries: people named, and the holders of roles named."""
+    return list(dict.fromkeys(user for entry in entries for user in entry.people))
+
+
+def accountable(session: Session, initiative_id: int) -> list[str]:
+    return people_of(raci(session, [initiative_id])[initiative_id][RaciLetter.ACCOUNTABLE])
+
+
+# -- the alert --------------------------------------------------------------------------------------
+def alert_data(session: Session, escalation: Escalation) -> AlertData:
+    initiative = session.get_one(Initiative, escalation.initiative_id)
+    decision = session.exec(
+        select(Decision).where(Decision.escalation_id == escalation.id).order_by(col(Decision.id).desc())
+    ).first()
+    return AlertData(
+        escalation=escalation,
+        initiative=initiative,
+        recent=history(session, escalation.initiative_id, RECENT_UPDATES),
+        raci=raci(session, [escalation.initiative_id])[escalation.initiative_id],
+        decision=decision,
+    )
+
+
+def render_alert(session: Session, escalation: Escalation) -> dict[str, Any]:
+    return alert_message(alert_data(session, escalation), workspace_language(session))
+
+
+def open_escalation(
+    session: Session,
+    *,
+    initiative_id: int,
+    rule: str,
+    reason: str,
+    cycle: str,
+    channel: str,
+    now: datetime,
+    opened_by: str | None = None,
+) -> Escalation | None:
+    """Open an escalation and queue its alert; None when one of this rule is already open for this
+    initiative (opened meanwhile by another run or replica: theirs stands)."""
+    sla_hours = (session.get(WorkspaceSettings, 1) or WorkspaceSettings()).escalation_sla_hours
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = (
+        insert(Escalation)
+        .values(
+            initiative_id=initiative_id,
+            rule=rule,
+            open_key=open_key(initiative_id, rule),
+            state=EscalationState.OPEN,
+            reason=reason,
+            cycle=cycle,
+            opened_by=opened_by,
+            opened_at=now,
+            updated_at=now,
+            sla_deadline=now + timedelta(hours=sla_hours),
+            level=0,
+            channel=channel,
+        )
+        .on_conflict_do_nothing(index_elements=["open_key"])
+        .returning(col(Escalation.id))
+    )
+    escalation_id = session.execute(statement).scalar()
+    if escalation_id is None:
+        return None
+    escalation = session.get_one(Escalation, escalation_id)
+    run = RitualRun(
+        ritual=RITUAL, cycle=cycle, target=alert_target(escalation_id), state="queued", claimed_at=now
+    )
+    session.add(run)
+    session.flush()
+    enqueue_post(
+        session,
+        kind="escalation",
+        channel=channel,
+        message=render_alert(session, escalation),
+        now=now,
+        ritual_run_id=run.id,
+    )
+    audit(
+        session,
+        actor=opened_by or "baton",
+        action="escalation.open",
+        entity="escalation",
+        entity_id=escalation_id,
+        at=now,
+        initiative_id=initiative_id,
+        rule=rule,
+        reason=reason,
+    )
+    return escalation
+
+
+def posted_alerts(session: Session, escalation_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    """Where the alerts of these escalations were posted, once the sender has posted them."""
+    targets = {alert_target(i): i for i in escalation_ids}
+    if not targets:
+        return {}
+    rows = session.exec(
+        select(RitualRun.target, Delivery.message_channel, Delivery.message_ts)
+        .join(Delivery, col(Delivery.ritual_run_id) == RitualRun.id)
+        .where(
+            RitualRun.ritual == RITUAL,
+            col(RitualRun.target).in_(list(targets)),
+            Delivery.state == DeliveryState.SENT,
+        )
+    )
+    return {targets[target]: (channel, ts) for target, channel, ts in rows if channel and ts}
+
+
+def locate(session: Session, escalation: Escalation, where: tuple[str, str] | None = None) -> bool:
+    """Make sure the row knows where its alert is (`where`: from a click on it); False when the alert
+    is not posted yet."""
+    if escalation.message_ts is None:
+        found = where or posted_alerts(session, [escalation.id or 0]).get(escalation.id or 0)
+        if found:
+            escalation.channel, escalation.message_ts = found
+    return escalation.message_ts is not None
+
+
+def refresh_alert(
+    session: Session, escalation: Escalation, *, now: datetime, where: tuple[str, str] | None = None
+) -> None:
+    """Rewrite the alert to show the escalation as it is now: a chat.update of the posted message, or,
+    while it waits in the outbox, the queued post itself."""
+    session.flush()
+    message = render_alert(session, escalation)
+    if locate(session, escalation, where):
+        assert escalation.channel and escalation.message_ts
+        enqueue_update(
+            session,
+            kind="escalation",
+            channel=escalation.channel,
+            ts=escalation.message_ts,
+            message=message,
+            now=now,
+        )
+        return
+    queued = session.exec(
+        select(Delivery)
+        .join(RitualRun, col(Delivery.ritual_run_id) == RitualRun.id)
+        .where(
+            RitualRun.ritual == RITUAL,
+            RitualRun.target == alert_target(escalation.id),
+            Delivery.state == DeliveryState.PENDING,
+        )
+    ).first()
+    if queued is not None:
+        queued.payload = message
+
+
+def close(
+    session: Session, escalation: Escalation, *, state: EscalationState, by: str | None, now: datetime
+) -> None:
+    """Closed for good: its key is freed so that a new situation can open a new escalation."""
+    escalation.state, escalation.open_key = state, None
+    escalation.closed_by, escalation.closed_at, escalation.updated_at = by, now, now
+
+
+# -- what people do with an escalation -----------------------------------------------------------------
+@dataclass(frozen=True)
+class Refusal:
+    key: str  # a message key
+    values: dict[str, Any]
+
+
+def may_arbitrate(
+    session: Session, escalation: Escalation, user: str, *, is_admin: Callable[[], bool]
+) -> Refusal | None:
+    """Admins and the initiative's accountable people (A, directly or through a role) may act on an
+    escalation; anyone else is told who can. (`is_admin` may ask Slack: it is asked last.)"""
+    if user in accountable(session, escalation.initiative_id) or is_admin():
+        return None
+    initiative = session.get_one(Initiative, escalation.initiative_id)
+    who = ", ".join(f"<@{u}>" for u in accountable(session, escalation.initiative_id))
+    return Refusal("esc.refused" if who else "esc.refused_admins", {"title": initiative.title, "who": who})
+
+
+def still_open(escalation: Escalation) -> Refusal | None:
+    if escalation.state in CLOSED:
+        return Refusal(f"esc.closed_{escalation.state.value}", {})
+    return None
+
+
+def acknowledge(session: Session, escalation: Escalation, *, user: str, now: datetime) -> None:
+    if escalation.acknowledged_by is None:
+        escalation.acknowledged_by, escalation.acknowledged_at = user, now
+    if escalation.state == EscalationState.OPEN:
+        escalation.state = EscalationState.ACKNOWLEDGED
+    escalation.updated_at = now
+    audit(
+        session,
+        actor=user,
+        action="escalation.acknowledge",
+        entity="escalation",
+        entity_id=escalation.id,
+        at=now,
+    )
+
+
+def schedule(
+    session: Session, settings: Settings, escalation: Escalation, *, user: str, now: datetime
+) -> str:
+    """On the agenda of the next arbitration committee (scheduling it acknowledges it too)."""
+    row = session.get(WorkspaceSettings, 1) or WorkspaceSettings()
+    committee = next_committee(
+        now,
+        load_cadence(session, settings).tz,
+        weekday=row.committee_weekday,
+        week=row.committee_week,
+        hour=row.committee_hour,
+    )
+    acknowledge(session, escalation, user=user, now=now)
+    escalation.state, escalation.scheduled_for = EscalationState.SCHEDULED, committee
+    audit(
+        session,
+        actor=user,
+        action="escalation.schedule",
+        entity="escalation",
+        entity_id=escalation.id,
+        at=now,
+        committee=committee,
+    )
+    return committee
+
+
+def resolve(session: Session, escalation: Escalation, *, user: str, now: datetime) -> None:
+    close(session, escalation, state=EscalationState.RESOLVED, by=user, now=now)
+    audit(
+        session, actor=user, action="escalation.resolve", entity="escalation", entity_id=escalation.id, at=now
+    )
+
+
+def decide(
+    session: Session, escalation: Escalation, form: DecisionForm, *, user: str, now: datetime
+) -> Decision:
+    """Log the decision, close the escalation, and tell the owner (R), the accountable (A) and the
+    follow-up owner by DM, each in their language."""
+    decision = Decision(
+        initiative_id=escalation.initiative_id,
+        escalation_id=escalation.id,
+        committee=escalation.scheduled_for,
+        decision=form.decision,
+        rationale=form.rationale,
+        decided_by=user,
+        decided_at=now,
+        follow_up_owner=form.follow_up_owner,
+        follow_up_due=form.follow_up_due,
+    )
+    session.add(decision)
+    close(session, escalation, state=EscalationState.DECIDED, by=user, now=now)
+    session.flush()
+    audit(
+        session,
+        actor=user,
+        action="decision.create",
+        entity="decision",
+        entity_id=decision.id,
+        at=now,
+        escalation_id=escalation.id,
+        initiative_id=escalation.initiative_id,
+        decision=form.decision,
+        follow_up_owner=form.follow_up_owner,
+        follow_up_due=form.follow_up_due.isoformat() if form.follow_up_due else None,
+    )
+    initiative = session.get_one(Initiative, escalation.initiative_id)
+    letters = raci(session, [escalation.initiative_id])[escalation.initiative_id]
+    told = people_of([*letters[RaciLetter.RESPONSIBLE], *letters[RaciLetter.ACCOUNTABLE]])
+    for person in dict.fromkeys([*told, *([form.follow_up_owner] if form.follow_up_owner else [])]):
+        message = decision_dm(initiative, decision, language_for(session, person))
+        enqueue_post(session, kind="decision", channel=person, message=message, now=now)
+    return decision
+
+
+# -- `/okr escalate` and `/okr decisions` ------------------------------------------------------------------
+def escalate_by_hand(
+    session: Session,
+    *,
+    initiative: Initiative,
+    reason: str,
+    user: str,
+    cycle: str,
+    channel: str,
+    now: datetime,
+) -> tuple[Escalation, bool]:
+    """Open a manual escalation, or add this reason to the one already open; (escalation, opened now)."""
+    opened = open_escalation(
+        session,
+        initiative_id=initiative.id or 0,
+        rule=MANUAL,
+        reason=reason,
+        cycle=cycle,
+        channel=channel,
+        now=now,
+        opened_by=user,
+    )
+    if opened is not None:
+        return opened, True
+    existing = session.exec(
+        select(Escalation).where(Escalation.open_key == open_key(initiative.id or 0, MANUAL))
+    ).one()
+    existing.reason = (
+        f"{existing.reason}\n{t('esc.reason.more', workspace_language(session), user=user, reason=reason)}"
+    )
+    existing.updated_at = now
+    audit(
+        session,
+        actor=user,
+        action="escalation.update",
+        entity="escalation",
+        entity_id=existing.id,
+        at=now,
+        reason=reason,
+    )
+    refresh_alert(session, existing, now=now)
+    return existing, False
+
+
+def decision_log(session: Session, quarter: str | None, tz: tzinfo) -> list[tuple[Decision, Initiative]]:
+    """The decisions, newest first; with `quarter`, those taken during it (in the organisation's time)."""
+    query = select(Decision, Initiative).join(Initiative, col(Decision.initiative_id) == Initiative.id)
+    if quarter:
+        first, last = quarter_bounds(quarter)
+        query = query.where(
+            col(Decision.decided_at) >= datetime.combine(first, time(), tzinfo=tz),
+            col(Decision.decided_at) < datetime.combine(last + timedelta(days=1), time(), tzinfo=tz),
+        )
+    return list(session.exec(query.order_by(col(Decision.decided_at).desc(), col(Decision.id).desc())))
+
+
+def conditional_level(
+    session: Session, escalation: Escalation, *, level: int, deadline: datetime, now: datetime
+) -> bool:
+    """Move an unacknowledged escalation from `level - 1` to `level`, once: whoever changes the row
+    (one run, one replica) posts the re-escalation; the others see it already done."""
+    changed = session.execute(
+        update(Escalation)
+        .where(
+            col(Escalation.id) == escalation.id,
+            col(Escalation.level) == level - 1,
+            col(Escalation.state) == EscalationState.OPEN,
+        )
+        .values(level=level, sla_deadline=deadline, updated_at=now)
+    )
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    session.refresh(escalation)
+    return True
+
+
+# -- entry points for the buttons and the modal ----------------------------------------------------------
+BUTTON_ACTIONS = ("acknowledge", "schedule", "resolve")
+
+
+def act(
+    engine: Engine,
+    settings: Settings,
+    client: WebClient,
+    *,
+    action: str,
+    escalation_id: int,
+    user: str,
+    where: tuple[str, str] | None,
+    now: datetime,
+) -> Refusal | None:
+    """A button of the alert, clicked by `user`: the escalation moves on and its alert is rewritten, in one
+    transaction; or the refusal that says why not."""
+    with session_scope(engine) as session:
+        escalation = session.get(Escalation, escalation_id)
+        if escalation is None:
+            return Refusal("esc.gone", {})
+        refusal = still_open(escalation) or may_arbitrate(
+            session, escalation, user, is_admin=lambda: is_admin(settings, client, user)
+        )
+        if refusal:
+            return refusal
+        if action == "acknowledge":
+            acknowledge(session, escalation, user=user, now=now)
+        elif action == "schedule":
+            schedule(session, settings, escalation, user=user, now=now)
+        else:
+            resolve(session, escalation, user=user, now=now)
+        refresh_alert(session, escalation, now=now, where=where)
+    return None
+
+
+def decision_form_for(
+    engine: Engine, settings: Settings, client: WebClient, *, escalation_id: int, user: str
+) -> tuple[Escalation, Initiative] | Refusal:
+    """What the decision modal is about, if `user` may record it."""
+    with session_scope(engine) as session:
+        escalation = session.get(Escalation, escalation_id)
+        if escalation is None:
+            return Refusal("esc.gone", {})
+        refusal = still_open(escalation) or may_arbitrate(
+            session, escalation, user, is_admin=lambda: is_admin(settings, client, user)
+        )
+        if refusal:
+            return refusal
+        return escalation, session.get_one(Initiative, escalation.initiative_id)
+
+
+def record_decision(
+    engine: Engine, settings: Settings, client: WebClient, *, form: DecisionForm, user: str, now: datetime
+) -> Refusal | None:
+    """The decision modal, submitted: the decision logged, the escalation closed, the alert rewritten and
+    the people concerned told, in one transaction."""
+    with session_scope(engine) as session:
+        escalation = session.get(Escalation, form.escalation_id)
+        if escalation is None:
+            return Refusal("esc.gone", {})
+        refusal = still_open(escalation) or may_arbitrate(
+            session, escalation, user, is_admin=lambda: is_admin(settings, client, user)
+        )
+        if refusal:
+            return refusal
+        decide(session, escalation, form, user=user, now=now)
+        refresh_alert(session, escalation, now=now, where=form.where)
+    return None
+
+
+def initiative_and_reason(session: Session, text: str) -> tuple[list[Initiative], str, str]:
+    """`/okr escalate <initiative> <reason>`: the initiatives the first words name (the longest run of
+    words that names any), those words, and the rest as the reason. A name in quotes is taken whole."""
+    text = text.strip()
+    if text[:1] in ('"', "“"):
+        name, _, reason = text[1:].partition("”" if text[0] == "“" else '"')
+        return find_initiatives(session, name), name, reason.strip()
+    words = text.split()
+    keys = {row.id: row.title_key for row in session.execute(ACTIVE_TITLE_KEYS)}
+    for cut in range(len(words) - 1, 0, -1):  # at least one word is left for the reason
+        ids = best_matches(" ".join(words[:cut]), keys)
+        if ids:
+            found = session.exec(select(Initiative).where(col(Initiative.id).in_(ids))).all()
+            return sorted(found, key=lambda i: i.title_key), " ".join(words[:cut]), " ".join(words[cut:])
+    return [], words[0] if words else "", " ".join(words[1:])

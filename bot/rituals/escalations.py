@@ -1,0 +1,261 @@
+"""The escalation scan: every tick, the rules look at each active initiative's history.
+
+- A rule that holds opens one escalation per initiative and rule, with one alert in the leadership
+  channel (or updates the open one, in place, when what it saw changed).
+- A rule that no longer holds closes its escalation only while nobody has touched it (state `open`):
+  once a person acknowledged or scheduled it, people close it, with a decision or a resolve.
+- An escalation nobody acknowledged within the SLA is re-escalated, once per level: level 1 mentions
+  the initiative's accountable people (A) in the alert's thread, level 2 the escalation contact. The
+  level moves by a conditional update in the same transaction as the reply, so however many runs or
+  replicas race, each level is posted once.
+
+Reads take a fixed number of queries whatever the size of the portfolio; writes happen only for what
+changed. Everything it posts goes through the outbox.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from bot.audit import audit
+from bot.config import Settings
+from bot.delivery.outbox import enqueue_post
+from bot.domain.cycles import cycle_key
+from bot.domain.escalation import MANUAL, Finding, Subject, evaluate, per_cycle
+from bot.domain.progress import make_plan
+from bot.escalations import (
+    close,
+    conditional_level,
+    leadership_channel,
+    locate,
+    open_escalation,
+    people_of,
+    raci,
+    refresh_alert,
+)
+from bot.logs import get_logger
+from bot.people import workspace_language
+from bot.rituals.cadence import load_cadence
+from bot.views.escalation import level_reply, reason_text
+from storage.db import session_scope
+from storage.models import (
+    CheckIn,
+    Escalation,
+    EscalationState,
+    Initiative,
+    Objective,
+    RaciLetter,
+    Status,
+    WorkspaceSettings,
+)
+
+log = get_logger(__name__)
+
+HISTORY = timedelta(weeks=26)  # how far back the rules look: two quarters
+TOP_LEVEL = 2
+
+
+@dataclass
+class ScanReport:
+    cycle: str
+    opened: int = 0
+    updated: int = 0
+    closed: int = 0
+    reescalated: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        counts = (
+            f"escalations {self.cycle}: {self.opened} opened, {self.updated} updated, "
+            f"{self.closed} closed (rule no longer holds), {self.reescalated} re-escalated"
+        )
+        return counts + "".join(f"; {note}" for note in self.notes)
+
+
+@dataclass(frozen=True)
+class Scan:
+    """What one scan reads, once."""
+
+    channel: str
+    cycle: str
+    lang: str
+    sla: timedelta
+    contact: str | None
+    findings: dict[tuple[int, str], Finding]
+    units: dict[int, str | None]
+    open: list[Escalation]
+    handled: dict[tuple[int, str], str]  # (initiative, rule) → the latest cycle an escalation of it closed in
+
+
+def run_escalations(engine: Engine, *, now: datetime, settings: Settings) -> ScanReport:
+    with session_scope(engine) as session:
+        scan = _read(session, settings, now)
+    if isinstance(scan, ScanReport):
+        return scan
+    report = ScanReport(scan.cycle)
+    for (initiative_id, rule), finding in scan.findings.items():
+        if (initiative_id, rule) in {(e.initiative_id, e.rule) for e in scan.open}:
+            continue
+        if scan.handled.get((initiative_id, rule), "") >= finding.since:
+            continue  # this very situation was decided or resolved already
+        reason = reason_text(finding, scan.units[initiative_id], scan.lang)
+        with session_scope(engine) as session:
+            opened = open_escalation(
+                session,
+                initiative_id=initiative_id,
+                rule=rule,
+                reason=reason,
+                cycle=scan.cycle,
+                channel=scan.channel,
+                now=now,
+            )
+        report.opened += opened is not None
+    for escalation in scan.open:
+        holding = scan.findings.get((escalation.initiative_id, escalation.rule))
+        if holding is not None:
+            reason = reason_text(holding, scan.units[escalation.initiative_id], scan.lang)
+            if reason != escalation.reason:
+                report.updated += _new_reason(engine, escalation.id or 0, reason, now)
+        elif escalation.rule != MANUAL and escalation.state == EscalationState.OPEN:
+            report.closed += _close_by_rule(engine, escalation.id or 0, now)
+            continue
+        if escalation.state == EscalationState.OPEN and escalation.sla_deadline <= now:
+            report.reescalated += _reescalate(engine, scan, escalation, now)
+    log.info("escalations.scanned", summary=report.summary())
+    return report
+
+
+def _read(session: Session, settings: Settings, now: datetime) -> Scan | ScanReport:
+    tz = load_cadence(session, settings).tz
+    cycle = cycle_key(now, tz)
+    channel = leadership_channel(session, settings)
+    if channel is None:
+        return ScanReport(cycle, notes=["no leadership channel (LEADERSHIP_CHANNEL or leadership_channel)"])
+    row = session.get(WorkspaceSettings, 1) or WorkspaceSettings()
+    pairs = list(
+        session.exec(
+            select(Initiative, Objective.quarter)
+            .join(Objective, col(Initiative.objective_id) == Objective.id)
+            .where(col(Initiative.archived).is_(False))
+        )
+    )
+    history: dict[int, list[CheckIn]] = defaultdict(list)
+    for checkin in session.exec(
+        select(CheckIn).where(
+            col(CheckIn.submitted_at) >= now - HISTORY,
+            col(CheckIn.initiative_id).in_([initiative.id for initiative, _ in pairs]),
+        )
+    ):
+        history[checkin.initiative_id].append(checkin)
+    findings: dict[tuple[int, str], Finding] = {}
+    for initiative, quarter in pairs:
+        if initiative.status in (Status.DONE, Status.DROPPED):
+            continue
+        subject = Subject(
+            answers=per_cycle(history[initiative.id or 0]),
+            cycle=cycle,
+            started=cycle_key(initiative.created_at, tz),
+            plan=make_plan(
+                baseline=initiative.kpi_baseline,
+                target=initiative.kpi_target,
+                direction=initiative.kpi_direction,
+                quarter=quarter,
+                due=initiative.due_date,
+                planned=initiative.planned,
+            ),
+        )
+        for finding in evaluate(subject, row.escalation_rules):
+            findings[(initiative.id or 0, finding.rule)] = finding
+    escalations = session.exec(
+        select(Escalation).where(
+            (col(Escalation.open_key).is_not(None)) | (col(Escalation.closed_at) >= now - HISTORY)
+        )
+    ).all()
+    handled: dict[tuple[int, str], str] = {}
+    for escalation in escalations:
+        if escalation.open_key is None:
+            key = (escalation.initiative_id, escalation.rule)
+            handled[key] = max(handled.get(key, ""), escalation.cycle)
+    return Scan(
+        channel=channel,
+        cycle=cycle,
+        lang=workspace_language(session),
+        sla=timedelta(hours=row.escalation_sla_hours),
+        contact=row.escalation_contact,
+        findings=findings,
+        units={initiative.id or 0: initiative.kpi_unit for initiative, _ in pairs},
+        open=[e for e in escalations if e.open_key is not None],
+        handled=handled,
+    )
+
+
+def _new_reason(engine: Engine, escalation_id: int, reason: str, now: datetime) -> int:
+    """What the rule sees changed (another silent week, a new decision asked for): the alert follows."""
+    with session_scope(engine) as session:
+        escalation = session.get_one(Escalation, escalation_id)
+        if escalation.open_key is None:
+            return 0
+        escalation.reason, escalation.updated_at = reason, now
+        refresh_alert(session, escalation, now=now)
+    return 1
+
+
+def _close_by_rule(engine: Engine, escalation_id: int, now: datetime) -> int:
+    with session_scope(engine) as session:
+        escalation = session.get_one(Escalation, escalation_id)
+        if escalation.state != EscalationState.OPEN:  # a person took it meanwhile: theirs to close
+            return 0
+        close(session, escalation, state=EscalationState.RESOLVED, by=None, now=now)
+        audit(
+            session,
+            actor="baton",
+            action="escalation.resolve",
+            entity="escalation",
+            entity_id=escalation_id,
+            at=now,
+            why="the rule no longer holds",
+        )
+        refresh_alert(session, escalation, now=now)
+    return 1
+
+
+def _reescalate(engine: Engine, scan: Scan, escalation: Escalation, now: datetime) -> int:
+    """One level up the ladder, posted once in the alert's thread; the alert shows it too."""
+    level = escalation.level + 1
+    if level > TOP_LEVEL or (level == TOP_LEVEL and not scan.contact):
+        return 0
+    with session_scope(engine) as session:
+        if level == 1:
+            letters = raci(session, [escalation.initiative_id])[escalation.initiative_id]
+            who = people_of(letters[RaciLetter.ACCOUNTABLE])
+        else:
+            who = [scan.contact or ""]
+        row = session.get_one(Escalation, escalation.id)
+        if not conditional_level(session, row, level=level, deadline=now + scan.sla, now=now):
+            return 0
+        thread = {"thread_ts": row.message_ts} if locate(session, row) else {}
+        hours = int(scan.sla.total_seconds() // 3600)
+        enqueue_post(
+            session,
+            kind="escalation",
+            channel=row.channel or scan.channel,
+            message={**level_reply(level, who, hours, scan.lang), **thread},
+            now=now,
+        )
+        audit(
+            session,
+            actor="baton",
+            action="escalation.reescalate",
+            entity="escalation",
+            entity_id=row.id,
+            at=now,
+            level=level,
+            mentioned=who,
+        )
+        refresh_alert(session, row, now=now)
+    return 1

@@ -1,0 +1,155 @@
+"""The quarterly review: when a quarter is over, what each of its initiatives reached.
+
+It is due on the first day of the next quarter at 09:00 in the organisation's time zone, once every check-in
+of the quarter is in (the last week's answers come in until its Sunday), and is posted once per quarter and
+leadership channel. Baton down that morning posts it later, within `CATCH_UP`: a late review still serves.
+`baton export --quarter Q` carries the same review as data.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta, tzinfo
+from typing import Any
+
+from slack_sdk import WebClient
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from bot.config import Settings
+from bot.domain.cycles import quarter_key
+from bot.domain.escalation import per_cycle
+from bot.domain.progress import cycle_of, make_plan, quarter_bounds, score
+from bot.people import workspace_language
+from bot.rituals.cadence import load_cadence
+from bot.rituals.committee import post_once
+from bot.rituals.digest import RitualOutcome, digest_targets
+from bot.views.review import ReviewItem, review_messages
+from storage.db import session_scope
+from storage.models import CheckIn, Decision, Initiative, Objective
+
+REVIEW = "review"
+REVIEW_HOUR = 9
+CATCH_UP = timedelta(days=14)
+
+
+def previous_quarter(quarter: str) -> str:
+    year, number = int(quarter[:4]), int(quarter[-1])
+    return f"{year - 1}-Q4" if number == 1 else f"{year}-Q{number - 1}"
+
+
+def review_due(quarter: str, tz: tzinfo) -> datetime:
+    """09:00 on the day after the quarter's last day, organisation's time."""
+    _, last = quarter_bounds(quarter)
+    return datetime.combine(last + timedelta(days=1), time(REVIEW_HOUR), tzinfo=tz)
+
+
+def run_review(
+    engine: Engine, client: WebClient, *, now: datetime, settings: Settings
+) -> list[RitualOutcome]:
+    with session_scope(engine) as session:
+        tz = load_cadence(session, settings).tz
+        channels = digest_targets(session, settings).leadership
+    quarter = previous_quarter(quarter_key(now, tz))
+    due = review_due(quarter, tz)
+    if not channels:
+        return [RitualOutcome(REVIEW, quarter, "-", "no leadership channel")]
+    if not due <= now < due + CATCH_UP:
+        state = "not due" if now < due else "missed"
+        return [RitualOutcome(REVIEW, quarter, c, state, f"due {due:%Y-%m-%d %H:%M %Z}") for c in channels]
+    with session_scope(engine) as session:
+        messages = review_messages(quarter, quarter_review(session, quarter), workspace_language(session))
+    return [
+        post_once(engine, client, ritual=REVIEW, cycle=quarter, channel=c, messages=messages, now=now)
+        for c in channels
+    ]
+
+
+def quarter_review(session: Session, quarter: str) -> list[ReviewItem]:
+    """Each active initiative of `quarter`: baseline → target → reached, its OKR score, its status cycle by
+    cycle, and the decisions taken on it. Three queries whatever the portfolio's size."""
+    pairs = list(
+        session.exec(
+            select(Initiative, Objective.department)
+            .join(Objective, col(Initiative.objective_id) == Objective.id)
+            .where(Objective.quarter == quarter, col(Initiative.archived).is_(False))
+            .order_by(col(Objective.department), col(Initiative.title_key))
+        )
+    )
+    ids = [initiative.id for initiative, _ in pairs]
+    checkins: dict[int, list[CheckIn]] = defaultdict(list)
+    for checkin in session.exec(select(CheckIn).where(col(CheckIn.initiative_id).in_(ids))):
+        checkins[checkin.initiative_id].append(checkin)
+    decisions: dict[int, list[Decision]] = defaultdict(list)
+    for decision in session.exec(
+        select(Decision).where(col(Decision.initiative_id).in_(ids)).order_by(col(Decision.decided_at))
+    ):
+        decisions[decision.initiative_id].append(decision)
+    cycles = quarter_cycles(quarter)
+    items = []
+    for initiative, department in pairs:
+        answers = [a for a in per_cycle(checkins[initiative.id or 0]) if a.cycle in cycles]
+        by_cycle = {answer.cycle: answer.status for answer in answers}
+        values = [a.kpi_value for a in answers if a.kpi_value is not None]
+        reached = values[-1] if values else initiative.kpi_current
+        plan = make_plan(
+            baseline=initiative.kpi_baseline,
+            target=initiative.kpi_target,
+            direction=initiative.kpi_direction,
+            quarter=quarter,
+            due=initiative.due_date,
+            planned=initiative.planned,
+        )
+        items.append(
+            ReviewItem(
+                initiative=initiative,
+                department=department,
+                reached=reached,
+                score=score(plan, reached),
+                statuses=[by_cycle.get(cycle) for cycle in cycles],
+                decisions=decisions[initiative.id or 0],
+            )
+        )
+    return items
+
+
+def quarter_cycles(quarter: str) -> list[str]:
+    first, last = quarter_bounds(quarter)
+    cycles: list[str] = []
+    day: date = first
+    while day <= last:
+        if cycle_of(day) not in cycles:
+            cycles.append(cycle_of(day))
+        day += timedelta(days=1)
+    return cycles
+
+
+def review_export(session: Session, quarter: str) -> list[dict[str, Any]]:
+    """The review as `baton export --quarter` writes it."""
+    return [
+        {
+            "initiative": item.initiative.title,
+            "department": item.department,
+            "kpi": item.initiative.kpi_name,
+            "unit": item.initiative.kpi_unit,
+            "baseline": item.initiative.kpi_baseline,
+            "target": item.initiative.kpi_target,
+            "reached": item.reached,
+            "score": item.score,
+            "status": item.initiative.status,
+            "statuses": dict(zip(quarter_cycles(quarter), item.statuses, strict=True)),
+            "decisions": [
+                {
+                    "decision": d.decision,
+                    "rationale": d.rationale,
+                    "decided_by": d.decided_by,
+                    "decided_at": d.decided_at.isoformat(),
+                    "committee": d.committee,
+                    "follow_up_owner": d.follow_up_owner,
+                    "follow_up_due": d.follow_up_due.isoformat() if d.follow_up_due else None,
+                }
+                for d in item.decisions
+            ],
+        }
+        for item in quarter_review(session, quarter)
+    ]
