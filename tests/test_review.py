@@ -1,0 +1,95 @@
+"""The quarterly review: on the next quarter's first morning, once; scores as OKR practice gives them;
+`baton export --quarter` carries it."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from slack_sdk import WebClient
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from bot.config import Settings
+from bot.rituals.review import quarter_cycles, review_export, run_review
+from bot.sandbox.webapi import FakeSlack
+from storage.models import Decision
+from tests.conftest import LEADERSHIP_CHANNEL, run_baton
+from tests.test_escalation_workflow import BOSS, OWNER, TITLE, report, seed
+
+NEXT_QUARTER = datetime(2027, 1, 1, 8, tzinfo=UTC)  # 09:00 in Paris on 1 January
+
+
+def quarter_with_history(session: Session, fake_slack: FakeSlack) -> None:
+    initiative = seed(session, fake_slack, status="on_track")
+    session.add(report(initiative, "2026-W45", "on_track", kpi_value=40.0))
+    session.add(report(initiative, "2026-W50", "at_risk", kpi_value=70.0))
+    session.add(
+        Decision(
+            initiative_id=initiative.id or 0,
+            decision="Add a second integrator",
+            decided_by=BOSS,
+            decided_at=datetime(2026, 12, 2, 10, tzinfo=UTC),
+            follow_up_owner=OWNER,
+            follow_up_due=date(2027, 1, 15),
+        )
+    )
+    session.commit()
+
+
+def reviews(fake_slack: FakeSlack) -> list[dict]:  # type: ignore[type-arg]
+    return [p for p in fake_slack.posts() if p["channel"] == LEADERSHIP_CHANNEL and "review" in p["text"]]
+
+
+def review(engine: Engine, settings: Settings, fake_slack: FakeSlack, now: datetime) -> list[str]:
+    client = WebClient(token=fake_slack.token, base_url=fake_slack.api_url)
+    return [outcome.state for outcome in run_review(engine, client, now=now, settings=settings)]
+
+
+def test_the_review_comes_out_at_quarter_end_once_with_scores(
+    engine: Engine, settings: Settings, fake_slack: FakeSlack, session: Session
+) -> None:
+    quarter_with_history(session, fake_slack)
+    assert review(engine, settings, fake_slack, datetime(2026, 12, 31, 16, tzinfo=UTC)) == ["missed"]  # Q3's
+    assert review(engine, settings, fake_slack, NEXT_QUARTER - timedelta(minutes=1)) == ["not due"]
+    assert reviews(fake_slack) == []
+    assert review(engine, settings, fake_slack, NEXT_QUARTER) == ["sent"]
+    assert review(engine, settings, fake_slack, NEXT_QUARTER + timedelta(days=2)) == ["sent"]  # claimed
+    [posted] = reviews(fake_slack)
+    text = json.dumps(posted["blocks"], ensure_ascii=False)
+    assert "Quarterly review — 2026-Q4" in text and TITLE in text
+    assert "0 % → target 100 % → reached 70 %" in text and "score *0.70*" in text
+    assert "Add a second integrator" in text
+    assert ":large_orange_circle:" in text and ":white_circle:" in text  # W50 at risk; weeks unanswered
+
+
+def test_the_review_is_exported_with_the_quarter(
+    engine: Engine, settings: Settings, fake_slack: FakeSlack, session: Session, env: dict, tmp_path: Path
+) -> None:
+    quarter_with_history(session, fake_slack)
+    [item] = review_export(session, "2026-Q4")
+    assert (item["initiative"], item["baseline"], item["target"], item["reached"], item["score"]) == (
+        TITLE,
+        0.0,
+        100.0,
+        70.0,
+        0.7,
+    )
+    assert list(item["statuses"]) == quarter_cycles("2026-Q4")
+    assert (item["statuses"]["2026-W45"], item["statuses"]["2026-W50"], item["statuses"]["2026-W46"]) == (
+        "on_track",
+        "at_risk",
+        None,
+    )
+    assert [d["decision"] for d in item["decisions"]] == ["Add a second integrator"]
+    done = run_baton(env, tmp_path, "export", "--quarter", "2026-Q4")
+    assert done.returncode == 0, done.stderr
+    exported = json.loads(done.stdout)
+    assert exported["review"][0]["score"] == 0.7
+    assert "review" not in json.loads(run_baton(env, tmp_path, "export").stdout)
+
+
+def test_quarter_cycles_cover_every_iso_week_of_the_quarter() -> None:
+    cycles = quarter_cycles("2026-Q4")
+    assert (cycles[0], cycles[-1], len(cycles)) == ("2026-W40", "2026-W53", 14)
