@@ -142,6 +142,19 @@ def parser() -> argparse.ArgumentParser:
     cadence_set.add_argument("changes", nargs="+", metavar="KEY=VALUE")
     cadence_set.set_defaults(run=cmd_settings_set)
 
+    report = commands.add_parser(
+        "report",
+        help="the quarter's chart and table as a PNG or an HTML page, for people outside Slack",
+        description="Write the digest's chart for a quarter (statuses week by week, KPI progress toward "
+        "target) as a PNG, or an HTML page with the chart and one row per initiative. The format follows "
+        "the file name: .png or .html.",
+    )
+    report.add_argument("--quarter", required=True, help="the quarter, e.g. 2026-Q4")
+    report.add_argument("--output", type=Path, required=True, help="report.png or report.html")
+    report.add_argument("--language", choices=("en", "fr"), help="default: the workspace's language")
+    report.add_argument("--at", help="the instant the report stands at, ISO-8601 (default: now)")
+    report.set_defaults(run=cmd_report)
+
     db = commands.add_parser("db", help="database maintenance", description="Database maintenance.")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_upgrade = db_commands.add_parser(
@@ -393,6 +406,31 @@ def cmd_settings_set(args: argparse.Namespace, settings: Settings) -> int:
     except ValueError as exc:
         raise CommandError(f"settings not changed: {exc}") from None
     return cmd_settings_show(args, settings)
+
+
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.people import workspace_language
+    from bot.report import chart_png, report_html
+    from bot.rituals.digest import report_data
+
+    suffix = args.output.suffix.lower()
+    if suffix not in (".png", ".html"):
+        raise CommandError(f"--output: {args.output} must end in .png or .html")
+    quarter = _quarter(args.quarter) or ""
+    now = _instant(args.at, settings) if args.at else system_clock()
+    with session_scope(open_database(settings)) as session:
+        data = report_data(session, settings, quarter, now)
+        lang = args.language or workspace_language(session)
+    png = chart_png(data, lang)
+    try:
+        if suffix == ".png":
+            args.output.write_bytes(png)
+        else:
+            args.output.write_text(report_html(data, lang, png), encoding="utf-8")
+    except OSError as exc:
+        raise CommandError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    print(f"{args.output}: {quarter} as of {data.cycle}, {len(data.items)} initiatives")
+    return 0
 
 
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:

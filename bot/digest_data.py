@@ -36,8 +36,8 @@ from storage.models import (
     CheckIn,
     CycleSkip,
     Decision,
-    Direction,
     Delivery,
+    Direction,
     Escalation,
     EscalationState,
     Initiative,
@@ -202,7 +202,9 @@ def load_digest(
     points = _points(session, first, cycle, wanted)
     before = _before(session, first, wanted)
     owners, people = _owners(session, wanted)
-    skipped = set(session.execute(select(col(CycleSkip.user_id)).where(col(CycleSkip.cycle) == cycle)).scalars())
+    skipped = set(
+        session.execute(select(col(CycleSkip.user_id)).where(col(CycleSkip.cycle) == cycle)).scalars()
+    )
 
     items = tuple(
         _item(row, points.get(row.id, {}), before.get(row.id), owners.get(row.id, ()), trend, cycle, today)

@@ -17,7 +17,7 @@ from bot.delivery.sender import Sender
 from bot.deps import Deps
 from bot.logs import get_logger
 from bot.rituals.checkin import run_checkin, run_reminders
-from bot.rituals.digest import run_digest
+from bot.rituals.digest import run_digests
 
 log = get_logger(__name__)
 
@@ -31,11 +31,9 @@ def run_ritual(name: str, deps: Deps, client: WebClient) -> str:
         return run_checkin(deps.engine, client, now=now, settings=deps.settings).summary()
     if name == "reminders":
         return run_reminders(deps.engine, now=now, settings=deps.settings).summary()
-    if name == "digest":
-        channel = deps.settings.leadership_channel
-        if channel is None:
-            return "digest: LEADERSHIP_CHANNEL is not set"
-        return run_digest(deps.engine, client, now=now, settings=deps.settings, channel=channel).summary()
+    if name == "digest":  # the leadership digest, and each team channel's
+        outcomes = run_digests(deps.engine, client, now=now, settings=deps.settings)
+        return "\n".join(o.summary() for o in outcomes) or "digest: no leadership or team channel is set"
     raise ValueError(f"unknown ritual {name!r}")
 
 

@@ -13,7 +13,7 @@ from bot.i18n import t
 from bot.people import language_for, speaks
 from bot.permissions import can_update, updaters
 from bot.portfolio import latest_checkin
-from bot.rituals import answers
+from bot.rituals import answers, digest
 from bot.rituals.answers import PromptMessage
 from bot.views import ids
 from bot.views.checkin import notice_modal, update_modal
@@ -112,6 +112,14 @@ def register(app: App, deps: Deps) -> None:
                 key = "refused.update" if who else "refused.update_nobody"
                 view = notice_modal(t(key, lang, title=initiative.title, who=who), lang)
         client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.action(ids.DIGEST_DETAILS)
+    def digest_details_clicked(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond
+    ) -> None:
+        ack()
+        answer = digest.details(deps.engine, int(action["value"]), speaks(deps.engine, body["user"]["id"]))
+        respond(**answer, replace_original=False)
 
     @app.action(ids.HOME_PAGE)
     def home_paged(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:

@@ -28,6 +28,7 @@ from bot.portfolio import (
     set_role_members,
 )
 from bot.rituals.cadence import current_cycle
+from bot.rituals.digest import preview as digest_preview
 from bot.views.checkin import update_modal
 from bot.views.help import help_message
 from bot.views.portfolio import (
@@ -49,7 +50,7 @@ def register(app: App, deps: Deps) -> None:
     def okr(ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond) -> None:
         subcommand, _, rest = (command.get("text") or "").strip().partition(" ")
         user, rest, name = command["user_id"], rest.strip(), subcommand.lower()
-        if name not in ("update", "who", "list", "status", "role", "roles", "archive", "import"):  # help
+        if name not in ("update", "who", "list", "status", "role", "roles", "archive", "import", "digest"):  # help
             lang = speaks(deps.engine, user)
             ack(**help_message(unknown=subcommand if name not in ("", "help") else None, lang=lang))
             return
@@ -60,6 +61,8 @@ def register(app: App, deps: Deps) -> None:
                 open_update(
                     deps, client, respond, user=user, trigger_id=command["trigger_id"], query=rest, lang=lang
                 )
+            case "digest":  # this week's leadership digest, previewed to the asker only
+                respond(**digest_preview(deps.engine, deps.settings, deps.clock(), lang))
             case "who":
                 with session_scope(deps.engine) as session:
                     cycle = current_cycle(session, deps.settings, deps.clock())

@@ -1,6 +1,10 @@
 """Texts of the weekly leadership and team digests, the chart and `baton report`."""
 
 MESSAGES: dict[str, dict[str, str]] = {
+    "digest.help": {
+        "en": "preview this week's leadership digest (only you see it)",
+        "fr": "aperçu du point hebdomadaire de la direction (vous seul le voyez)",
+    },
     # the head of the digest
     "digest.header": {"en": "Weekly digest — {cycle}", "fr": "Point hebdomadaire — {cycle}"},
     "digest.team_header": {

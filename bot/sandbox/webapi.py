@@ -104,6 +104,10 @@ class FakeSlack:
     _last_post: dict[str, float] = field(default_factory=dict, repr=False)  # channel -> monotonic time
     _bucket: _Bucket | None = field(default=None, repr=False)
     _ratelimited: int = field(default=0, repr=False)
+    files: list[dict[str, Any]] = field(default_factory=list)  # files shared (files upload v2), in order
+    _uploads: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)  # file id -> pending upload
+
+    handler_class: ClassVar[type[_Handler]]  # the HTTP handler (the sandbox adds its web page to it)
 
     handler_class: ClassVar[type[_Handler]]  # the HTTP handler (the sandbox adds its web page to it)
 
@@ -177,6 +181,8 @@ class FakeSlack:
             self._hangs.clear()
             self._messages.clear()
             self._posts.clear()
+            self.files.clear()
+            self._uploads.clear()
             self._last_post.clear()
             self._bucket = None
             self._ratelimited = 0
@@ -444,6 +450,65 @@ class FakeSlack:
             return {"error": "users_list_not_supplied"}
         return {"channel": {"id": self._channel(users.split(",")[0])}}
 
+    # -- files upload v2 (slack_sdk's files_upload_v2): get an upload URL, POST the bytes, complete ------
+    def _files_getUploadURLExternal(self, args: dict[str, Any]) -> dict[str, Any]:
+        filename, length = str(args.get("filename") or ""), str(args.get("length") or "")
+        if not filename or not length.isdigit():
+            return {"error": "invalid_arguments"}
+        file_id = f"F{next(self._ts):010d}"
+        self._uploads[file_id] = {"name": filename, "length": int(length), "alt_txt": args.get("alt_txt")}
+        return {"upload_url": self.base_url + f"upload/{file_id}", "file_id": file_id}
+
+    def receive_upload(self, file_id: str, data: bytes) -> int:
+        """The upload URL's POST: the bytes of a file announced by files.getUploadURLExternal."""
+        with self._lock:
+            upload = self._uploads.get(file_id)
+            if upload is None or len(data) != upload["length"]:
+                return 400
+            upload["bytes"] = data
+            return 200
+
+    def _files_completeUploadExternal(self, args: dict[str, Any]) -> dict[str, Any]:
+        try:
+            wanted = json.loads(args["files"]) if isinstance(args.get("files"), str) else args.get("files")
+        except json.JSONDecodeError:
+            return {"error": "invalid_json"}
+        if not isinstance(wanted, list) or not wanted:
+            return {"error": "invalid_arguments"}
+        if any("bytes" not in self._uploads.get(str(f.get("id")), {}) for f in wanted):
+            return {"error": "file_not_found"}
+        channel = self._channel(str(args["channel_id"])) if args.get("channel_id") else None
+        thread_ts = str(args["thread_ts"]) if args.get("thread_ts") else None
+        if thread_ts and (channel is None or self._find(channel, thread_ts) is None):
+            return {"error": "invalid_thread_ts"}
+        shared = []
+        for item in wanted:
+            upload = self._uploads.pop(str(item["id"]))
+            title = item.get("title") or upload["name"]
+            shared.append({"id": item["id"], "name": upload["name"], "title": title})
+            self.files.append(
+                {
+                    **shared[-1],
+                    "bytes": upload["bytes"],
+                    "alt_txt": upload["alt_txt"],
+                    "channel": channel,
+                    "thread_ts": thread_ts,
+                }
+            )
+        if channel is not None:  # Slack shares the files as a message, in the thread when given one
+            message: Message = {
+                "type": "message",
+                "subtype": "file_share",
+                "user": BOT_USER_ID,
+                "channel": channel,
+                "ts": self._new_ts(),
+                "text": str(args.get("initial_comment") or ""),
+                "files": shared,
+                "thread_ts": thread_ts,
+            }
+            self._messages.setdefault(channel, []).append(message)
+        return {"files": shared}
+
 
 def _take(queue: dict[str, list[Any]], method: str) -> Any:
     """The next pending Failure or Hang for `method` (each has `times`), used up one call at a time."""
@@ -525,6 +590,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _dispatch(self, raw: bytes) -> None:
         url = urlparse(self.path)
+        if url.path.startswith("/upload/") and self.command == "POST":  # raw file bytes, not a form
+            status = self.slack.receive_upload(url.path.removeprefix("/upload/"), raw)
+            self._send(status, {"ok": status == 200}, {})
+            return
         try:
             args = {name: values[-1] for name, values in parse_qs(url.query).items()}
             args.update(_decode(raw.decode(), self.headers.get("Content-Type", "")))

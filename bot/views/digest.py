@@ -84,8 +84,9 @@ def _head(data: DigestData, lang: str) -> list[dict[str, Any]]:
         department = _department(data.department, lang, mrkdwn=False)
         title = t("digest.team_header", lang, department=department, cycle=data.cycle)
     blocks = [header(title)]
+    warning = [context(_undelivered(data.undelivered, lang))] if data.undelivered else []
     if not data.items:
-        return [*blocks, section(t("digest.empty", lang))]
+        return [*blocks, section(t("digest.empty", lang)), *warning]
     summary = t("digest.total", lang, count=len(data.items), counts=_counts(data.items, lang))
     blocks.append(section(summary))
     departments = data.departments
@@ -131,9 +132,7 @@ def _head(data: DigestData, lang: str) -> list[dict[str, Any]]:
             t("digest.suspicious_line", lang, title=_title(item), why=_why(item, lang)) for item in flagged
         ]
         blocks += packed(t("digest.suspicious", lang, count=len(flagged)), lines)
-    if data.undelivered:
-        blocks.append(context(_undelivered(data.undelivered, lang)))
-    blocks.append({"type": "divider"})
+    return [*blocks, *warning, {"type": "divider"}]
     return blocks
 
 

@@ -10,6 +10,7 @@ from bot.views.blocks import context, escape, section
 SUBCOMMANDS = (
     ("update [initiative]", "help.update"),
     ("who", "help.who"),
+    ("digest", "digest.help"),
     ("list [mine]", "help.list"),
     ("status initiative", "help.status"),
     ("role list | set NAME @person…", "help.role"),
