@@ -273,7 +273,7 @@ def may_arbitrate(
 
 def still_open(escalation: Escalation) -> Refusal | None:
     if escalation.state in CLOSED:
-        return Refusal(f"esc.closed_{escalation.state.value}", {})
+        return Refusal(f"esc.closed_{EscalationState(escalation.state).value}", {})
     return None
 
 

@@ -162,7 +162,7 @@ def _state_lines(data: AlertData, lang: str) -> list[str]:
         lines.append(t("esc.state.scheduled", lang, committee=escalation.scheduled_for))
     if escalation.state in (EscalationState.DECIDED, EscalationState.RESOLVED) and escalation.closed_at:
         if escalation.closed_by:
-            key = f"esc.state.{escalation.state.value}"
+            key = f"esc.state.{EscalationState(escalation.state).value}"
             lines.append(t(key, lang, user=escape(escalation.closed_by), when=when(escalation.closed_at)))
         else:
             lines.append(t("esc.state.auto_resolved", lang, when=when(escalation.closed_at)))
