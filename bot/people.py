@@ -150,3 +150,14 @@ def speaks(engine: Engine, user_id: str) -> str:
     with engine.connect() as connection:
         locale, workspace = connection.execute(LANGUAGE_QUERY, {"user_id": user_id}).one()
     return language(locale, workspace or DEFAULT)
+
+
+def deactivated_people(session: Session, user_ids: Iterable[str]) -> set[str]:
+    """Those of `user_ids` whom Slack last reported deactivated or unknown (see `refresh_people`)."""
+    wanted = set(user_ids)
+    if not wanted:
+        return set()
+    rows = session.exec(
+        select(Person.user_id).where(col(Person.user_id).in_(wanted), col(Person.deleted).is_(True))
+    )
+    return set(rows)

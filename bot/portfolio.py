@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
 from bot.audit import audit
@@ -17,6 +17,9 @@ from bot.roadmap import USER_MENTION, Owner, RoadmapRow
 from storage.models import (
     CheckIn,
     CheckInSource,
+    Direction,
+    Escalation,
+    EscalationState,
     Initiative,
     Objective,
     RaciAssignment,
@@ -65,7 +68,7 @@ def import_roadmap(
     roles = {role.name_key: role for role in session.exec(select(Role))}
     for row in rows:
         row_quarter = row.quarter or quarter
-        objective = _objective(session, row, row_quarter, actor=actor, now=now)
+        objective = _objective(session, row.objective, row_quarter, row.department, actor=actor, now=now)
         owner_roles = []
         for owner in row.owners:
             if owner.kind == "role" and key(owner.ref) not in roles:
@@ -105,7 +108,7 @@ def import_roadmap(
             initiative = Initiative(title_key=key(row.initiative), created_at=now, updated_at=now, **desired)
             session.add(initiative)
             session.flush()
-            _set_responsible(session, initiative.id, owners)  # type: ignore[arg-type]
+            _set_raci(session, initiative.id, RaciLetter.RESPONSIBLE, owners)  # type: ignore[arg-type]
             report.created.append(row.initiative)
             audit(
                 session,
@@ -121,7 +124,7 @@ def import_roadmap(
         changed = [name for name, value in desired.items() if getattr(initiative, name) != value]
         for name in changed:
             setattr(initiative, name, desired[name])
-        if _set_responsible(session, initiative.id, owners):  # type: ignore[arg-type]
+        if _set_raci(session, initiative.id, RaciLetter.RESPONSIBLE, owners):  # type: ignore[arg-type]
             changed.append("responsible")
         if not changed:
             report.unchanged.append(row.initiative)
@@ -141,17 +144,17 @@ def import_roadmap(
     return report
 
 
-def _objective(session: Session, row: RoadmapRow, quarter: str, *, actor: str, now: datetime) -> Objective:
+def _objective(
+    session: Session, title: str, quarter: str, department: str | None, *, actor: str, now: datetime
+) -> Objective:
+    """The objective of that title in that quarter, created if new (the same title is the same objective);
+    a department given is set on it."""
     objective = session.exec(
-        select(Objective).where(Objective.quarter == quarter, Objective.title_key == key(row.objective))
+        select(Objective).where(Objective.quarter == quarter, Objective.title_key == key(title))
     ).first()
     if objective is None:
         objective = Objective(
-            title=row.objective,
-            title_key=key(row.objective),
-            department=row.department,
-            quarter=quarter,
-            created_at=now,
+            title=title, title_key=key(title), department=department, quarter=quarter, created_at=now
         )
         session.add(objective)
         session.flush()
@@ -162,21 +165,29 @@ def _objective(session: Session, row: RoadmapRow, quarter: str, *, actor: str, n
             entity="objective",
             entity_id=objective.id,
             at=now,
-            title=row.objective,
+            title=title,
             quarter=quarter,
         )
-    elif row.department and objective.department != row.department:
-        objective.department = row.department
-        audit(
-            session,
-            actor=actor,
-            action="objective.update",
-            entity="objective",
-            entity_id=objective.id,
-            at=now,
-            department=row.department,
-        )
+    elif department:
+        _set_department(session, objective, department, actor=actor, now=now)
     return objective
+
+
+def _set_department(
+    session: Session, objective: Objective, department: str | None, *, actor: str, now: datetime
+) -> None:
+    if objective.department == department:
+        return
+    objective.department = department
+    audit(
+        session,
+        actor=actor,
+        action="objective.update",
+        entity="objective",
+        entity_id=objective.id,
+        at=now,
+        department=department,
+    )
 
 
 def _initiative_in_quarter(session: Session, title: str, quarter: str) -> Initiative | None:
@@ -187,11 +198,12 @@ def _initiative_in_quarter(session: Session, title: str, quarter: str) -> Initia
     ).first()
 
 
-def _set_responsible(session: Session, initiative_id: int, owners: set[tuple[str, Any]]) -> bool:
-    """Make the R of the RACI exactly `owners`; True when that changed anything."""
+def _set_raci(session: Session, initiative_id: int, letter: RaciLetter, owners: set[tuple[str, Any]]) -> bool:
+    """Make one letter of the RACI exactly `owners` (("user", id) or ("role", role id)); True when that
+    changed anything."""
     current = session.exec(
         select(RaciAssignment).where(
-            RaciAssignment.initiative_id == initiative_id, RaciAssignment.letter == RaciLetter.RESPONSIBLE
+            RaciAssignment.initiative_id == initiative_id, RaciAssignment.letter == letter
         )
     ).all()
     have = {("role", a.role_id) if a.role_id is not None else ("user", a.user_id) for a in current}
@@ -204,12 +216,144 @@ def _set_responsible(session: Session, initiative_id: int, owners: set[tuple[str
         session.add(
             RaciAssignment(
                 initiative_id=initiative_id,
-                letter=RaciLetter.RESPONSIBLE,
+                letter=letter,
                 role_id=ref if kind == "role" else None,
                 user_id=ref if kind == "user" else None,
             )
         )
     return True
+
+
+RACI = tuple(RaciLetter)
+
+
+@dataclass(frozen=True)
+class InitiativeSpec:
+    """An initiative as `/okr new` and `/okr edit` describe it; each RACI letter holds people and roles."""
+
+    title: str
+    objective: str
+    quarter: str
+    department: str | None = None
+    kpi_name: str | None = None
+    kpi_unit: str | None = None
+    kpi_baseline: float | None = None
+    kpi_target: float | None = None
+    kpi_direction: Direction = Direction.UP
+    due_date: date | None = None
+    people: dict[RaciLetter, tuple[str, ...]] = field(default_factory=dict)  # Slack user ids
+    roles: dict[RaciLetter, tuple[str, ...]] = field(default_factory=dict)  # role names, as typed
+
+
+class Rejected(ValueError):
+    """What makes a spec unsavable: field name → (message key, its values). Nothing was written."""
+
+    def __init__(self, problems: dict[str, tuple[str, dict[str, str]]]) -> None:
+        super().__init__(", ".join(problems))
+        self.problems = problems
+
+
+def save_initiative(
+    session: Session, spec: InitiativeSpec, *, initiative_id: int | None, actor: str, now: datetime
+) -> Initiative:
+    """Create an initiative (`initiative_id` None) or change one to match `spec`, RACI included; all or
+    nothing: every problem is found before anything is written, and raised as Rejected."""
+    roles = {role.name_key: role for role in session.exec(select(Role))}
+    problems: dict[str, tuple[str, dict[str, str]]] = {}
+    for letter in RACI:
+        unknown = [name for name in spec.roles.get(letter, ()) if key(name) not in roles]
+        if unknown:
+            known = ", ".join(role.name for role in sorted(roles.values(), key=lambda r: r.name_key))
+            problems[f"roles_{letter.value}"] = (
+                "initiative.error_roles",
+                {"names": ", ".join(unknown), "known": known or "—"},
+            )
+    if not spec.people.get(RaciLetter.RESPONSIBLE) and not spec.roles.get(RaciLetter.RESPONSIBLE):
+        problems["people_R"] = ("initiative.error_no_owner", {})
+    twin = _initiative_in_quarter(session, spec.title, spec.quarter)
+    if twin is not None and twin.id != initiative_id:
+        problems["title"] = ("initiative.error_duplicate", {"quarter": spec.quarter})
+    initiative = session.get(Initiative, initiative_id) if initiative_id is not None else None
+    if initiative_id is not None and initiative is None:
+        problems["title"] = ("initiative.error_gone", {})
+    if problems:
+        raise Rejected(problems)
+    objective = _objective(session, spec.objective, spec.quarter, spec.department, actor=actor, now=now)
+    if spec.department is None and objective.department is not None:
+        _set_department(session, objective, None, actor=actor, now=now)  # cleared in the form
+    desired: dict[str, Any] = {
+        "objective_id": objective.id,
+        "title": spec.title,
+        "title_key": key(spec.title),
+        "kpi_name": spec.kpi_name,
+        "kpi_unit": spec.kpi_unit,
+        "kpi_baseline": spec.kpi_baseline,
+        "kpi_target": spec.kpi_target,
+        "kpi_direction": spec.kpi_direction,
+        "due_date": spec.due_date,
+    }
+    if initiative is None:
+        initiative = Initiative(created_at=now, updated_at=now, **desired)
+        session.add(initiative)
+        session.flush()
+        changed = ["created"]
+    else:
+        changed = [name for name, value in desired.items() if getattr(initiative, name) != value]
+        for name in changed:
+            setattr(initiative, name, desired[name])
+    for letter in RACI:
+        owners = {("user", user) for user in spec.people.get(letter, ())} | {
+            ("role", roles[key(name)].id) for name in spec.roles.get(letter, ())
+        }
+        if _set_raci(session, initiative.id, letter, owners):  # type: ignore[arg-type]
+            changed.append(f"raci_{letter.value}")
+    if changed:
+        initiative.updated_at = now
+        audit(
+            session,
+            actor=actor,
+            action="initiative.create" if changed[0] == "created" else "initiative.update",
+            entity="initiative",
+            entity_id=initiative.id,
+            at=now,
+            title=initiative.title,
+            changed=changed,
+        )
+    return initiative
+
+
+@dataclass(frozen=True)
+class RaciMember:
+    """One entry of a RACI letter: a person, or a role with its holders as they are now."""
+
+    user: str | None = None
+    role: str | None = None
+    holders: tuple[str, ...] = ()
+
+
+RACI_QUERY = (
+    select(RaciAssignment.letter, RaciAssignment.user_id, Role.name, RoleMember.user_id)
+    .select_from(RaciAssignment)
+    .join(Role, col(Role.id) == RaciAssignment.role_id, isouter=True)
+    .join(RoleMember, col(RoleMember.role_id) == RaciAssignment.role_id, isouter=True)
+    .where(RaciAssignment.initiative_id == bindparam("initiative_id"))
+    .order_by(col(RaciAssignment.id), col(RoleMember.user_id))
+)
+
+
+def raci_of(session: Session, initiative_id: int) -> dict[RaciLetter, list[RaciMember]]:
+    """The whole RACI of an initiative, letter by letter, roles resolved to their holders now."""
+    entries: dict[RaciLetter, dict[tuple[str | None, str | None], list[str]]] = {
+        letter: {} for letter in RACI
+    }
+    for letter, user, role, holder in session.execute(RACI_QUERY, {"initiative_id": initiative_id}):
+        holders = entries[RaciLetter(letter)].setdefault((user, role), [])
+        if holder:
+            holders.append(holder)
+    return {
+        letter: [RaciMember(user, role, tuple(holders)) for (user, role), holders in members.items()]
+        for letter, members in entries.items()
+    }
 
 
 def active_initiatives(session: Session) -> list[Initiative]:
@@ -221,6 +365,55 @@ def active_initiatives(session: Session) -> list[Initiative]:
 
 
 ACTIVE_TITLE_KEYS = select(Initiative.id, Initiative.title_key).where(col(Initiative.archived).is_(False))
+
+
+def listed_initiatives(
+    session: Session, *, department: str | None = None, quarter: str | None = None
+) -> list[Initiative]:
+    """The active initiatives of the departments whose name matches `department` leniently (case, accents,
+    prefixes) and of `quarter`, by title."""
+    query = (
+        select(Initiative, Objective.department)
+        .join(Objective, col(Initiative.objective_id) == Objective.id)
+        .where(col(Initiative.archived).is_(False))
+        .order_by(col(Initiative.title_key))
+    )
+    if quarter:
+        query = query.where(Objective.quarter == quarter)
+    rows = list(session.exec(query))
+    if department is None:
+        return [initiative for initiative, _ in rows]
+    names = {name for _, name in rows if name}
+    wanted = set(best_matches(department, {name: key(name) for name in names}))
+    return [initiative for initiative, name in rows if name in wanted]
+
+
+def departments(session: Session) -> list[str]:
+    """The departments that have active initiatives, by name."""
+    rows = session.exec(
+        select(Objective.department)
+        .join(Initiative, col(Initiative.objective_id) == Objective.id)
+        .where(col(Initiative.archived).is_(False), col(Objective.department).is_not(None))
+        .distinct()
+    )
+    return sorted((name for name in rows if name), key=key)
+
+
+CLOSED_ESCALATIONS = (EscalationState.DECIDED, EscalationState.RESOLVED)
+
+
+def open_escalations(session: Session, initiative_id: int) -> list[Escalation]:
+    """The escalations of an initiative not yet decided or resolved, oldest first."""
+    return list(
+        session.exec(
+            select(Escalation)
+            .where(
+                Escalation.initiative_id == initiative_id,
+                col(Escalation.state).not_in([state.value for state in CLOSED_ESCALATIONS]),
+            )
+            .order_by(col(Escalation.opened_at), col(Escalation.id))
+        )
+    )
 
 
 def find_initiatives(session: Session, query: str) -> list[Initiative]:

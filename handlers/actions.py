@@ -18,6 +18,7 @@ from bot.rituals.answers import PromptMessage
 from bot.views import ids
 from bot.views.checkin import notice_modal, update_modal
 from bot.views.prompt import PromptRef, away_modal, is_reminder, listed_initiatives
+from handlers.commands import continue_command
 from handlers.events import publish_home
 from storage.db import session_scope
 from storage.models import Initiative, Status
@@ -112,6 +113,25 @@ def register(app: App, deps: Deps) -> None:
                 key = "refused.update" if who else "refused.update_nobody"
                 view = notice_modal(t(key, lang, title=initiative.title, who=who), lang)
         client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.action(re.compile("^" + re.escape(ids.PICK_INITIATIVE)))
+    def initiative_picked(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
+    ) -> None:
+        """The choice among several initiatives that matched: the command goes on with it."""
+        ack()
+        user = body["user"]["id"]
+        continue_command(
+            deps,
+            client,
+            respond,
+            action["action_id"].removeprefix(ids.PICK_INITIATIVE),
+            user,
+            int(action["selected_option"]["value"]),
+            speaks(deps.engine, user),
+            trigger_id=body["trigger_id"],
+            replace=True,
+        )
 
     @app.action(ids.DIGEST_DETAILS)
     def digest_details_clicked(

@@ -7,40 +7,51 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlmodel import Session
 
 from bot.deps import Deps
+from bot.domain.cycles import parse_quarter, quarter_key
 from bot.i18n import t
 from bot.logs import get_logger
-from bot.people import speaks
+from bot.people import deactivated_people, speaks
 from bot.permissions import can_update, is_admin, updaters
 from bot.portfolio import (
     NotAPerson,
     active_initiatives,
     archive,
+    departments,
     find_initiatives,
     history,
     holders,
     latest_checkin,
+    listed_initiatives,
     missing_updates,
+    open_escalations,
     owners_by_initiative,
+    raci_of,
     responsible_people,
     roles_with_members,
     set_role_members,
 )
-from bot.rituals.cadence import current_cycle
+from bot.rituals.cadence import current_cycle, load_cadence, workspace_row
 from bot.rituals.digest import preview as digest_preview
 from bot.views.checkin import update_modal
 from bot.views.help import help_message
+from bot.views.initiative import initiative_modal
 from bot.views.portfolio import (
     import_modal,
     list_message,
     notice,
+    picker_message,
     role_set_message,
     roles_message,
     status_message,
     who_message,
 )
+from bot.views.settings import settings_modal
+from handlers.escalations import decisions_command, escalate_command
 from storage.db import session_scope
+from storage.models import Initiative, Objective
 
 log = get_logger(__name__)
 
@@ -50,7 +61,22 @@ def register(app: App, deps: Deps) -> None:
     def okr(ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond) -> None:
         subcommand, _, rest = (command.get("text") or "").strip().partition(" ")
         user, rest, name = command["user_id"], rest.strip(), subcommand.lower()
-        if name not in ("update", "who", "list", "status", "role", "roles", "archive", "import", "digest"):  # help
+        if name not in (
+            "update",
+            "new",
+            "edit",
+            "who",
+            "list",
+            "status",
+            "role",
+            "roles",
+            "archive",
+            "import",
+            "settings",
+            "escalate",
+            "decisions",
+            "digest",
+        ):  # help
             lang = speaks(deps.engine, user)
             ack(**help_message(unknown=subcommand if name not in ("", "help") else None, lang=lang))
             return
@@ -61,26 +87,51 @@ def register(app: App, deps: Deps) -> None:
                 open_update(
                     deps, client, respond, user=user, trigger_id=command["trigger_id"], query=rest, lang=lang
                 )
+            case "new":
+                if refusal := admins_only(deps, client, user, "action.new", lang):
+                    respond(**refusal)
+                else:
+                    with session_scope(deps.engine) as session:
+                        quarter = quarter_key(deps.clock(), load_cadence(session, deps.settings).tz)
+                    open_modal(
+                        client,
+                        respond,
+                        command["trigger_id"],
+                        initiative_modal(quarter=quarter, lang=lang),
+                        lang,
+                    )
+            case "edit":
+                respond_or_continue(
+                    deps, client, respond, "edit", user, rest, lang, trigger_id=command["trigger_id"]
+                )
             case "digest":  # this week's leadership digest, previewed to the asker only
                 respond(**digest_preview(deps.engine, deps.settings, deps.clock(), lang))
             case "who":
                 with session_scope(deps.engine) as session:
                     cycle = current_cycle(session, deps.settings, deps.clock())
-                    respond(**who_message(cycle, missing_updates(session, cycle), lang))
+                    missing = missing_updates(session, cycle)
+                    respond(**who_message(cycle, missing, lang, deactivated_people(session, missing)))
             case "list":
-                with session_scope(deps.engine) as session:
-                    mine = rest.lower() == "mine"
-                    shown = responsible_people(session).get(user, []) if mine else active_initiatives(session)
-                    respond(**list_message(shown, owners_by_initiative(session), mine=mine, lang=lang))
-            case "status":
-                respond(**status_of(deps, rest, lang))
-            case "archive":
-                respond(**archive_initiative(deps, client, user, rest, lang))
+                respond(**list_of(deps, user, rest, lang))
+            case "status" | "archive":
+                respond_or_continue(deps, client, respond, name, user, rest, lang)
             case "import":
                 if refusal := admins_only(deps, client, user, "action.import", lang):
                     respond(**refusal)
                 else:
-                    client.views_open(trigger_id=command["trigger_id"], view=import_modal(lang))
+                    open_modal(client, respond, command["trigger_id"], import_modal(lang), lang)
+            case "settings":
+                if refusal := admins_only(deps, client, user, "action.settings", lang):
+                    respond(**refusal)
+                else:
+                    with session_scope(deps.engine) as session:
+                        row, teams = workspace_row(session), departments(session)
+                        view = settings_modal(row, teams, deps.settings.baton_timezone, lang=lang)
+                    open_modal(client, respond, command["trigger_id"], view, lang)
+            case "escalate":
+                respond(**escalate_command(deps, client, user, rest, lang))
+            case "decisions":
+                respond(**decisions_command(deps, rest, lang))
             case _:
                 respond(**roles(deps, client, user, rest, lang))
 
@@ -95,9 +146,7 @@ def open_update(
         if len(matches) == 1:
             initiative = matches[0]
             if not can_update(session, deps.settings, client, user, initiative.id or 0):
-                who = updaters(session, initiative.id or 0).mentions()
-                key = "refused.update" if who else "refused.update_nobody"
-                respond(**notice(t(key, lang, title=initiative.title, who=who)))
+                respond(**refused(session, initiative, "refused.update", lang))
                 return
             view = update_modal(initiative, previous=latest_checkin(session, initiative.id or 0), lang=lang)
         else:
@@ -115,19 +164,170 @@ def open_update(
         respond(t("help.modal_failed", lang))
 
 
-def status_of(deps: Deps, query: str, lang: str) -> dict[str, Any]:
+def open_modal(client: WebClient, respond: Respond, trigger_id: str, view: dict[str, Any], lang: str) -> None:
+    try:
+        client.views_open(trigger_id=trigger_id, view=view)
+    except SlackApiError as exc:
+        log.warning("views.open.failed", error=exc.response.get("error"))
+        respond(t("help.modal_failed", lang))
+
+
+USAGE = {"status": "status.usage", "edit": "edit.usage", "archive": "archive.usage"}
+
+
+def respond_or_continue(
+    deps: Deps,
+    client: WebClient,
+    respond: Respond,
+    command: str,
+    user: str,
+    query: str,
+    lang: str,
+    *,
+    trigger_id: str = "",
+) -> None:
+    """`/okr status|edit|archive <initiative>`: one match continues the command; several, a picker whose
+    choice continues it (never a guess); none, a message saying so."""
+    if command == "archive" and (refusal := admins_only(deps, client, user, "action.archive", lang)):
+        respond(**refusal)
+        return
     if not query:
-        return notice(t("status.usage", lang))
+        respond(**notice(t(USAGE[command], lang)))
+        return
     with session_scope(deps.engine) as session:
         matches = find_initiatives(session, query)
-        if not matches:
-            return notice(t("status.not_found", lang, query=query))
-        if len(matches) > 1:
-            titles = ", ".join(f"“{m.title}”" for m in matches[:10])
-            return notice(t("status.ambiguous", lang, query=query, titles=titles))
-        initiative = matches[0]
-        who = updaters(session, initiative.id or 0).mentions()
-        return status_message(initiative, who, history(session, initiative.id or 0), lang)
+    if not matches:
+        respond(**notice(t("status.not_found", lang, query=query)))
+    elif len(matches) > 1:
+        respond(**picker_message(command, matches, query, lang))
+    else:
+        continue_command(
+            deps, client, respond, command, user, matches[0].id or 0, lang, trigger_id=trigger_id
+        )
+
+
+def continue_command(
+    deps: Deps,
+    client: WebClient,
+    respond: Respond,
+    command: str,
+    user: str,
+    initiative_id: int,
+    lang: str,
+    *,
+    trigger_id: str,
+    replace: bool = False,
+) -> None:
+    """Carry out `command` on one initiative (found by name, or picked from several)."""
+    extra: dict[str, Any] = {"replace_original": True} if replace else {}
+    match command:
+        case "status":
+            respond(**status_of(deps, initiative_id, lang), **extra)
+        case "archive":
+            respond(**archive_initiative(deps, client, user, initiative_id, lang), **extra)
+        case "edit":
+            open_edit(
+                deps,
+                client,
+                respond,
+                user=user,
+                trigger_id=trigger_id,
+                initiative_id=initiative_id,
+                lang=lang,
+            )
+        case "update":
+            with session_scope(deps.engine) as session:
+                title = session.get(Initiative, initiative_id)
+            open_update(
+                deps,
+                client,
+                respond,
+                user=user,
+                trigger_id=trigger_id,
+                query=title.title if title else "",
+                lang=lang,
+            )
+
+
+def status_of(deps: Deps, initiative_id: int, lang: str) -> dict[str, Any]:
+    with session_scope(deps.engine) as session:
+        initiative = session.get(Initiative, initiative_id)
+        if initiative is None:
+            return notice(t("modal.error_gone", lang))
+        raci = raci_of(session, initiative_id)
+        people = {m.user for members in raci.values() for m in members if m.user} | {
+            holder for members in raci.values() for m in members for holder in m.holders
+        }
+        return status_message(
+            initiative,
+            raci,
+            history(session, initiative_id),
+            open_escalations(session, initiative_id),
+            lang,
+            deactivated_people(session, people),
+        )
+
+
+def open_edit(
+    deps: Deps,
+    client: WebClient,
+    respond: Respond,
+    *,
+    user: str,
+    trigger_id: str,
+    initiative_id: int,
+    lang: str,
+) -> None:
+    """The edit modal, prefilled, for admins and the initiative's R and A; others are told who can."""
+    with session_scope(deps.engine) as session:
+        initiative = session.get(Initiative, initiative_id)
+        if initiative is None:
+            respond(**notice(t("modal.error_gone", lang)))
+            return
+        if not can_update(session, deps.settings, client, user, initiative_id):
+            respond(**refused(session, initiative, "refused.edit", lang))
+            return
+        objective = session.get(Objective, initiative.objective_id)
+        view = initiative_modal(
+            quarter=objective.quarter if objective else "",
+            lang=lang,
+            initiative=initiative,
+            objective=objective,
+            raci=raci_of(session, initiative_id),
+        )
+    open_modal(client, respond, trigger_id, view, lang)
+
+
+def refused(session: Session, initiative: Initiative, key: str, lang: str) -> dict[str, Any]:
+    """Who may update or edit this initiative instead of the asker."""
+    who = updaters(session, initiative.id or 0).mentions()
+    return notice(t(key if who else f"{key}_nobody", lang, title=initiative.title, who=who))
+
+
+def list_of(deps: Deps, user: str, text: str, lang: str) -> dict[str, Any]:
+    """`/okr list`, `list mine`, `list team <department>`, `list quarter <2026-Q4>`."""
+    scope, _, value = text.partition(" ")
+    scope, value = scope.lower(), value.strip()
+    with session_scope(deps.engine) as session:
+        owners = owners_by_initiative(session)
+        match scope:
+            case "":
+                return list_message(active_initiatives(session), owners, lang=lang)
+            case "mine":
+                return list_message(responsible_people(session).get(user, []), owners, mine=True, lang=lang)
+            case "team" if value:
+                shown = listed_initiatives(session, department=value)
+                return list_message(shown, owners, team=value, lang=lang)
+            case "quarter" if value:
+                try:
+                    quarter = parse_quarter(value)
+                except ValueError:
+                    return notice(t("import.bad_quarter", lang))
+                return list_message(
+                    listed_initiatives(session, quarter=quarter), owners, quarter=quarter, lang=lang
+                )
+            case _:
+                return notice(t("list.usage", lang))
 
 
 def roles(deps: Deps, client: WebClient, user: str, text: str, lang: str) -> dict[str, Any]:
@@ -161,16 +361,14 @@ def admins_only(deps: Deps, client: WebClient, user: str, action: str, lang: str
     return notice(t(key, lang, action=t(action, lang), admins=admins))
 
 
-def archive_initiative(deps: Deps, client: WebClient, user: str, query: str, lang: str) -> dict[str, Any]:
+def archive_initiative(
+    deps: Deps, client: WebClient, user: str, initiative_id: int, lang: str
+) -> dict[str, Any]:
     if refusal := admins_only(deps, client, user, "action.archive", lang):
         return refusal
-    if not query:
-        return notice(t("archive.usage", lang))
     with session_scope(deps.engine) as session:
-        matches = find_initiatives(session, query)
-        if len(matches) != 1:
-            titles = ", ".join(f"“{m.title}”" for m in matches[:10])
-            key = "status.ambiguous" if matches else "status.not_found"
-            return notice(t(key, lang, query=query, titles=titles))
-        archive(session, matches[0], actor=user, now=deps.clock())
-        return notice(t("archive.done", lang, title=matches[0].title))
+        initiative = session.get(Initiative, initiative_id)
+        if initiative is None:
+            return notice(t("modal.error_gone", lang))
+        archive(session, initiative, actor=user, now=deps.clock())
+        return notice(t("archive.done", lang, title=initiative.title))

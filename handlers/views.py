@@ -8,17 +8,20 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from bot.audit import audit
 from bot.deps import Deps
 from bot.domain.cycles import parse_quarter, quarter_key
 from bot.i18n import t
-from bot.portfolio import import_roadmap
+from bot.portfolio import Rejected, import_roadmap, save_initiative
 from bot.rituals.answers import InvalidAway, go_away, is_closed, save_update
-from bot.rituals.cadence import load_cadence
+from bot.rituals.cadence import SettingError, change_cadence, load_cadence
 from bot.roadmap import RoadmapError, parse_roadmap
 from bot.views import ids
 from bot.views.checkin import InvalidForm, read_update
+from bot.views.initiative import read_initiative, rejected_errors, saved_view
 from bot.views.portfolio import import_done_view, import_problems, read_import
 from bot.views.prompt import read_away
+from bot.views.settings import read_settings, setting_error, settings_saved_view
 from handlers.events import publish_home
 from storage.db import session_scope
 from storage.models import Initiative
@@ -78,6 +81,46 @@ def register(app: App, deps: Deps) -> None:
             len(report.created), len(report.updated), len(report.unchanged), report.roles_created, lang
         )
         ack(response_action="update", view=done)
+
+    @app.view(ids.INITIATIVE_MODAL)
+    def submit_initiative(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        """`/okr new` and `/okr edit`: all or nothing, each problem under its field."""
+        try:
+            spec, initiative_id, lang = read_initiative(view)
+        except InvalidForm as invalid:
+            ack(response_action="errors", errors=invalid.errors)
+            return
+        try:
+            with session_scope(deps.engine) as session:
+                saved = save_initiative(
+                    session, spec, initiative_id=initiative_id, actor=body["user"]["id"], now=deps.clock()
+                )
+                title = saved.title
+        except Rejected as rejected:
+            ack(response_action="errors", errors=rejected_errors(rejected.problems, lang))
+            return
+        ack(response_action="update", view=saved_view(title, initiative_id is None, lang))
+
+    @app.view(ids.SETTINGS_MODAL)
+    def submit_settings(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        """`/okr settings`: validated by the same function as `baton settings set`, all or nothing."""
+        changes, lang = read_settings(view)
+        try:
+            with session_scope(deps.engine) as session:
+                change_cadence(session, changes)
+                audit(
+                    session,
+                    actor=body["user"]["id"],
+                    action="settings.update",
+                    entity="settings",
+                    entity_id=1,
+                    at=deps.clock(),
+                    changes=changes,
+                )
+        except SettingError as bad:
+            ack(response_action="errors", errors=setting_error(view, bad.name, lang))
+            return
+        ack(response_action="update", view=settings_saved_view(lang))
 
     @app.view(ids.AWAY_MODAL)
     def submit_away(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:

@@ -4,17 +4,30 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from urllib.parse import urlencode
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.portfolio import Details, import_roadmap, record_checkin, set_role_members
 from bot.roadmap import parse_roadmap
 from bot.sandbox.webapi import FakeSlack
 from bot.views import ids
-from storage.models import CheckIn, CheckInSource, Initiative, Person, RoleMember, Status
+from storage.models import (
+    CheckIn,
+    CheckInSource,
+    Escalation,
+    Initiative,
+    Objective,
+    Person,
+    RaciAssignment,
+    RaciLetter,
+    Role,
+    RoleMember,
+    Status,
+)
 from tests.conftest import ADMIN, EXAMPLE_ROADMAP, ManualClock, RunningBaton
-from tests.slack_requests import post_signed, slash_command_body, view_submission_body
+from tests.slack_requests import TEAM, post_signed, slash_command_body, view_submission_body
 from tests.test_slack_scenarios import wait_for
 
 PARIS, NEW_YORK, STRANGER = "U0PARIS01", "U0NEWYORK", "U0STRANGE"
@@ -22,6 +35,11 @@ PARIS, NEW_YORK, STRANGER = "U0PARIS01", "U0NEWYORK", "U0STRANGE"
 
 @pytest.fixture
 def roadmap(session: Session, fake_slack: FakeSlack) -> dict[str, Initiative]:
+    return load_roadmap(session, fake_slack)
+
+
+def load_roadmap(session: Session, fake_slack: FakeSlack) -> dict[str, Initiative]:
+    """The example roadmap: PARIS holds Ops Manager and PMO, NEW_YORK the CFO; by first word of title."""
     rows = parse_roadmap(EXAMPLE_ROADMAP.read_text(encoding="utf-8"), EXAMPLE_ROADMAP.name)
     before = datetime(2026, 11, 16, tzinfo=UTC)
     import_roadmap(session, rows, quarter="2026-Q4", actor="test", now=before)
@@ -262,3 +280,118 @@ def test_the_update_modal_carries_every_field_and_last_weeks_answer_is_one_click
     assert (second.confidence, second.blockers) == (2, hostile)  # history kept; the latest is current
     shown = json.dumps(confirmations[1], ensure_ascii=False)
     assert "<!channel>" not in shown and "<https://evil" not in shown and "&lt;!channel&gt;" in shown
+
+
+def pick(baton: RunningBaton, fake: FakeSlack, answer: dict, user: str, choice: str) -> dict:
+    """Choose `choice` (a title) in the picker of an ephemeral `answer`; return what Baton answers next."""
+    select = answer["blocks"][0]["accessory"]
+    chosen = next(o for o in select["options"] if o["text"]["text"] == choice)
+    payload = {
+        "type": "block_actions",
+        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM["id"]},
+        "api_app_id": "A0BATON01",
+        "token": "legacy-verification-token",
+        "container": {
+            "type": "message",
+            "message_ts": "1.2",
+            "channel_id": "C0GENERAL1",
+            "is_ephemeral": True,
+        },
+        "trigger_id": "13345224609.738474920.8088930838d88f008e1",
+        "team": TEAM,
+        "channel": {"id": "C0GENERAL1", "name": "general"},
+        "state": {"values": {}},
+        "response_url": fake.response_url("picked"),
+        "actions": [
+            {
+                "type": "static_select",
+                "action_id": select["action_id"],
+                "block_id": answer["blocks"][0].get("block_id", "b"),
+                "selected_option": chosen,
+                "action_ts": "1.3",
+            }
+        ],
+    }
+    before = len(fake.responses)
+    assert post_signed(baton.url, urlencode({"payload": json.dumps(payload)})).status_code == 200
+    return wait_for(lambda: fake.responses[before:])[0]
+
+
+def test_an_ambiguous_name_offers_a_picker_whose_choice_continues_the_command(
+    baton: RunningBaton, fake_slack: FakeSlack, session: Session, roadmap: dict
+) -> None:
+    answer = command(baton, fake_slack, "status p", STRANGER)
+    assert answer["response_type"] == "ephemeral"
+    assert "Several initiatives match “p”: which one?" in rendered(answer)
+    picker = answer["blocks"][0]["accessory"]
+    assert picker["type"] == "static_select" and picker["action_id"] == "okr_pick:status"
+    assert len(picker["options"]) == 3  # a picker, never a guess
+    shown = pick(baton, fake_slack, answer, STRANGER, "Revue prix-frais par segment")
+    assert shown["replace_original"] is True and "*Revue prix-frais par segment*" in rendered(shown)
+    assert f"*R* (responsible): CFO (<@{NEW_YORK}>), Sales (nobody)" in rendered(shown)
+    # archive: refused before any picker for a non-admin; picked by an admin, it archives that one only
+    assert "Only admins can archive" in rendered(command(baton, fake_slack, "archive p", PARIS))
+    done = pick(
+        baton, fake_slack, command(baton, fake_slack, "archive p", ADMIN), ADMIN, "Déploiement ERP phase 2"
+    )
+    assert "*Déploiement ERP phase 2* is archived" in rendered(done)
+    archived = session.exec(select(Initiative.title).where(col(Initiative.archived))).all()
+    assert archived == ["Déploiement ERP phase 2"]
+
+
+def test_status_shows_the_whole_raci_and_the_open_escalations(
+    baton: RunningBaton, fake_slack: FakeSlack, session: Session, roadmap: dict, clock: ManualClock
+) -> None:
+    erp = roadmap["deploiement"]
+    cfo = session.exec(select(Role).where(Role.name == "CFO")).one()
+    session.add(RaciAssignment(initiative_id=erp.id, letter=RaciLetter.CONSULTED, user_id=STRANGER))
+    session.add(RaciAssignment(initiative_id=erp.id, letter=RaciLetter.INFORMED, role_id=cfo.id))
+    session.add(Person(user_id=STRANGER, deleted=True, fetched_at=clock()))
+    for rule, state in (("off_track", "open"), ("manual", "acknowledged"), ("silent", "resolved")):
+        session.add(
+            Escalation(
+                initiative_id=erp.id,
+                rule=rule,
+                state=state,
+                reason=f"{rule} <!channel>",
+                cycle="2026-W47",
+                opened_at=clock(),
+                updated_at=clock(),
+                sla_deadline=clock(),
+            )
+        )
+    session.commit()
+    text = rendered(command(baton, fake_slack, "status erp", PARIS))
+    assert f"*R* (responsible): PMO (<@{PARIS}>), IT (nobody)" in text
+    assert "*A* (accountable): nobody" in text
+    assert f"*C* (consulted): <@{STRANGER}> (deactivated)" in text
+    assert f"*I* (informed): CFO (<@{NEW_YORK}>)" in text
+    assert "*Open escalations* (2)" in text and "silent" not in text
+    assert "acknowledged since 2026-W47: manual &lt;!channel&gt;" in text and "<!channel>" not in text
+    session.add(Person(user_id=PARIS, locale="fr-FR"))
+    session.commit()
+    french = rendered(command(baton, fake_slack, "status erp", PARIS))
+    assert "*Remontées ouvertes* (2)" in french and "*I* (informé) : CFO" in french
+
+
+def test_list_by_team_and_by_quarter(
+    baton: RunningBaton, fake_slack: FakeSlack, session: Session, roadmap: dict
+) -> None:
+    for name, department in (
+        ("standardiser", "Opérations"),
+        ("deploiement", "Opérations"),
+        ("revue", "Finance"),
+    ):
+        objective = session.get(Objective, roadmap[name].objective_id)
+        objective.department = department  # type: ignore[union-attr]
+    later = parse_roadmap("Initiative,Objective,KPI,Owner\nCut churn,-15 % churn,Churn (%),CFO\n", "x.csv")
+    import_roadmap(session, later, quarter="2027-Q1", actor="test", now=datetime(2026, 11, 16, tzinfo=UTC))
+    session.commit()
+    ops = rendered(command(baton, fake_slack, "list team OPE", STRANGER))
+    assert "Initiatives of OPE* (2)" in ops and "Standardiser" in ops and "ERP" in ops and "Revue" not in ops
+    assert "Initiatives of 2027-Q1* (1)" in rendered(
+        command(baton, fake_slack, "list quarter 2027-q1", STRANGER)
+    )
+    assert "(4)" in rendered(command(baton, fake_slack, "list quarter 2026-Q4", STRANGER))
+    assert "A quarter like 2026-Q4" in rendered(command(baton, fake_slack, "list quarter soon", STRANGER))
+    assert "Usage: `/okr list`" in rendered(command(baton, fake_slack, "list everything", STRANGER))

@@ -120,10 +120,28 @@ def test_help_lists_every_subcommand() -> None:
     assert message_problem(message["text"], message["blocks"]) is None
     assert message["response_type"] == "ephemeral"
     body = "\n".join(texts(message["blocks"]))
-    for usage in ("update [initiative]", "who", "list [mine]", "status initiative", "role list", "help"):
-        assert f"`/okr {usage}" in body
+    subcommands = [line.split("`")[1].split()[1] for line in body.splitlines() if line.startswith("• `/okr ")]
+    assert subcommands == [
+        "update",
+        "status",
+        "list",
+        "who",
+        "digest",
+        "escalate",
+        "decisions",
+        "new",
+        "edit",
+        "role",
+        "import",
+        "settings",
+        "archive",
+        "help",
+    ]
+    assert "`/okr list [mine | team NAME | quarter 2026-Q4]`" in body
     assert "don't know" not in body
-    assert message["text"].startswith("Baton: /okr update [initiative], /okr who, /okr list [mine]")
+    assert message["text"].startswith("Baton: /okr update [initiative], /okr status initiative, /okr list")
+    french = "\n".join(texts(help_message(lang="fr")["blocks"]))
+    assert "créer une initiative avec son KPI et son RACI (admins)" in french
 
 
 def test_help_for_an_unknown_subcommand_escapes_what_was_typed() -> None:

@@ -18,8 +18,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": ":grey_question: Je ne connais pas `/okr {command}`. Voici ce que je sais faire :",
     },
     "help.update": {
-        "en": "record this week's status, KPI value and comment for an initiative",
-        "fr": "saisir le statut, la valeur du KPI et un commentaire de la semaine pour une initiative",
+        "en": "record this week's status, KPI value, confidence, progress and notes for an initiative",
+        "fr": "saisir le statut, la valeur du KPI, la confiance, l'avancement et des notes de la semaine",
     },
     "help.help": {"en": "show this help", "fr": "afficher cette aide"},
     "help.example": {
@@ -40,12 +40,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "qui n'a pas encore fait son point cette semaine",
     },
     "help.list": {
-        "en": "the initiatives: all, or `mine`",
-        "fr": "les initiatives : toutes, ou `mine` pour les vôtres",
+        "en": "the initiatives: all, yours, a department's or a quarter's",
+        "fr": "les initiatives : toutes, les vôtres, celles d'une direction ou d'un trimestre",
     },
     "help.status": {
-        "en": "an initiative's last check-ins, KPI trend and owners",
-        "fr": "les derniers points d'une initiative, la tendance du KPI et ses responsables",
+        "en": "an initiative's last check-ins, KPI trend, RACI and open escalations",
+        "fr": "les derniers points d'une initiative, la tendance du KPI, son RACI et ses remontées ouvertes",
     },
     "help.role": {
         "en": "who holds each role (CFO, PMO…); admins change it",
@@ -53,9 +53,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     # portfolio commands
     "who.missing": {
-        "en": "*Still to update for {cycle}* ({count}):\n{lines}",
-        "fr": "*Points encore attendus pour {cycle}* ({count}) :\n{lines}",
+        "en": "*Still to update for {cycle}* ({count}):",
+        "fr": "*Points encore attendus pour {cycle}* ({count}) :",
     },
+    "who.line": {"en": "• {who} — {titles}{more}", "fr": "• {who} — {titles}{more}"},
+    "who.more": {"en": ", and {count} more", "fr": ", et {count} de plus"},
+    "list.more_people": {"en": "…and {count} more.", "fr": "…et {count} de plus."},
     "who.everyone": {
         "en": ":tada: Everyone has updated for {cycle}.",
         "fr": ":tada: Tout le monde a fait son point pour {cycle}.",
@@ -88,7 +91,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "*KPI* {kpi}: {current} (target {target}) {trend}",
         "fr": "*KPI* {kpi} : {current} (cible {target}) {trend}",
     },
-    "status.updaters": {"en": "*R / A:* {who}", "fr": "*R / A :* {who}"},
     "status.history": {"en": "*Last check-ins*\n{lines}", "fr": "*Derniers points*\n{lines}"},
     "status.no_history": {"en": "_No check-in yet._", "fr": "_Aucun point pour l'instant._"},
     "status.checkin": {

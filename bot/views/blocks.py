@@ -91,3 +91,17 @@ def kpi_text(value: float | None, unit: str | None) -> str:
 def owner_text(owner: Owner) -> str:
     """A person is a live mention (their id escaped all the same); a role name is plain text."""
     return f"<@{escape(owner.ref)}>" if owner.kind == "user" else escape(owner.ref)
+
+
+def input_block(
+    block_id: str, label: str, element: dict[str, Any], *, optional: bool = True, hint: str | None = None
+) -> dict[str, Any]:
+    """A modal's input block; its label and hint within Slack's limits."""
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "optional": optional,
+        "label": plain(label),
+        **({"hint": plain(hint)} if hint else {}),
+        "element": element,
+    }

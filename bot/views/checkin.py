@@ -18,6 +18,7 @@ from bot.views.blocks import (
     context,
     escape,
     format_number,
+    input_block,
     kpi_text,
     option,
     plain,
@@ -89,7 +90,7 @@ def update_modal(
         blocks.append(context(escape(_kpi_summary(initiative, lang))))
     else:
         blocks.append(
-            _input(
+            input_block(
                 ids.INITIATIVE_BLOCK,
                 t("modal.initiative", lang),
                 {
@@ -103,7 +104,7 @@ def update_modal(
         )
     status_options = [option(status_badge(s, lang), s.value) for s in ANSWERABLE]
     blocks.append(
-        _input(
+        input_block(
             ids.STATUS_BLOCK,
             t("modal.status", lang),
             {
@@ -119,7 +120,7 @@ def update_modal(
         None if previous is None or previous.kpi_value is None else format_number(previous.kpi_value)
     )
     blocks.append(
-        _input(
+        input_block(
             ids.KPI_BLOCK,
             _kpi_label(initiative, lang),
             {
@@ -136,7 +137,7 @@ def update_modal(
     ]
     previous_confidence = str(previous.confidence) if previous and previous.confidence else None
     blocks.append(
-        _input(
+        input_block(
             ids.CONFIDENCE_BLOCK,
             t("modal.confidence", lang),
             {
@@ -150,7 +151,7 @@ def update_modal(
     )
     previous_progress = None if previous is None or previous.progress is None else str(previous.progress)
     blocks.append(
-        _input(
+        input_block(
             ids.PROGRESS_BLOCK,
             t("modal.progress", lang),
             {
@@ -186,19 +187,6 @@ def update_modal(
     }
 
 
-def _input(
-    block_id: str, label: str, element: dict[str, Any], *, optional: bool = True, hint: str | None = None
-) -> dict[str, Any]:
-    return {
-        "type": "input",
-        "block_id": block_id,
-        "optional": optional,
-        "label": plain(label),
-        **({"hint": plain(hint)} if hint else {}),
-        "element": element,
-    }
-
-
 def _text_input(
     block_id: str, action_id: str, label: str, placeholder: str, initial: str | None
 ) -> dict[str, Any]:
@@ -210,7 +198,7 @@ def _text_input(
         "placeholder": plain(placeholder, 150),
         **_initial(clip(initial, MAX_COMMENT) if initial else None),
     }
-    return _input(block_id, label, element)
+    return input_block(block_id, label, element)
 
 
 def _initial_option(options: list[dict[str, Any]], value: str | None) -> dict[str, Any]:

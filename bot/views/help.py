@@ -7,17 +7,21 @@ from typing import Any
 from bot.i18n import DEFAULT, t
 from bot.views.blocks import context, escape, section
 
+# Every subcommand; `digest`, `escalate` and `decisions` are described in their own surface's catalog.
 SUBCOMMANDS = (
     ("update [initiative]", "help.update"),
+    ("status initiative", "help.status"),
+    ("list [mine | team NAME | quarter 2026-Q4]", "help.list"),
     ("who", "help.who"),
     ("digest", "digest.help"),
-    ("list [mine]", "help.list"),
-    ("status initiative", "help.status"),
-    ("role list | set NAME @person…", "help.role"),
-    ("archive initiative", "help.archive"),
-    ("import", "help.import"),
     ("escalate initiative reason", "esc.help.escalate"),
     ("decisions [quarter]", "decisions.help"),
+    ("new", "help.new"),
+    ("edit initiative", "help.edit"),
+    ("role list | set NAME @person…", "help.role"),
+    ("import", "help.import"),
+    ("settings", "help.settings"),
+    ("archive initiative", "help.archive"),
     ("help", "help.help"),
 )
 

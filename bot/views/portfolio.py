@@ -3,32 +3,39 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from bot.domain.progress import sparkline
-from bot.i18n import DEFAULT, t
+from bot.i18n import DEFAULT, MESSAGES, t
+from bot.portfolio import RaciMember
 from bot.roadmap import Owner
 from bot.views import ids
 from bot.views.blocks import (
     MAX_BLOCKS_MESSAGE,
+    MAX_OPTIONS,
+    MAX_SECTION_TEXT,
     MAX_VIEW_TITLE,
     clip,
     context,
     escape,
     kpi_text,
+    option,
     owner_text,
     plain,
     section,
     status_badge,
 )
-from storage.models import CheckIn, Initiative, Role
+from bot.views.checkin import checkin_details
+from storage.models import CheckIn, Escalation, Initiative, RaciLetter, Role
 
 MAX_TITLE = 150
 MAX_COMMENT = 200
 MAX_PASTE = 3000  # Slack's limit for a plain-text input
 MAX_PROBLEMS_SHOWN = 6
 MAX_ERROR = 1000
+MAX_DETAIL = 400  # each note of the latest check-in, in /okr status
+MAX_ESCALATIONS = 10
 
 
 def ephemeral(blocks: list[dict[str, Any]], text: str) -> dict[str, Any]:
@@ -36,28 +43,64 @@ def ephemeral(blocks: list[dict[str, Any]], text: str) -> dict[str, Any]:
 
 
 def who_message(
-    cycle: str, missing: Mapping[str, Sequence[Initiative]], lang: str = DEFAULT
+    cycle: str,
+    missing: Mapping[str, Sequence[Initiative]],
+    lang: str = DEFAULT,
+    deactivated: Collection[str] = frozenset(),
 ) -> dict[str, Any]:
-    """Who still owes an update this cycle, and for what."""
+    """Who still owes an update this cycle, and for what; people Slack reports deactivated are flagged
+    (their initiatives need a new owner rather than a reminder)."""
     if not missing:
         text = t("who.everyone", lang, cycle=cycle)
         return ephemeral([section(text)], text)
-    lines = "\n".join(
-        f"• <@{escape(user)}> — " + ", ".join(escape(clip(i.title, 80)) for i in initiatives)
-        for user, initiatives in sorted(missing.items())
-    )
-    text = t("who.missing", lang, cycle=cycle, count=len(missing), lines=lines)
-    return ephemeral([section(text)], t("who.missing", lang, cycle=cycle, count=len(missing), lines=""))
+    lines = []
+    for user, initiatives in sorted(missing.items()):
+        mention = f"<@{escape(user)}>"
+        who = t("status.deactivated", lang, who=mention) if user in deactivated else mention
+        titles = ", ".join(escape(clip(i.title, 80)) for i in initiatives[:10])
+        more = t("who.more", lang, count=len(initiatives) - 10) if len(initiatives) > 10 else ""
+        lines.append(t("who.line", lang, who=who, titles=titles, more=more))
+    heading = t("who.missing", lang, cycle=cycle, count=len(missing))
+    return ephemeral([section(heading), *_sections(lines, MAX_BLOCKS_MESSAGE - 1, lang)], heading)
+
+
+def _sections(lines: Sequence[str], room: int, lang: str) -> list[dict[str, Any]]:
+    """`lines` packed into at most `room` sections of Slack's size; what does not fit is counted."""
+    blocks: list[str] = []
+    current: list[str] = []
+    for index, line in enumerate(lines):
+        line = clip(line, MAX_SECTION_TEXT)
+        if sum(len(x) + 1 for x in current) + len(line) > MAX_SECTION_TEXT:
+            blocks.append("\n".join(current))
+            current = []
+            if len(blocks) == room - 1:
+                blocks.append(t("list.more_people", lang, count=len(lines) - index))
+                return [section(text) for text in blocks]
+        current.append(line)
+    if current:
+        blocks.append("\n".join(current))
+    return [section(text) for text in blocks]
 
 
 def list_message(
     initiatives: Sequence[Initiative],
     owners: Mapping[int, Sequence[Owner]],
     *,
-    mine: bool,
+    mine: bool = False,
+    team: str | None = None,
+    quarter: str | None = None,
     lang: str = DEFAULT,
 ) -> dict[str, Any]:
-    title = t("list.mine" if mine else "list.title", lang, count=len(initiatives))
+    """The initiatives shown (all, mine, a team's or a quarter's) with status, owners and KPI."""
+    count = len(initiatives)
+    if mine:
+        title = t("list.mine", lang, count=count)
+    elif team:
+        title = t("list.team", lang, team=escape(clip(team, MAX_TITLE)), count=count)
+    elif quarter:
+        title = t("list.quarter", lang, quarter=quarter, count=count)
+    else:
+        title = t("list.title", lang, count=count)
     if not initiatives:
         return ephemeral([section(title), context(t("list.empty", lang))], title)
     room = MAX_BLOCKS_MESSAGE - 2
@@ -80,9 +123,15 @@ def list_message(
 
 
 def status_message(
-    initiative: Initiative, who: str, history: Sequence[CheckIn], lang: str = DEFAULT
+    initiative: Initiative,
+    raci: Mapping[RaciLetter, Sequence[RaciMember]],
+    history: Sequence[CheckIn],
+    escalations: Sequence[Escalation] = (),
+    lang: str = DEFAULT,
+    deactivated: Collection[str] = frozenset(),
 ) -> dict[str, Any]:
-    """One initiative: status, KPI and its trend, R/A, last check-ins (newest first)."""
+    """One initiative: status, KPI and its trend, the whole RACI, what its latest check-in says, its last
+    check-ins (newest first) and its open escalations."""
     title = f"{status_badge(initiative.status, lang)}  *{escape(clip(initiative.title, MAX_TITLE))}*"
     values = [c.kpi_value for c in reversed(history) if c.kpi_value is not None]
     kpi = t(
@@ -93,13 +142,64 @@ def status_message(
         target=escape(kpi_text(initiative.kpi_target, initiative.kpi_unit)),
         trend=sparkline(values[-8:]) if len(values) > 1 else "",
     )
+    roles = "\n".join(
+        t(f"status.raci_{letter.value}", lang, who=raci_text(raci.get(letter, ()), lang, deactivated))
+        for letter in RaciLetter
+    )
     lines = "\n".join(_checkin_line(c, initiative, lang) for c in history) or t("status.no_history", lang)
-    blocks = [
-        section(title),
-        section(f"{kpi}\n{t('status.updaters', lang, who=who or t('list.nobody', lang))}"),
-        section(t("status.history", lang, lines=lines)),
-    ]
+    blocks = [section(title), section(f"{kpi}\n{roles}")]
+    if history and (details := checkin_details(history[0], lang, MAX_DETAIL)):
+        blocks.append(section("\n".join(details)))
+    blocks.append(section(t("status.history", lang, lines=lines)))
+    if escalations:
+        shown = "\n".join(_escalation_line(e, lang) for e in escalations[:MAX_ESCALATIONS])
+        blocks.append(section(t("status.escalations", lang, count=len(escalations), lines=shown)))
     return ephemeral(blocks, initiative.title)
+
+
+def raci_text(members: Sequence[RaciMember], lang: str, deactivated: Collection[str] = frozenset()) -> str:
+    """People as mentions, roles by name with their holders now; deactivated people are flagged."""
+
+    def person(user: str) -> str:
+        mention = f"<@{escape(user)}>"
+        return t("status.deactivated", lang, who=mention) if user in deactivated else mention
+
+    parts = []
+    for member in members:
+        if member.user:
+            parts.append(person(member.user))
+        elif member.role:
+            held = ", ".join(person(user) for user in member.holders) or t("list.nobody", lang)
+            parts.append(t("status.role_held", lang, role=escape(member.role), holders=held))
+    return ", ".join(parts) or t("list.nobody", lang)
+
+
+def _escalation_line(escalation: Escalation, lang: str) -> str:
+    rule_key = f"esc.rule.{escalation.rule}"  # the escalation catalog names each rule
+    rule = t(rule_key, lang) if rule_key in MESSAGES else escape(escalation.rule)
+    return t(
+        "status.escalation",
+        lang,
+        rule=rule,
+        state=t(f"status.escalation_{escalation.state}", lang),
+        cycle=escalation.cycle,
+        reason=escape(clip(" ".join(escalation.reason.split()), MAX_COMMENT)) or "–",
+    )
+
+
+def picker_message(command: str, matches: Sequence[Initiative], query: str, lang: str) -> dict[str, Any]:
+    """Several initiatives match: the asker picks one, and the choice continues `command`."""
+    text = t("pick.prompt", lang, query=escape(clip(query, MAX_TITLE)))
+    block = {
+        **section(text),
+        "accessory": {
+            "type": "static_select",
+            "action_id": ids.PICK_INITIATIVE + command,
+            "placeholder": plain(t("pick.placeholder", lang), 150),
+            "options": [option(m.title, str(m.id)) for m in matches[:MAX_OPTIONS]],
+        },
+    }
+    return ephemeral([block], text)
 
 
 def roles_message(roles: Sequence[tuple[Role, Sequence[str]]], lang: str = DEFAULT) -> dict[str, Any]:
@@ -129,6 +229,10 @@ def _checkin_line(checkin: CheckIn, initiative: Initiative, lang: str) -> str:
         if checkin.kpi_value is not None
         else ""
     )
+    if checkin.confidence is not None:
+        kpi += " · " + t("status.confidence", lang, confidence=checkin.confidence)
+    if checkin.progress is not None:
+        kpi += " · " + t("status.progress", lang, progress=checkin.progress)
     comment = f" — {escape(clip(' '.join(checkin.comment.split()), MAX_COMMENT))}" if checkin.comment else ""
     return t(
         "status.checkin",
