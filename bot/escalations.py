@@ -9,7 +9,6 @@ agree on a single row (and a single alert).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
@@ -29,10 +28,10 @@ from bot.domain.text import best_matches
 from bot.i18n import t
 from bot.people import language_for, workspace_language
 from bot.permissions import is_admin
-from bot.portfolio import ACTIVE_TITLE_KEYS, find_initiatives, history
+from bot.portfolio import ACTIVE_TITLE_KEYS, RaciMember, find_initiatives, history, raci_of
 from bot.rituals.cadence import load_cadence
 from bot.rituals.digest import digest_targets
-from bot.views.escalation import AlertData, DecisionForm, RaciEntry, alert_message, decision_dm
+from bot.views.escalation import AlertData, DecisionForm, alert_message, decision_dm
 from storage.db import session_scope
 from storage.models import (
     Decision,
@@ -41,11 +40,8 @@ from storage.models import (
     Escalation,
     EscalationState,
     Initiative,
-    RaciAssignment,
     RaciLetter,
     RitualRun,
-    Role,
-    RoleMember,
     WorkspaceSettings,
 )
 
@@ -70,36 +66,13 @@ def leadership_channel(session: Session, settings: Settings) -> str | None:
 
 
 # -- RACI -------------------------------------------------------------------------------------------
-def raci(session: Session, initiative_ids: Iterable[int]) -> dict[int, dict[str, list[RaciEntry]]]:
-    """Each initiative's RACI, letter by letter: people, and roles with their current holders."""
-    ids = list(initiative_ids)
-    rows = session.exec(
-        select(RaciAssignment, Role.name, RoleMember.user_id)
-        .join(Role, col(Role.id) == RaciAssignment.role_id, isouter=True)
-        .join(RoleMember, col(RoleMember.role_id) == RaciAssignment.role_id, isouter=True)
-        .where(col(RaciAssignment.initiative_id).in_(ids))
-        .order_by(col(RaciAssignment.id), col(RoleMember.user_id))
-    )
-    holders: dict[int, list[str]] = defaultdict(list)
-    assignments: dict[int, tuple[RaciAssignment, str | None]] = {}
-    for assignment, role, holder in rows:
-        assignments[assignment.id or 0] = (assignment, role)
-        if holder:
-            holders[assignment.id or 0].append(holder)
-    found: dict[int, dict[str, list[RaciEntry]]] = defaultdict(lambda: defaultdict(list))
-    for assignment_id, (assigned, role_name) in assignments.items():
-        entry = RaciEntry(assigned.user_id, role_name, tuple(holders[assignment_id]))
-        found[assigned.initiative_id][str(assigned.letter)].append(entry)
-    return found
-
-
-def people_of(entries: Iterable[RaciEntry]) -> list[str]:
+def people_of(members: Iterable[RaciMember]) -> list[str]:
     """The Slack users behind RACI entries: people named, and the holders of roles named."""
-    return list(dict.fromkeys(user for entry in entries for user in entry.people))
+    return list(dict.fromkeys(user for m in members for user in ((m.user,) if m.user else m.holders)))
 
 
 def accountable(session: Session, initiative_id: int) -> list[str]:
-    return people_of(raci(session, [initiative_id])[initiative_id][RaciLetter.ACCOUNTABLE])
+    return people_of(raci_of(session, initiative_id)[RaciLetter.ACCOUNTABLE])
 
 
 # -- the alert --------------------------------------------------------------------------------------
@@ -112,7 +85,7 @@ def alert_data(session: Session, escalation: Escalation) -> AlertData:
         escalation=escalation,
         initiative=initiative,
         recent=history(session, escalation.initiative_id, RECENT_UPDATES),
-        raci=raci(session, [escalation.initiative_id])[escalation.initiative_id],
+        raci=raci_of(session, escalation.initiative_id),
         decision=decision,
     )
 
@@ -359,7 +332,7 @@ def decide(
         follow_up_due=form.follow_up_due.isoformat() if form.follow_up_due else None,
     )
     initiative = session.get_one(Initiative, escalation.initiative_id)
-    letters = raci(session, [escalation.initiative_id])[escalation.initiative_id]
+    letters = raci_of(session, escalation.initiative_id)
     told = people_of([*letters[RaciLetter.RESPONSIBLE], *letters[RaciLetter.ACCOUNTABLE]])
     for person in dict.fromkeys([*told, *([form.follow_up_owner] if form.follow_up_owner else [])]):
         message = decision_dm(initiative, decision, language_for(session, person))

@@ -10,13 +10,13 @@ import pytest
 
 from bot.domain.escalation import RULES, Finding
 from bot.i18n import LANGUAGES
+from bot.portfolio import RaciMember
 from bot.sandbox.blockkit import message_problem, view_problem
 from bot.views import ids
 from bot.views.checkin import InvalidForm
 from bot.views.committee import AgendaItem, agenda_messages
 from bot.views.escalation import (
     AlertData,
-    RaciEntry,
     alert_message,
     decision_modal,
     decisions_message,
@@ -24,7 +24,7 @@ from bot.views.escalation import (
     reason_text,
 )
 from bot.views.review import ReviewItem, review_messages
-from storage.models import CheckIn, Decision, Escalation, Initiative, Status
+from storage.models import CheckIn, Decision, Escalation, Initiative, RaciLetter, Status
 
 NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
 LONG = "<!channel> " + "x" * 5000
@@ -88,7 +88,10 @@ def checkin(cycle: str) -> CheckIn:
     )
 
 
-RACI = {"R": [RaciEntry("U0OWNER01", None)], "A": [RaciEntry(None, "CFO", ("U0CFO0001", "U0CFO0002"))]}
+RACI = {
+    RaciLetter.RESPONSIBLE: [RaciMember("U0OWNER01")],
+    RaciLetter.ACCOUNTABLE: [RaciMember(None, "CFO", ("U0CFO0001", "U0CFO0002"))],
+}
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

@@ -29,13 +29,12 @@ from bot.domain.cycles import cycle_key
 from bot.domain.escalation import MANUAL, Finding, Subject, evaluate, per_cycle
 from bot.domain.progress import make_plan
 from bot.escalations import (
+    accountable,
     close,
     conditional_level,
     leadership_channel,
     locate,
     open_escalation,
-    people_of,
-    raci,
     refresh_alert,
 )
 from bot.logs import get_logger
@@ -49,7 +48,6 @@ from storage.models import (
     EscalationState,
     Initiative,
     Objective,
-    RaciLetter,
     Status,
     WorkspaceSettings,
 )
@@ -230,11 +228,7 @@ def _reescalate(engine: Engine, scan: Scan, escalation: Escalation, now: datetim
     if level > TOP_LEVEL or (level == TOP_LEVEL and not scan.contact):
         return 0
     with session_scope(engine) as session:
-        if level == 1:
-            letters = raci(session, [escalation.initiative_id])[escalation.initiative_id]
-            who = people_of(letters[RaciLetter.ACCOUNTABLE])
-        else:
-            who = [scan.contact or ""]
+        who = accountable(session, escalation.initiative_id) if level == 1 else [scan.contact or ""]
         row = session.get_one(Escalation, escalation.id)
         if not conditional_level(session, row, level=level, deadline=now + scan.sla, now=now):
             return 0

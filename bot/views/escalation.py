@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.domain.escalation import Finding
 from bot.i18n import DEFAULT, t
+from bot.portfolio import RaciMember
 from bot.views import ids
 from bot.views.blocks import (
     MAX_BLOCKS_MESSAGE,
@@ -24,6 +25,7 @@ from bot.views.blocks import (
     status_badge,
 )
 from bot.views.checkin import InvalidForm
+from bot.views.portfolio import raci_text
 from storage.models import CheckIn, Decision, Escalation, EscalationState, Initiative, RaciLetter
 
 MAX_TITLE = 140
@@ -33,30 +35,11 @@ MAX_DECISIONS_SHOWN = 20
 
 
 @dataclass(frozen=True)
-class RaciEntry:
-    """One line of a RACI letter: a person, or a role and the people who hold it now."""
-
-    user: str | None
-    role: str | None
-    holders: tuple[str, ...] = ()
-
-    @property
-    def people(self) -> tuple[str, ...]:
-        return (self.user,) if self.user else self.holders
-
-    def text(self) -> str:
-        if self.user:
-            return f"<@{escape(self.user)}>"
-        held = ", ".join(f"<@{escape(user)}>" for user in self.holders)
-        return f"{escape(self.role or '')} ({held})" if held else escape(self.role or "")
-
-
-@dataclass(frozen=True)
 class AlertData:
     escalation: Escalation
     initiative: Initiative
     recent: Sequence[CheckIn]  # newest first
-    raci: Mapping[str, Sequence[RaciEntry]]  # by letter
+    raci: Mapping[RaciLetter, Sequence[RaciMember]]
     decision: Decision | None = None
 
 
@@ -78,10 +61,6 @@ def when(instant: datetime) -> str:
 
 def rule_name(rule: str, lang: str = DEFAULT) -> str:
     return t(f"esc.rule.{rule}", lang)
-
-
-def _people(entries: Sequence[RaciEntry], lang: str) -> str:
-    return ", ".join(entry.text() for entry in entries) or t("esc.nobody", lang)
 
 
 def alert_message(data: AlertData, lang: str = DEFAULT) -> dict[str, Any]:
@@ -112,10 +91,10 @@ def alert_message(data: AlertData, lang: str = DEFAULT) -> dict[str, Any]:
             t(
                 "esc.raci",
                 lang,
-                r=_people(data.raci.get(RaciLetter.RESPONSIBLE, ()), lang),
-                a=_people(data.raci.get(RaciLetter.ACCOUNTABLE, ()), lang),
-                c=_people(data.raci.get(RaciLetter.CONSULTED, ()), lang),
-                i=_people(data.raci.get(RaciLetter.INFORMED, ()), lang),
+                r=raci_text(data.raci.get(RaciLetter.RESPONSIBLE, ()), lang),
+                a=raci_text(data.raci.get(RaciLetter.ACCOUNTABLE, ()), lang),
+                c=raci_text(data.raci.get(RaciLetter.CONSULTED, ()), lang),
+                i=raci_text(data.raci.get(RaciLetter.INFORMED, ()), lang),
             )
         )
     )
@@ -143,8 +122,8 @@ def _state_lines(data: AlertData, lang: str) -> list[str]:
     escalation = data.escalation
     lines = [t("esc.state.opened", lang, when=when(escalation.opened_at))]
     if escalation.level >= 1:
-        accountable = [entry for entry in data.raci.get(RaciLetter.ACCOUNTABLE, ())]
-        lines.append(t("esc.state.level1", lang, who=_people(accountable, lang)))
+        accountable = data.raci.get(RaciLetter.ACCOUNTABLE, ())
+        lines.append(t("esc.state.level1", lang, who=raci_text(accountable, lang)))
     if escalation.level >= 2:
         lines.append(t("esc.state.level2", lang))
     if escalation.acknowledged_by and escalation.acknowledged_at:
