@@ -3,7 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench clean
+.PHONY: run sandbox test lint bench clean
+
+# Slack settings in the environment or in .env: `make run` serves Slack; without them, the local sandbox.
+HAS_SLACK := $(or $(SLACK_BOT_TOKEN),$(shell grep -qsE '^[[:space:]]*SLACK_BOT_TOKEN[[:space:]]*=[[:space:]]*[^[:space:]#]' .env && echo yes))
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Baton needs Python 3.11 or newer: make PYTHON=python3.11 ...")'
@@ -19,7 +22,15 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	@touch $@ $(VENV)/.installed
 
 run: $(VENV)/.installed
+ifneq ($(HAS_SLACK),)
 	$(BIN)/baton serve
+else
+	@echo "No SLACK_BOT_TOKEN in the environment or .env: starting the local Slack sandbox instead."
+	$(BIN)/baton sandbox --demo
+endif
+
+sandbox: $(VENV)/.installed
+	$(BIN)/baton sandbox --demo
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -1,0 +1,133 @@
+// The sandbox page: report what a person does to the server, and re-render the parts that changed.
+// The server builds Slack's payloads and the HTML; this file only moves values and fragments around.
+"use strict";
+
+const page = document.body.dataset;
+const shown = {}; // part name -> the HTML last put there, to touch only what changed
+
+async function post(action, fields) {
+  const body = new URLSearchParams({ as: page.as, in: page.in, ...fields });
+  const response = await fetch("/sandbox/" + action, { method: "POST", body });
+  return response.json();
+}
+
+// -- live parts: long-poll the server, replace a part only when its HTML changed ------------------
+function place(name, html) {
+  const part = document.getElementById("part-" + name);
+  if (!part || shown[name] === html) return;
+  shown[name] = html;
+  part.innerHTML = html;
+  part.querySelectorAll("[data-scroll]").forEach((list) => (list.scrollTop = list.scrollHeight));
+}
+
+async function follow() {
+  let version = -1;
+  for (;;) {
+    try {
+      const query = new URLSearchParams({ as: page.as, in: page.in, thread: page.thread, since: version });
+      const answer = await (await fetch("/sandbox/parts?" + query)).json();
+      version = answer.version;
+      for (const [name, html] of Object.entries(answer.parts)) place(name, html);
+      document.querySelector(".app").classList.toggle("with-thread", Boolean(answer.parts.thread));
+    } catch (error) {
+      await new Promise((resume) => setTimeout(resume, 1000)); // the sandbox restarted, or is gone
+    }
+  }
+}
+
+// -- confirm dialogs (an element's `confirm` object) ---------------------------------------------
+function confirmed(element) {
+  if (!element.dataset.confirm) return Promise.resolve(true);
+  const spec = JSON.parse(element.dataset.confirm);
+  const dialog = document.getElementById("confirm");
+  dialog.querySelector("h3").textContent = spec.title;
+  dialog.querySelector("p").textContent = spec.text;
+  dialog.querySelector(".ok").textContent = spec.confirm;
+  dialog.querySelector(".deny").textContent = spec.deny;
+  dialog.showModal();
+  return new Promise((resolve) => dialog.addEventListener("close", () => resolve(dialog.returnValue === "yes"), { once: true }));
+}
+
+// -- interactive elements --------------------------------------------------------------------------
+function formFields(form) {
+  const fields = new URLSearchParams();
+  if (form) for (const [name, value] of new FormData(form)) fields.append(name, value);
+  return fields;
+}
+
+function pickedValues(element) {
+  if (element.tagName === "SELECT") return [...element.selectedOptions].map((option) => option.value);
+  if (element.type === "checkbox" || element.type === "radio") {
+    const group = element.form ? element.form.querySelectorAll(`[name="${CSS.escape(element.name)}"]`) : [element];
+    return [...group].filter((box) => box.checked).map((box) => box.value);
+  }
+  return [element.value];
+}
+
+async function act(element) {
+  if (!(await confirmed(element))) return;
+  const container = element.closest("[data-source]");
+  const form = element.closest("form");
+  const fields = container.dataset.source === "view" ? formFields(form) : new URLSearchParams();
+  fields.set("as", page.as);
+  fields.set("in", page.in);
+  fields.set("_source", container.dataset.source);
+  fields.set("_channel", container.dataset.channel || "");
+  fields.set("_ts", container.dataset.ts || "");
+  fields.set("_view", container.dataset.view || "");
+  fields.set("_block", element.dataset.blockRef);
+  fields.set("_action", element.dataset.action);
+  for (const value of pickedValues(element)) fields.append("_value", value);
+  element.closest("details")?.removeAttribute("open");
+  const answer = await (await fetch("/sandbox/action", { method: "POST", body: fields })).json();
+  if (answer.error) alert(answer.error);
+}
+
+document.addEventListener("click", async (event) => {
+  const target = event.target;
+  const jump = target.closest("[data-jump]");
+  if (jump) {
+    jump.disabled = true;
+    try { await post("clock", { jump: jump.dataset.jump }); } finally { jump.disabled = false; }
+    return;
+  }
+  const dismiss = target.closest("[data-dismiss]");
+  if (dismiss) return post("dismiss", { _ts: dismiss.dataset.dismiss });
+  const close = target.closest("[data-close]");
+  if (close) return post("close", { _view: close.closest("[data-view]").dataset.view });
+  const button = target.closest("button[data-action]");
+  if (button) act(button);
+});
+
+document.addEventListener("change", (event) => {
+  const element = event.target;
+  if (element.matches("select[data-action], input[data-action]")) act(element);
+  if (element.id === "as") location.search = new URLSearchParams({ as: element.value, in: "" }).toString();
+});
+
+document.addEventListener("submit", async (event) => {
+  const form = event.target;
+  event.preventDefault();
+  if (form.id === "composer") {
+    const text = form.elements.text.value;
+    form.elements.text.value = "";
+    await post("send", { text, _thread: "" });
+    return;
+  }
+  if (!form.classList.contains("modal")) return;
+  const fields = formFields(form);
+  fields.set("as", page.as);
+  fields.set("in", page.in);
+  fields.set("_view", form.dataset.view);
+  form.querySelectorAll(".bk-error, .modal-error").forEach((slot) => (slot.textContent = ""));
+  const answer = await (await fetch("/sandbox/submit", { method: "POST", body: fields })).json();
+  for (const [block, message] of Object.entries(answer.errors || {})) {
+    const slot = form.querySelector(`[data-block="${CSS.escape(block)}"] .bk-error`);
+    (slot || form.querySelector(".modal-error")).textContent = message;
+  }
+  if (answer.error) form.querySelector(".modal-error").textContent = answer.error;
+});
+
+// The Home tab: Slack tells the app each time a person opens it.
+if (page.in === "home") post("home", {});
+follow();

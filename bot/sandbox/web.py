@@ -1,0 +1,353 @@
+"""The sandbox's web page, served by the workspace's HTTP server next to the Web API.
+
+`GET /` renders the whole page (server-side); `GET /sandbox/parts` long-polls and returns the page's
+parts re-rendered once something changed; the `POST /sandbox/…` routes are what a person does (type,
+click, submit, close, open the Home tab, move the clock). `static/sandbox.js` wires them up.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlencode, urlparse
+from zoneinfo import ZoneInfo
+
+from bot.sandbox.clock import JUMPS, describe
+from bot.sandbox.directory import PEOPLE
+from bot.sandbox.render import Context, blocks_html, esc, modal_html, mrkdwn
+from bot.sandbox.webapi import BOT_USER_ID, _Handler
+from bot.sandbox.workspace import Workspace
+
+if TYPE_CHECKING:
+    from bot.sandbox.runner import Sandbox
+
+STATIC = Path(__file__).with_name("static")
+CONTENT_TYPES = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png"}
+POLL_SECONDS = 20.0
+
+
+def attach(workspace: Workspace, sandbox: Sandbox) -> None:
+    workspace.page = sandbox
+
+
+class PageHandler(_Handler):
+    """The Web API's handler, plus the page: anything under /api/ and /response/ is Slack's."""
+
+    slack: Workspace
+
+    def do_GET(self) -> None:
+        if not self._page("GET", b""):
+            super().do_GET()
+
+    def do_POST(self) -> None:
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if not self._page("POST", raw):
+            self._dispatch(raw)
+
+    def _page(self, method: str, raw: bytes) -> bool:
+        url = urlparse(self.path)
+        sandbox: Sandbox | None = self.slack.page
+        if sandbox is None or not (url.path == "/" or url.path.startswith(("/sandbox/", "/static/"))):
+            return False
+        query = parse_qs(url.query, keep_blank_values=True)
+        form = parse_qs(raw.decode(), keep_blank_values=True) if method == "POST" else {}
+        view = View.of(sandbox, {**query, **form})
+        if method == "GET" and url.path == "/":
+            self._reply(200, "text/html; charset=utf-8", page(view).encode())
+        elif method == "GET" and url.path == "/sandbox/parts":
+            since = int((query.get("since") or ["-1"])[0] or -1)
+            version = sandbox.workspace.wait_for_change(since, POLL_SECONDS)
+            self._json({"version": version, "parts": parts(view)})
+        elif method == "GET" and url.path.startswith("/static/"):
+            self._static(url.path.removeprefix("/static/"))
+        elif method == "POST":
+            self._json(perform(sandbox, view, url.path.removeprefix("/sandbox/"), form))
+        else:
+            self._reply(404, "text/plain", b"not found")
+        return True
+
+    def _static(self, name: str) -> None:
+        path = (STATIC / name).resolve()
+        if path.parent != STATIC.resolve() or not path.is_file():
+            self._reply(404, "text/plain", b"not found")
+            return
+        self._reply(200, CONTENT_TYPES.get(path.suffix, "application/octet-stream"), path.read_bytes())
+
+    def _json(self, body: dict[str, Any]) -> None:
+        self._reply(200, "application/json; charset=utf-8", json.dumps(body).encode())
+
+    def _reply(self, status: int, content_type: str, payload: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(payload)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(payload)
+
+
+Workspace.handler_class = PageHandler
+
+
+def perform(sandbox: Sandbox, view: View, action: str, form: dict[str, list[str]]) -> dict[str, Any]:
+    """What a person did in the page; the answer is JSON for the script."""
+    first = lambda name: (form.get(name) or [""])[0]  # noqa: E731
+    user = view.user
+    if action == "send":
+        sandbox.send(user, view.here, first("text"), first("_thread") or None)
+    elif action == "action":
+        problem = sandbox.act(user, form)
+        return {"error": problem} if problem else {}
+    elif action == "submit":
+        return sandbox.submit(user, first("_view"), form)
+    elif action == "close":
+        sandbox.close(user, first("_view"))
+    elif action == "home":
+        sandbox.open_home(user)
+    elif action == "clock":
+        return {"notice": sandbox.jump(first("jump"))}
+    elif action == "dismiss":
+        sandbox.workspace.dismiss(user, view.here, first("_ts"))
+    else:
+        return {"error": f"unknown action {action}"}
+    return {}
+
+
+class View:
+    """Who is looking at what: the person acted as, the conversation (or `home`), an open thread."""
+
+    def __init__(self, sandbox: Sandbox, user: str, here: str, thread: str | None) -> None:
+        self.sandbox, self.user, self.here, self.thread = sandbox, user, here, thread
+        ws = sandbox.workspace
+        users, channels = ws.names()
+        self.now = sandbox.clock()
+        self.tz = ZoneInfo(ws.users[user].get("tz") or "UTC")
+        self.ctx = Context(users=users, channels=channels, tz=self.tz, now=self.now)
+
+    @classmethod
+    def of(cls, sandbox: Sandbox, query: dict[str, list[str]]) -> View:
+        ws = sandbox.workspace
+        user = (query.get("as") or [""])[0]
+        user = user if user in ws.users else PEOPLE[0].id
+        here = (query.get("in") or [""])[0]
+        if here != "home" and here not in ws.channels and here != ws.dm_of(user):
+            here = ws.dm_of(user)
+        return cls(sandbox, user, here, (query.get("thread") or [""])[0] or None)
+
+    def link(self, **changes: str | None) -> str:
+        params = {"as": self.user, "in": self.here, "thread": self.thread, **changes}
+        return "/?" + urlencode({k: v for k, v in params.items() if v})
+
+
+# -- the page and its parts ---------------------------------------------------------------------------
+def page(view: View) -> str:
+    people = "".join(
+        f'<option value="{p.id}"{" selected" if p.id == view.user else ""}>'
+        f"{esc(p.name)} — {esc(p.title)}</option>"
+        for p in PEOPLE
+    )
+    jumps = "".join(f'<button type="button" data-jump="{j.key}">{esc(j.label)}</button>' for j in JUMPS)
+    shown = parts(view)
+
+    def part(name: str) -> str:
+        return f'<div id="part-{name}">{shown[name]}</div>'
+
+    thread_class = " with-thread" if shown["thread"] else ""
+    composer = (
+        ""
+        if view.here == "home"
+        else (
+            '<form id="composer" class="composer" autocomplete="off">'
+            '<input name="text" placeholder="Message Baton, or type /okr update" aria-label="Message">'
+            '<button type="submit" class="bk-button bk-primary">Send</button></form>'
+        )
+    )
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Baton sandbox</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">
+<link rel="stylesheet" href="/static/sandbox.css"></head>
+<body data-as="{esc(view.user)}" data-in="{esc(view.here)}" data-thread="{esc(view.thread or "")}"
+ data-version="{view.sandbox.workspace.version}">
+<div class="app{thread_class}">
+ <aside class="sidebar">
+  <div class="team">Baton sandbox<span>a local Slack: no credentials, no network</span></div>
+  <label class="as">Acting as<select id="as">{people}</select></label>
+  {part("now")}
+  <div class="jumps" aria-label="Move the clock">{jumps}</div>
+  {part("nav")}
+ </aside>
+ <main class="main">{part("notice")}{part("main")}{composer}</main>
+ <section class="thread">{part("thread")}</section>
+</div>
+{part("modal")}{part("refusals")}
+<dialog id="confirm"><form method="dialog"><h3></h3><p></p><menu>
+ <button value="no" class="bk-button deny"></button>
+ <button value="yes" class="bk-button bk-primary ok"></button>
+</menu></form></dialog>
+<script src="/static/sandbox.js"></script>
+</body></html>"""
+
+
+def parts(view: View) -> dict[str, str]:
+    return {
+        "now": now_html(view),
+        "nav": nav_html(view),
+        "notice": notice_html(view),
+        "main": home_html(view) if view.here == "home" else conversation_html(view),
+        "thread": thread_html(view),
+        "modal": modal_part(view),
+        "refusals": refusals_html(view),
+    }
+
+
+def now_html(view: View) -> str:
+    local = view.now.astimezone(view.tz)
+    return (
+        f'<div class="now" title="{esc(describe(view.now))}"><b>{local:%a %d %b, %H:%M}</b> '
+        f"<span>your time ({esc(view.tz.key)})</span></div>"
+    )
+
+
+def nav_html(view: View) -> str:
+    ws = view.sandbox.workspace
+
+    def item(target: str, label: str, css: str = "") -> str:
+        current = " current" if target == view.here else ""
+        href = esc(view.link(**{"in": target, "thread": None}))
+        return f'<a class="nav{current} {css}" href="{href}">{label}</a>'
+
+    channels = "".join(
+        item(c["id"], f"# {esc(c['name'])}")
+        for c in sorted(ws.channels.values(), key=lambda c: str(c["name"]))
+        if view.user in c["members"]
+    )
+    return (
+        '<div class="nav-title">Baton</div>'
+        + item("home", "🏠 Home", "home")
+        + item(ws.dm_of(view.user), "💬 Messages", "dm")
+        + f'<div class="nav-title">Channels</div>{channels}'
+    )
+
+
+def notice_html(view: View) -> str:
+    if not view.sandbox.notices:
+        return ""
+    notice = view.sandbox.notices[-1]
+    lines = "".join(f"<li>{esc(line)}</li>" for line in notice.lines)
+    return (
+        f'<div class="notice">🕘 <b>{esc(notice.headline)}</b> Baton ran its rituals:<ul>{lines}</ul></div>'
+    )
+
+
+def refusals_html(view: View) -> str:
+    refusals = view.sandbox.workspace.refusals[-3:]
+    rows = "".join(
+        f"<li><code>{esc(r['method'])}</code> → <b>{esc(r['error'])}</b></li>" for r in reversed(refusals)
+    )
+    return f'<div class="refusals"><b>Slack refused:</b><ul>{rows}</ul></div>' if rows else ""
+
+
+def conversation_html(view: View) -> str:
+    ws = view.sandbox.workspace
+    conversation = ws.conversation(view.here)
+    if conversation.get("is_im"):
+        title, topic = "Baton", "Your direct messages with Baton"
+    else:
+        title, topic = f"# {conversation['name']}", conversation.get("topic", "")
+    messages = [m for m in ws.history(view.here, view.user) if not _is_reply(m)]
+    body, day = [], None
+    for message in messages:
+        when = _when(message["ts"], view.tz)
+        if when.date() != day:
+            day = when.date()
+            body.append(f'<div class="day"><span>{when:%A %d %B}</span></div>')
+        body.append(message_html(view, message))
+    empty = '<div class="empty">Nothing here yet.</div>'
+    return (
+        f'<header class="conv-head"><h1>{esc(title)}</h1><span>{esc(topic)}</span></header>'
+        f'<div class="messages" data-scroll>{"".join(body) or empty}</div>'
+    )
+
+
+def message_html(view: View, message: dict[str, Any], *, in_thread: bool = False) -> str:
+    users = view.ctx.users
+    author = message.get("user", "")
+    name = "Slackbot" if author == "USLACKBOT" else users.get(author, author)
+    is_app = author == BOT_USER_ID or message.get("bot_id")
+    ephemeral = message.get("ephemeral_for")
+    badge = '<span class="badge">APP</span>' if is_app else ""
+    edited = ' <span class="edited">(edited)</span>' if message.get("edited") else ""
+    when = _when(message["ts"], view.tz)
+    content = (
+        blocks_html(message["blocks"], view.ctx)
+        if message.get("blocks")
+        else mrkdwn(message["text"], view.ctx)
+    )
+    note = ""
+    if ephemeral:
+        note = (
+            '<div class="only-you">👁 Only visible to you · '
+            f'<button type="button" class="link" data-dismiss="{esc(message["ts"])}">Dismiss</button></div>'
+        )
+    replies = ""
+    if message.get("reply_count") and not in_thread:
+        count = message["reply_count"]
+        link = view.link(thread=message["ts"])
+        replies = f'<a class="replies" href="{esc(link)}">{count} repl{"y" if count == 1 else "ies"}</a>'
+    initials = "".join(word[0] for word in str(name).split()[:2]).upper()
+    return (
+        f'<div class="msg{" ephemeral" if ephemeral else ""}" data-source="message" '
+        f'data-channel="{esc(message["channel"])}" data-ts="{esc(message["ts"])}">'
+        f'<div class="avatar{" bot" if is_app else ""}">{"B" if is_app else esc(initials)}</div>'
+        f'<div class="msg-body">{note}<div class="msg-head"><b>{esc(name)}</b>{badge}'
+        f'<time title="{when:%Y-%m-%d %H:%M %Z}">{when:%H:%M}</time>{edited}</div>'
+        f'<div class="msg-content">{content}</div>{replies}</div></div>'
+    )
+
+
+def thread_html(view: View) -> str:
+    if not view.thread or view.here == "home":
+        return ""
+    thread = [
+        m
+        for m in view.sandbox.workspace.history(view.here, view.user)
+        if m["ts"] == view.thread or m.get("thread_ts") == view.thread
+    ]
+    if not thread:
+        return ""
+    shown = "".join(message_html(view, m, in_thread=True) for m in thread)
+    close = view.link(thread=None)
+    return (
+        f'<header class="conv-head"><h1>Thread</h1><a href="{esc(close)}" class="close-thread">×</a></header>'
+        f'<div class="messages">{shown}</div>'
+    )
+
+
+def home_html(view: View) -> str:
+    home = view.sandbox.workspace.homes.get(view.user)
+    head = '<header class="conv-head"><h1>Baton</h1><span>Home</span></header>'
+    if home is None:
+        return head + '<div class="empty">Opening Baton\'s Home…</div>'
+    return (
+        f'{head}<form class="home" data-source="view" data-view="{esc(home["id"])}" '
+        f'data-hash="{esc(home["hash"])}">{blocks_html(home["blocks"], view.ctx)}</form>'
+    )
+
+
+def modal_part(view: View) -> str:
+    ws = view.sandbox.workspace
+    modal = ws.top_modal(view.user)
+    if modal is None:
+        return ""
+    inner = modal_html(modal, view.ctx, depth=ws.modal_depth(view.user))
+    return f'<div class="overlay" data-source="view" data-view="{esc(modal["id"])}">{inner}</div>'
+
+
+def _when(ts: str, tz: ZoneInfo) -> datetime:
+    return datetime.fromtimestamp(float(Decimal(ts)), UTC).astimezone(tz)
+
+
+def _is_reply(message: dict[str, Any]) -> bool:
+    return bool(message.get("thread_ts")) and message["thread_ts"] != message["ts"]
