@@ -203,7 +203,9 @@ def load_digest(
     before = _before(session, first, wanted)
     owners, people = _owners(session, wanted)
     skipped = set(
-        session.execute(select(col(CycleSkip.user_id)).where(col(CycleSkip.cycle) == cycle)).scalars()
+        session.connection()
+        .execute(select(col(CycleSkip.user_id)).where(col(CycleSkip.cycle) == cycle))
+        .scalars()
     )
 
     items = tuple(
@@ -285,7 +287,7 @@ def _initiatives(session: Session, quarter: str | None) -> list[_Row]:
             planned=r.planned or {},
             created=cycle_of(r.created_at.date()),
         )
-        for r in session.execute(query)
+        for r in session.connection().execute(query)
     ]
 
 
@@ -306,7 +308,7 @@ def _points(session: Session, first: str, last: str, wanted: set[int]) -> dict[i
         col(CheckIn.author),
     ).join(newest, col(CheckIn.id) == newest.c.id)
     points: dict[int, dict[str, Point]] = defaultdict(dict)
-    for r in session.execute(query):
+    for r in session.connection().execute(query):
         if r.initiative_id in wanted:
             points[r.initiative_id][r.cycle] = Point(
                 r.cycle, Status(r.status), r.kpi_value, r.comment, r.decision_needed, r.author
@@ -326,7 +328,7 @@ def _before(session: Session, first: str, wanted: set[int]) -> dict[int, Point]:
     ).join(newest, col(CheckIn.id) == newest.c.id)
     return {
         r.initiative_id: Point(r.cycle, Status(r.status), r.kpi_value)
-        for r in session.execute(query)
+        for r in session.connection().execute(query)
         if r.initiative_id in wanted
     }
 
@@ -350,7 +352,7 @@ def _owners(
     )
     shown: dict[int, dict[int, Owner]] = defaultdict(dict)
     people: dict[int, dict[str, None]] = defaultdict(dict)
-    for r in session.execute(query):
+    for r in session.connection().execute(query):
         if r.initiative_id not in wanted:
             continue
         shown[r.initiative_id][r.id] = Owner("role", r.name) if r.name else Owner("user", str(r.user_id))
@@ -377,7 +379,7 @@ def _escalations(session: Session, titles: Mapping[int, str]) -> tuple[OpenEscal
     )
     return tuple(
         OpenEscalation(r.initiative_id, titles[r.initiative_id], r.rule, r.state, r.reason, r.level, r.cycle)
-        for r in session.execute(query)
+        for r in session.connection().execute(query)
         if r.initiative_id in titles
     )
 
@@ -397,7 +399,7 @@ def _decisions(session: Session, titles: Mapping[int, str], since: datetime) -> 
     )
     return tuple(
         DecisionTaken(r.initiative_id, titles[r.initiative_id], *r[1:])
-        for r in session.execute(query)
+        for r in session.connection().execute(query)
         if r.initiative_id in titles
     )
 
