@@ -60,6 +60,30 @@ def parser() -> argparse.ArgumentParser:
     )
     socket.set_defaults(run=cmd_socket)
 
+    sandbox = commands.add_parser(
+        "sandbox",
+        help="try Baton in a browser: a local Slack workspace, no credentials, no network",
+        description="Start a local emulation of Slack with Baton wired to it (signed requests, "
+        "SLACK_API_URL) and serve its web page at http://127.0.0.1:PORT/: channels, DMs, the App Home, "
+        "modals, a user switcher and a clock to make the rituals happen. Needs no Slack setting.",
+    )
+    sandbox.add_argument("--port", type=int, default=3000, help="the page and the Web API (default: 3000)")
+    sandbox.add_argument(
+        "--demo",
+        action="store_true",
+        help="empty the database, then load the example roadmap, its roles held by demo people in three "
+        "time zones, and four weeks of check-ins",
+    )
+    sandbox.add_argument(
+        "--database-url",
+        default="sqlite:///sandbox.db",
+        help="default: sqlite:///sandbox.db (DATABASE_URL is not used)",
+    )
+    sandbox.add_argument(
+        "--at", help="start the clock at this instant, ISO-8601 (default: now; no offset: Paris)"
+    )
+    sandbox.set_defaults(run=cmd_sandbox)
+
     imp = commands.add_parser(
         "import",
         help="import a roadmap (Markdown table or CSV), all or nothing",
@@ -241,6 +265,33 @@ def cmd_socket(args: argparse.Namespace, settings: Settings) -> int:
     log.info("baton.socket", slack_api_url=settings.slack_api_url)
     with _rituals_in_background(deps, app):
         SocketModeHandler(app, settings.secret("SLACK_APP_TOKEN"), web_client=app.client).start()
+    return 0
+
+
+def cmd_sandbox(args: argparse.Namespace, settings: Settings) -> int:
+    import signal
+    import threading
+    from zoneinfo import ZoneInfo
+
+    from bot.sandbox.runner import start
+
+    start_at = system_clock().replace(second=0, microsecond=0)
+    if args.at:
+        start_at = _instant(args.at, settings.model_copy(update={"baton_timezone": "Europe/Paris"}))
+    try:
+        handle = start(port=args.port, database_url=args.database_url, start_at=start_at, demo=args.demo)
+    except OSError as exc:
+        raise CommandError(f"cannot listen on port {args.port} ({exc.strerror}): try --port 3001") from None
+    stop = threading.Event()
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    paris = start_at.astimezone(ZoneInfo("Europe/Paris"))
+    print(f"Baton sandbox: open {handle.url} (it is {paris:%a %d %b %H:%M} in Paris; Ctrl-C stops)")
+    try:
+        while not stop.wait(0.5):
+            pass
+    finally:
+        handle.stop()
     return 0
 
 

@@ -7,6 +7,8 @@ in Paris.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -136,3 +138,11 @@ def test_app_home_opened_publishes_the_home(sandbox: Running) -> None:
     page_post(sandbox, "home", **{"as": CAMILLE.id, "in": "home"})
     eventually(lambda: sandbox.sandbox.workspace.homes.get(CAMILLE.id))
     assert 'class="home"' in parts(sandbox, CAMILLE.id, "home")["main"]
+
+
+def test_baton_sandbox_has_help() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "sandbox", "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0
+    assert "--demo" in done.stdout and "--port" in done.stdout and "--database-url" in done.stdout
