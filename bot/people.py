@@ -47,18 +47,56 @@ def refresh_people(engine: Engine, client: WebClient, user_ids: Iterable[str], *
         return
     rows = [_person(user_id, found.get(user_id), now) for user_id in stale]
     with session_scope(engine) as session:
-        # an upsert: a second replica refreshing the same people at the same moment is no conflict
-        insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-        statement = insert(Person).values(rows)
-        fields = ("name", "tz", "locale", "deleted", "fetched_at")
-        session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["user_id"], set_={name: statement.excluded[name] for name in fields}
-            )
-        )
+        _save_people(session, rows)
     for row in rows:
         if row["deleted"]:
             log.warning("people.deactivated", user=row["user_id"])
+
+
+def _save_people(session: Session, rows: list[dict[str, Any]]) -> None:
+    """An upsert of what Slack said: a second replica saving the same people at once is no conflict."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(Person).values(rows)
+    fields = [name for name in rows[0] if name != "user_id"]
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["user_id"], set_={name: statement.excluded[name] for name in fields}
+        )
+    )
+
+
+def cached_people(engine: Engine, emails: Iterable[str]) -> dict[str, tuple[str, bool]]:
+    """The e-mails Baton already knows the Slack user of: e-mail → (user id, deactivated)."""
+    wanted = {email.lower() for email in emails}
+    if not wanted:
+        return {}
+    with session_scope(engine) as session:
+        cached = session.exec(select(Person).where(col(Person.email).in_(wanted)))
+        return {str(p.email): (p.user_id, p.deleted) for p in cached}
+
+
+def people_by_email(
+    engine: Engine, client: WebClient, emails: Iterable[str], *, now: datetime
+) -> dict[str, tuple[str, bool]]:
+    """Each e-mail's Slack user as (user id, deactivated): cached in Person.email, else asked of Slack
+    (users.lookupByEmail). An e-mail Slack does not know is left out. SlackApiError or OSError when
+    Slack cannot answer: the caller reports it rather than guessing."""
+    wanted = {email.lower() for email in emails}
+    found = cached_people(engine, wanted)
+    rows = []
+    for email in sorted(wanted - found.keys()):
+        try:
+            user = client.users_lookupByEmail(email=email)["user"]
+        except SlackApiError as exc:
+            if exc.response.get("error") != "users_not_found":
+                raise
+            continue
+        rows.append({**_person(user["id"], user, now), "email": email})
+        found[email] = (user["id"], bool(user.get("deleted")))
+    if rows:
+        with session_scope(engine) as session:
+            _save_people(session, rows)
+    return found
 
 
 def _person(user_id: str, user: dict[str, Any] | None, now: datetime) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from bot.audit import audit
 from bot.domain.text import best_matches, key
-from bot.roadmap import USER_MENTION, Owner, RoadmapRow
+from bot.roadmap import USER_MENTION, Owner, RoadmapRow, emails_in
 from storage.models import (
     CheckIn,
     CheckInSource,
@@ -63,7 +63,10 @@ class ImportReport:
 def import_roadmap(
     session: Session, rows: Sequence[RoadmapRow], *, quarter: str, actor: str, now: datetime
 ) -> ImportReport:
-    """Create or update what the roadmap says; a row identical to what is stored changes nothing."""
+    """Create or update what the roadmap says; a row identical to what is stored changes nothing.
+    Owners named by e-mail must have been turned into their Slack users first (`roadmap.with_people`)."""
+    if emails := emails_in(rows):
+        raise ValueError(f"e-mail owners not looked up in Slack: {sorted(emails)}")
     report = ImportReport()
     roles = {role.name_key: role for role in session.exec(select(Role))}
     for row in rows:

@@ -3,7 +3,8 @@
 Columns, in English or French, emoji and typographic quotes tolerated:
 Initiative | Objective/Objectif | KPI | Owner/Responsable, and optionally Department/Département,
 Quarter/Trimestre, Baseline/Référence, Target/Cible, Due/Échéance. An owner like `CFO + Sales` names
-two roles; `<@U0123ABCD>` names a Slack user.
+two roles; `<@U0123ABCD>` names a Slack user, and so does an e-mail address once looked up in Slack
+(`with_people`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from bot.domain.cycles import parse_quarter
@@ -50,6 +52,7 @@ _HEADERS = {
 _OWNER_SEPARATORS = re.compile(r"\s*(?:\+|,|;|/|\bet\b|\band\b)\s*|\s+&\s+", re.I)
 # A Slack user id holds digits: an all-caps role such as `WORKFORCE` is not one
 USER_MENTION = re.compile(r"^<?@?([UW](?=[A-Z0-9]*\d)[A-Z0-9]{6,})(?:\|[^>]*)?>?$")
+_EMAIL = re.compile(r"^[^@\s<>|]+@[^@\s<>|]+\.[^@\s<>|]+$")
 _SEPARATOR_CELL = re.compile(r"^:?-+:?$")  # `|-|`, `|---|`, `|:--:|`
 
 
@@ -63,8 +66,8 @@ class RoadmapError(Exception):
 
 @dataclass(frozen=True)
 class Owner:
-    kind: str  # "role" or "user"
-    ref: str  # role name, or Slack user id
+    kind: str  # "role", "user", or "email" until `with_people` turns it into its user
+    ref: str  # role name, Slack user id, or e-mail address (lower case)
 
     def __str__(self) -> str:
         """A role by its name, a person as a Slack mention (as the roadmap writes them)."""
@@ -180,8 +183,12 @@ def _row(line: int, cells: dict[str, str]) -> tuple[RoadmapRow | None, list[str]
         mention = USER_MENTION.match(part)
         if mention:
             owners.append(Owner("user", mention[1]))
+        elif _EMAIL.match(part):
+            owners.append(Owner("email", part.lower()))  # looked up in Slack before anything is written
         elif "@" in part:
-            problems.append(f"line {line}: owner {part!r} is an e-mail; name a role or a Slack user <@U…>")
+            problems.append(
+                f"line {line}: owner {part!r} is neither a role, a Slack user <@U…> nor an e-mail"
+            )
         else:
             owners.append(Owner("role", part))
 
@@ -238,3 +245,32 @@ def _parse_date(text: str) -> date | None:
         except ValueError:
             continue
     return None
+
+
+def emails_in(rows: Sequence[RoadmapRow]) -> set[str]:
+    return {owner.ref for row in rows for owner in row.owners if owner.kind == "email"}
+
+
+def with_people(rows: Sequence[RoadmapRow], people: Mapping[str, tuple[str, bool]]) -> list[RoadmapRow]:
+    """The rows with each e-mail owner replaced by its Slack user (`people`: e-mail → (user id,
+    deactivated)); a RoadmapError names each line whose e-mail is unknown or deactivated."""
+    problems = []
+    for row in rows:
+        for owner in row.owners:
+            if owner.kind != "email":
+                continue
+            if owner.ref not in people:
+                problems.append(f"line {row.line}: no Slack user has the e-mail {owner.ref!r}")
+            elif people[owner.ref][1]:
+                problems.append(
+                    f"line {row.line}: the Slack user with the e-mail {owner.ref!r} is deactivated"
+                )
+    if problems:
+        raise RoadmapError(problems)
+    return [
+        replace(
+            row,
+            owners=tuple(Owner("user", people[o.ref][0]) if o.kind == "email" else o for o in row.owners),
+        )
+        for row in rows
+    ]

@@ -7,19 +7,27 @@ from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.audit import audit
 from bot.deps import Deps
 from bot.domain.cycles import parse_quarter, quarter_key
 from bot.i18n import t
+from bot.people import cached_people, people_by_email
 from bot.portfolio import Rejected, import_roadmap, save_initiative
 from bot.rituals.answers import InvalidAway, go_away, is_closed, save_update
 from bot.rituals.cadence import SettingError, change_cadence, load_cadence
-from bot.roadmap import RoadmapError, parse_roadmap
+from bot.roadmap import RoadmapError, emails_in, parse_roadmap, with_people
 from bot.views import ids
 from bot.views.checkin import InvalidForm, read_update
 from bot.views.initiative import read_initiative, rejected_errors, saved_view
-from bot.views.portfolio import import_done_view, import_problems, read_import
+from bot.views.portfolio import (
+    import_done_view,
+    import_failed_view,
+    import_problems,
+    import_progress_view,
+    read_import,
+)
 from bot.views.prompt import read_away
 from bot.views.settings import read_settings, setting_error, settings_saved_view
 from handlers.events import publish_home
@@ -58,7 +66,9 @@ def register(app: App, deps: Deps) -> None:
         publish_home(deps, client, body["user"]["id"])  # their home shows the new status
 
     @app.view(ids.IMPORT_MODAL)
-    def submit_import(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    def submit_import(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        """All or nothing. Owners named by e-mail are looked up in Slack after the ack (the modal says it is
+        importing meanwhile), then the modal shows what was imported, or each problem."""
         text, quarter_text, lang = read_import(view)
         try:
             quarter = parse_quarter(quarter_text) if quarter_text else None
@@ -73,14 +83,28 @@ def register(app: App, deps: Deps) -> None:
                 errors={ids.IMPORT_TEXT_BLOCK: import_problems(invalid.problems, lang)},
             )
             return
+        emails = emails_in(rows)
+        slow = bool(emails - cached_people(deps.engine, emails).keys())  # Slack must be asked: ack first
+        if slow:
+            ack(response_action="update", view=import_progress_view(lang))
         now = deps.clock()
-        with session_scope(deps.engine) as session:
-            quarter = quarter or quarter_key(now, load_cadence(session, deps.settings).tz)
-            report = import_roadmap(session, rows, quarter=quarter, actor=body["user"]["id"], now=now)
-        done = import_done_view(
-            len(report.created), len(report.updated), len(report.unchanged), report.roles_created, lang
-        )
-        ack(response_action="update", view=done)
+        try:
+            if emails:
+                rows = with_people(rows, people_by_email(deps.engine, client, emails, now=now))
+            with session_scope(deps.engine) as session:
+                quarter = quarter or quarter_key(now, load_cadence(session, deps.settings).tz)
+                report = import_roadmap(session, rows, quarter=quarter, actor=body["user"]["id"], now=now)
+            result = import_done_view(
+                len(report.created), len(report.updated), len(report.unchanged), report.roles_created, lang
+            )
+        except RoadmapError as invalid:
+            result = import_failed_view(invalid.problems, lang)
+        except (SlackApiError, OSError):
+            result = import_failed_view([t("import.slack_failed", lang)], lang)
+        if slow:
+            client.views_update(view_id=body["view"]["id"], view=result)
+        else:
+            ack(response_action="update", view=result)
 
     @app.view(ids.INITIATIVE_MODAL)
     def submit_initiative(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:

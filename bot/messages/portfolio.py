@@ -239,4 +239,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "time zone, check-in and digest days and hours, channels, language, escalations (admins)",
         "fr": "fuseau, jours et heures des points et synthèses, canaux, langue, remontées (admins)",
     },
+    # /okr import: owners named by e-mail
+    "import.looking_up": {
+        "en": ":hourglass_flowing_sand: Looking up the owners named by e-mail in Slack…",
+        "fr": ":hourglass_flowing_sand: Recherche dans Slack des responsables désignés par e-mail…",
+    },
+    "import.failed": {
+        "en": ":warning: {count} problem(s), nothing imported:",
+        "fr": ":warning: {count} problème(s), rien n'est importé :",
+    },
+    "import.slack_failed": {
+        "en": "Slack could not be asked who the e-mail addresses belong to; try again in a moment.",
+        "fr": "Impossible de demander à Slack à qui sont les adresses e-mail ; réessayez dans un instant.",
+    },
 }

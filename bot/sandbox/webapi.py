@@ -109,8 +109,6 @@ class FakeSlack:
 
     handler_class: ClassVar[type[_Handler]]  # the HTTP handler (the sandbox adds its web page to it)
 
-    handler_class: ClassVar[type[_Handler]]  # the HTTP handler (the sandbox adds its web page to it)
-
     # -- lifecycle -------------------------------------------------------------------------------
     def start(self, port: int = 0) -> FakeSlack:
         handler = type("Handler", (self.handler_class,), {"slack": self})
@@ -204,7 +202,15 @@ class FakeSlack:
         with self._lock:
             self.responses.append(args)
 
-    def add_user(self, user_id: str, *, name: str, tz: str = "Europe/Paris", locale: str = "en-US") -> None:
+    def add_user(
+        self,
+        user_id: str,
+        *,
+        name: str,
+        tz: str = "Europe/Paris",
+        locale: str = "en-US",
+        email: str | None = None,
+    ) -> None:
         user = {
             "id": user_id,
             "name": name,
@@ -214,6 +220,7 @@ class FakeSlack:
             "deleted": False,
             "is_bot": False,
             "team_id": TEAM_ID,
+            "profile": {"real_name": name, **({"email": email} if email else {})},
         }
         with self._lock:
             self.users[user_id] = user
@@ -434,6 +441,14 @@ class FakeSlack:
     def _users_info(self, args: dict[str, Any]) -> dict[str, Any]:
         user = self.users.get(args.get("user", ""))
         return {"user": user} if user else {"error": "user_not_found"}
+
+    def _users_lookupByEmail(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Deactivated users are found too, flagged `deleted`, as Slack does."""
+        email = str(args.get("email", "")).lower()
+        for user in self.users.values():
+            if user.get("profile", {}).get("email", "").lower() == email:
+                return {"user": user}
+        return {"error": "users_not_found"}
 
     def _users_list(self, args: dict[str, Any]) -> dict[str, Any]:
         """Every known user, a page at a time (the cursor is the index of the next one)."""

@@ -13,6 +13,7 @@ from bot.roadmap import Owner
 from bot.views import ids
 from bot.views.blocks import (
     MAX_BLOCKS_MESSAGE,
+    MAX_BLOCKS_VIEW,
     MAX_OPTIONS,
     MAX_SECTION_TEXT,
     MAX_VIEW_TITLE,
@@ -314,9 +315,24 @@ def import_done_view(
         unchanged=unchanged,
         roles=escape(", ".join(roles)) or "—",
     )
+    return _import_result([section(text)], lang)
+
+
+def import_progress_view(lang: str) -> dict[str, Any]:
+    return _import_result([section(t("import.looking_up", lang))], lang)
+
+
+def import_failed_view(problems: Sequence[str], lang: str) -> dict[str, Any]:
+    """Every problem, one per line (as many as fit): nothing was imported."""
+    heading = t("import.failed", lang, count=len(problems))
+    lines = [f"• {escape(problem)}" for problem in problems]
+    return _import_result([section(heading), *_sections(lines, MAX_BLOCKS_VIEW - 1, lang)], lang)
+
+
+def _import_result(blocks: list[dict[str, Any]], lang: str) -> dict[str, Any]:
     return {
         "type": "modal",
         "title": plain(t("import.title", lang), MAX_VIEW_TITLE),
         "close": plain(t("modal.cancel", lang), MAX_VIEW_TITLE),
-        "blocks": [section(text)],
+        "blocks": blocks,
     }
