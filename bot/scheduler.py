@@ -17,7 +17,10 @@ from bot.delivery.sender import Sender
 from bot.deps import Deps
 from bot.logs import get_logger
 from bot.rituals.checkin import run_checkin, run_reminders
+from bot.rituals.committee import run_committee
 from bot.rituals.digest import run_digests
+from bot.rituals.escalations import run_escalations
+from bot.rituals.review import run_review
 
 log = get_logger(__name__)
 
@@ -34,10 +37,15 @@ def run_ritual(name: str, deps: Deps, client: WebClient) -> str:
     if name == "digest":  # the leadership digest, and each team channel's
         outcomes = run_digests(deps.engine, client, now=now, settings=deps.settings)
         return "\n".join(o.summary() for o in outcomes) or "digest: no leadership or team channel is set"
+    if name == "escalations":
+        return run_escalations(deps.engine, now=now, settings=deps.settings).summary()
+    if name in ("committee", "review"):  # the monthly agenda, the quarterly review
+        run = run_committee if name == "committee" else run_review
+        return "\n".join(o.summary() for o in run(deps.engine, client, now=now, settings=deps.settings))
     raise ValueError(f"unknown ritual {name!r}")
 
 
-RITUALS: tuple[str, ...] = ("checkin", "reminders", "digest")
+RITUALS: tuple[str, ...] = ("checkin", "reminders", "digest", "escalations", "committee", "review")
 
 
 def tick(deps: Deps, client: WebClient) -> None:

@@ -68,5 +68,21 @@ SETTINGS_FIELD = "settings_field:"
 SETTINGS_TEAM_CHANNEL = "settings_team:"
 SETTINGS_ACTION = "value"
 
+# Escalation alerts and the decision modal (helper E)
+ESC_ACTIONS_BLOCK = "esc_actions:"  # + escalation id
+ESC_ACKNOWLEDGE = "esc_acknowledge"
+ESC_SCHEDULE = "esc_schedule"
+ESC_DECIDE = "esc_decide"
+ESC_RESOLVE = "esc_resolve"
+ESC_DECISION_MODAL = "esc_decision"
+ESC_DECISION_BLOCK = "esc_decision_text"
+ESC_DECISION_ACTION = "esc_decision_input"
+ESC_RATIONALE_BLOCK = "esc_rationale"
+ESC_RATIONALE_ACTION = "esc_rationale_input"
+ESC_OWNER_BLOCK = "esc_follow_up_owner"
+ESC_OWNER_ACTION = "esc_follow_up_owner_select"
+ESC_DUE_BLOCK = "esc_follow_up_due"
+ESC_DUE_ACTION = "esc_follow_up_due_date"
+
 # The weekly digest (helper D)
 DIGEST_DETAILS = "digest_details"  # an initiative's Details button: its `/okr status`, privately
