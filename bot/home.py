@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from bot.config import Settings
 from bot.people import language_for
-from bot.portfolio import answers_in_cycle, department_counts, responsible_people
+from bot.portfolio import answers_in_cycle, department_counts, responsible_people, status_changes
 from bot.rituals.cadence import current_cycle
 from bot.views.home import home_view
 
@@ -23,6 +23,7 @@ def home_for(
         mine=responsible_people(session).get(user, []),
         answers=answers_in_cycle(session, cycle),
         portfolio=department_counts(session) if admin else None,
+        changes=status_changes(session, cycle) if admin else (),
         page=page,
         lang=language_for(session, user),
     )

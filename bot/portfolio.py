@@ -608,6 +608,38 @@ def answers_in_cycle(session: Session, cycle: str) -> dict[int, CheckIn]:
     return {checkin.initiative_id: checkin for checkin in rows}
 
 
+@dataclass(frozen=True)
+class StatusChange:
+    initiative: Initiative
+    before: Status
+    now: Status
+
+
+def status_changes(session: Session, cycle: str) -> list[StatusChange]:
+    """The active initiatives whose status in `cycle` differs from their last one before it."""
+    before_cycle = (
+        select(func.max(CheckIn.id).label("id"))
+        .where(CheckIn.cycle < cycle)
+        .group_by(col(CheckIn.initiative_id))
+    ).subquery()
+    earlier = {
+        checkin.initiative_id: checkin.status
+        for checkin in session.exec(select(CheckIn).join(before_cycle, col(CheckIn.id) == before_cycle.c.id))
+    }
+    current = answers_in_cycle(session, cycle)
+    changed = [i for i, c in current.items() if i in earlier and earlier[i] != c.status]
+    if not changed:
+        return []
+    initiatives = session.exec(
+        select(Initiative)
+        .where(col(Initiative.id).in_(changed), col(Initiative.archived).is_(False))
+        .order_by(col(Initiative.title_key))
+    )
+    return [
+        StatusChange(i, Status(earlier[i.id or 0]), Status(current[i.id or 0].status)) for i in initiatives
+    ]
+
+
 class NotAPerson(ValueError):
     def __init__(self, who: str) -> None:
         super().__init__(f"{who!r} is not a Slack user id like U0123ABCD")

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 
-from bot.portfolio import import_roadmap, record_checkin, set_role_members
+from bot.portfolio import StatusChange, import_roadmap, record_checkin, set_role_members
 from bot.roadmap import parse_roadmap
 from bot.sandbox.blockkit import view_problem
 from bot.sandbox.webapi import FakeSlack
@@ -161,3 +161,61 @@ def test_home_in_french() -> None:
     view = home_view(cycle="2026-W48", mine=[], answers={}, lang="fr")
     text = json.dumps(view, ensure_ascii=False)
     assert "Vos initiatives* (0)" in text and "Aucune initiative ne vous désigne" in text
+
+
+def test_an_admin_sees_what_changed_this_week(
+    baton: RunningBaton, fake_slack: FakeSlack, session: Session, roadmap: None, clock: ManualClock
+) -> None:
+    erp = session.exec(select(Initiative).where(Initiative.title_key == "deploiement erp phase 2")).one()
+    erp.title = "ERP <!channel>"
+    for cycle, status in (
+        ("2026-W46", Status.OFF_TRACK),
+        ("2026-W47", Status.ON_TRACK),
+        ("2026-W48", Status.AT_RISK),
+    ):
+        record_checkin(
+            session,
+            initiative=erp,
+            author=PARIS,
+            status=status,
+            kpi_value=None,
+            comment=None,
+            source=CheckInSource.MODAL,
+            cycle=cycle,
+            now=clock(),
+        )
+    session.commit()
+    open_home(baton, ADMIN)
+    text = json.dumps(published(fake_slack, ADMIN), ensure_ascii=False)
+    assert "What changed in 2026-W48* (1)" in text
+    assert "• *ERP &lt;!channel&gt;*: :large_green_circle: On track → :large_orange_circle: At risk" in text
+    open_home(baton, PARIS)
+    assert "What changed" not in json.dumps(published(fake_slack, PARIS))  # for admins only
+
+
+def test_the_home_never_exceeds_100_blocks_at_2000_initiatives() -> None:
+    mine = [
+        Initiative(id=n, objective_id=1, title=f"Initiative {n:04d} " + "é" * 300, title_key=f"i{n}")
+        for n in range(1, 2001)
+    ]
+    portfolio = {
+        f"Department {n:04d} " + "x" * 100: Counter({Status.ON_TRACK: n, None: 1}) for n in range(2000)
+    }
+    changes = [StatusChange(i, Status.ON_TRACK, Status.OFF_TRACK) for i in mine]
+    seen: list[str] = []
+    page, pages = 1, 50
+    while page <= pages:
+        view = home_view(
+            cycle="2026-W48", mine=mine, answers={}, portfolio=portfolio, changes=changes, page=page
+        )
+        assert view_problem(view) is None and len(view["blocks"]) <= 100, page
+        text = json.dumps(view, ensure_ascii=False)
+        assert "Portfolio by department" in text and "What changed in 2026-W48* (2000)" in text
+        assert "more." in text  # what does not fit is counted, never dropped silently
+        seen += [
+            b["accessory"]["value"]
+            for b in view["blocks"]
+            if b.get("accessory", {}).get("action_id") == ids.HOME_UPDATE
+        ]
+        page += 1
+    assert seen == [str(n) for n in range(1, 2001)]  # every initiative on exactly one page

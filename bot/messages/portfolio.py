@@ -252,4 +252,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Slack could not be asked who the e-mail addresses belong to; try again in a moment.",
         "fr": "Impossible de demander à Slack à qui sont les adresses e-mail ; réessayez dans un instant.",
     },
+    # App Home, for admins
+    "home.changes": {
+        "en": "*What changed in {cycle}* ({count})",
+        "fr": "*Ce qui a changé en {cycle}* ({count})",
+    },
+    "home.change": {"en": "• *{title}*: {before} → {now}", "fr": "• *{title}* : {before} → {now}"},
+    "home.changes_none": {
+        "en": "No initiative has changed status since last week.",
+        "fr": "Aucune initiative n'a changé de statut depuis la semaine dernière.",
+    },
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from bot.i18n import DEFAULT, t
@@ -105,3 +106,22 @@ def input_block(
         **({"hint": plain(hint)} if hint else {}),
         "element": element,
     }
+
+
+def packed_sections(lines: Sequence[str], room: int, lang: str = DEFAULT) -> list[dict[str, Any]]:
+    """`lines` packed in order into at most `room` sections of Slack's size; when they do not all fit,
+    the last section says how many were left out."""
+    chunks: list[list[str]] = [[]]
+    for line in lines:
+        line = clip(line, MAX_SECTION_TEXT)
+        if chunks[-1] and sum(len(x) + 1 for x in chunks[-1]) + len(line) > MAX_SECTION_TEXT:
+            chunks.append([])
+        chunks[-1].append(line)
+    chunks = [chunk for chunk in chunks if chunk]
+    if room <= 0:
+        return []
+    texts = ["\n".join(chunk) for chunk in chunks[:room]]
+    if len(chunks) > room:
+        left = len(lines) - sum(len(chunk) for chunk in chunks[: room - 1])
+        texts[-1] = t("list.more_people", lang, count=left)
+    return [section(text) for text in texts]

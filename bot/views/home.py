@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.i18n import DEFAULT, t
+from bot.portfolio import StatusChange
 from bot.views import ids
 from bot.views.blocks import (
     MAX_BLOCKS_VIEW,
@@ -16,6 +17,7 @@ from bot.views.blocks import (
     escape,
     header,
     kpi_text,
+    packed_sections,
     plain,
     section,
     status_badge,
@@ -24,6 +26,7 @@ from storage.models import CheckIn, Initiative
 
 PER_PAGE = 40  # two blocks each, with room for the header, the portfolio and the pager
 MAX_TITLE = 150
+MAX_CHANGE_TITLE = 80
 
 
 def home_view(
@@ -32,10 +35,13 @@ def home_view(
     mine: Sequence[Initiative],
     answers: Mapping[int, CheckIn],
     portfolio: Mapping[str | None, Counter[str | None]] | None = None,
+    changes: Sequence[StatusChange] = (),
     page: int = 1,
     lang: str = DEFAULT,
 ) -> dict[str, Any]:
-    """The home tab of one person; `portfolio` (status counts per department) only for admins."""
+    """The home tab of one person; for admins also `portfolio` (status counts per department) and the
+    `changes` of status since last cycle. Never over Slack's 100 blocks: pages of initiatives, and the
+    portfolio and changes packed into what room is left."""
     pages = max(1, -(-len(mine) // PER_PAGE))
     page = min(max(page, 1), pages)
     answered = sum(1 for i in mine if (i.id or 0) in answers)
@@ -75,19 +81,26 @@ def home_view(
         if page < pages:
             buttons.append(_page_button(t("home.next", lang), page + 1))
         blocks.append({"type": "actions", "block_id": "home_pager", "elements": buttons})
-    if portfolio:
+    if portfolio is not None:
         blocks.append({"type": "divider"})
-        blocks.append(section(t("home.portfolio", lang)))
         room = MAX_BLOCKS_VIEW - len(blocks)
         lines = [
             _department_line(name, counts, lang) for name, counts in sorted(portfolio.items(), key=_by_name)
         ]
-        for start in range(0, len(lines), 20):
-            if room <= 0:
-                break
-            blocks.append(section("\n".join(lines[start : start + 20])))
-            room -= 1
-    return {"type": "home", "blocks": blocks[:MAX_BLOCKS_VIEW]}
+        blocks += packed_sections([t("home.portfolio", lang), *lines], (room + 1) // 2, lang)
+        changed = [
+            t(
+                "home.change",
+                lang,
+                title=escape(clip(change.initiative.title, MAX_CHANGE_TITLE)),
+                before=status_badge(change.before, lang),
+                now=status_badge(change.now, lang),
+            )
+            for change in changes
+        ] or [t("home.changes_none", lang)]
+        heading = t("home.changes", lang, cycle=cycle, count=len(changes))
+        blocks += packed_sections([heading, *changed], MAX_BLOCKS_VIEW - len(blocks), lang)
+    return {"type": "home", "blocks": blocks}
 
 
 def _department_line(name: str | None, counts: Counter[str | None], lang: str) -> str:

@@ -15,7 +15,6 @@ from bot.views.blocks import (
     MAX_BLOCKS_MESSAGE,
     MAX_BLOCKS_VIEW,
     MAX_OPTIONS,
-    MAX_SECTION_TEXT,
     MAX_VIEW_TITLE,
     clip,
     context,
@@ -23,6 +22,7 @@ from bot.views.blocks import (
     kpi_text,
     option,
     owner_text,
+    packed_sections,
     plain,
     section,
     status_badge,
@@ -62,25 +62,7 @@ def who_message(
         more = t("who.more", lang, count=len(initiatives) - 10) if len(initiatives) > 10 else ""
         lines.append(t("who.line", lang, who=who, titles=titles, more=more))
     heading = t("who.missing", lang, cycle=cycle, count=len(missing))
-    return ephemeral([section(heading), *_sections(lines, MAX_BLOCKS_MESSAGE - 1, lang)], heading)
-
-
-def _sections(lines: Sequence[str], room: int, lang: str) -> list[dict[str, Any]]:
-    """`lines` packed into at most `room` sections of Slack's size; what does not fit is counted."""
-    blocks: list[str] = []
-    current: list[str] = []
-    for index, line in enumerate(lines):
-        line = clip(line, MAX_SECTION_TEXT)
-        if sum(len(x) + 1 for x in current) + len(line) > MAX_SECTION_TEXT:
-            blocks.append("\n".join(current))
-            current = []
-            if len(blocks) == room - 1:
-                blocks.append(t("list.more_people", lang, count=len(lines) - index))
-                return [section(text) for text in blocks]
-        current.append(line)
-    if current:
-        blocks.append("\n".join(current))
-    return [section(text) for text in blocks]
+    return ephemeral([section(heading), *packed_sections(lines, MAX_BLOCKS_MESSAGE - 1, lang)], heading)
 
 
 def list_message(
@@ -326,7 +308,7 @@ def import_failed_view(problems: Sequence[str], lang: str) -> dict[str, Any]:
     """Every problem, one per line (as many as fit): nothing was imported."""
     heading = t("import.failed", lang, count=len(problems))
     lines = [f"• {escape(problem)}" for problem in problems]
-    return _import_result([section(heading), *_sections(lines, MAX_BLOCKS_VIEW - 1, lang)], lang)
+    return _import_result([section(heading), *packed_sections(lines, MAX_BLOCKS_VIEW - 1, lang)], lang)
 
 
 def _import_result(blocks: list[dict[str, Any]], lang: str) -> dict[str, Any]:
