@@ -11,14 +11,14 @@ from slack_sdk import WebClient
 from bot.deps import Deps
 from bot.i18n import t
 from bot.people import language_for, speaks
-from bot.permissions import can_update, updaters
+from bot.permissions import can_update
 from bot.portfolio import latest_checkin
 from bot.rituals import answers, digest
 from bot.rituals.answers import PromptMessage
 from bot.views import ids
 from bot.views.checkin import notice_modal, update_modal
 from bot.views.prompt import PromptRef, away_modal, is_reminder, listed_initiatives
-from handlers.commands import continue_command
+from handlers.commands import continue_command, refusal
 from handlers.events import publish_home
 from storage.db import session_scope
 from storage.models import Initiative, Status
@@ -109,9 +109,7 @@ def register(app: App, deps: Deps) -> None:
                 previous = latest_checkin(session, initiative.id or 0)
                 view = update_modal(initiative, previous=previous, lang=lang)
             else:
-                who = updaters(session, initiative.id or 0).mentions()
-                key = "refused.update" if who else "refused.update_nobody"
-                view = notice_modal(t(key, lang, title=initiative.title, who=who), lang)
+                view = notice_modal(refusal(session, initiative, "refused.update", lang), lang)
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
     @app.action(re.compile("^" + re.escape(ids.PICK_INITIATIVE)))

@@ -35,6 +35,7 @@ from bot.portfolio import (
 )
 from bot.rituals.cadence import current_cycle, load_cadence, workspace_row
 from bot.rituals.digest import preview as digest_preview
+from bot.views.blocks import escape
 from bot.views.checkin import update_modal
 from bot.views.help import help_message
 from bot.views.initiative import initiative_modal
@@ -197,7 +198,7 @@ def respond_or_continue(
     with session_scope(deps.engine) as session:
         matches = find_initiatives(session, query)
     if not matches:
-        respond(**notice(t("status.not_found", lang, query=query)))
+        respond(**notice(t("status.not_found", lang, query=escape(query))))
     elif len(matches) > 1:
         respond(**picker_message(command, matches, query, lang))
     else:
@@ -299,9 +300,13 @@ def open_edit(
 
 
 def refused(session: Session, initiative: Initiative, key: str, lang: str) -> dict[str, Any]:
+    return notice(refusal(session, initiative, key, lang))
+
+
+def refusal(session: Session, initiative: Initiative, key: str, lang: str) -> str:
     """Who may update or edit this initiative instead of the asker."""
     who = updaters(session, initiative.id or 0).mentions()
-    return notice(t(key if who else f"{key}_nobody", lang, title=initiative.title, who=who))
+    return t(key if who else f"{key}_nobody", lang, title=escape(initiative.title), who=who)
 
 
 def list_of(deps: Deps, user: str, text: str, lang: str) -> dict[str, Any]:
@@ -348,7 +353,7 @@ def roles(deps: Deps, client: WebClient, user: str, text: str, lang: str) -> dic
             role = set_role_members(session, name=name, members=people, actor=user, now=deps.clock())
             members = holders(session, role.id or 0)
     except NotAPerson as exc:
-        return notice(t("roles.bad_user", lang, who=exc.who))
+        return notice(t("roles.bad_user", lang, who=escape(exc.who)))
     return role_set_message(role, members, lang)
 
 
@@ -371,4 +376,4 @@ def archive_initiative(
         if initiative is None:
             return notice(t("modal.error_gone", lang))
         archive(session, initiative, actor=user, now=deps.clock())
-        return notice(t("archive.done", lang, title=initiative.title))
+        return notice(t("archive.done", lang, title=escape(initiative.title)))

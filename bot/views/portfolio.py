@@ -137,7 +137,7 @@ def status_message(
     if escalations:
         shown = "\n".join(_escalation_line(e, lang) for e in escalations[:MAX_ESCALATIONS])
         blocks.append(section(t("status.escalations", lang, count=len(escalations), lines=shown)))
-    return ephemeral(blocks, initiative.title)
+    return ephemeral(blocks, escape(initiative.title))  # the notification text is mrkdwn too
 
 
 def raci_text(members: Sequence[RaciMember], lang: str, deactivated: Collection[str] = frozenset()) -> str:
