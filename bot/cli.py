@@ -22,13 +22,13 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.deps import Deps
 from bot.domain.cycles import parse_quarter, quarter_key
 from bot.logs import configure_logging, get_logger
-from bot.roadmap import RoadmapError, parse_roadmap
+from bot.roadmap import RoadmapError, emails_in, parse_roadmap, with_people
 from storage.db import is_up_to_date, make_engine, session_scope, upgrade
 
 if TYPE_CHECKING:
     from slack_bolt import App
 
-RITUALS = ("checkin", "reminders", "digest")
+RITUALS = ("checkin", "reminders", "digest", "escalations", "committee", "review")
 log = get_logger("baton")
 
 
@@ -106,7 +106,7 @@ def parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--format", choices=("json", "csv"), default="json", help="default: json")
     export.add_argument("--output", type=Path, help="write to this file (default: standard output)")
-    export.add_argument("--quarter", help="only this quarter, e.g. 2026-Q4")
+    export.add_argument("--quarter", help="only this quarter, e.g. 2026-Q4; JSON then holds its review too")
     export.set_defaults(run=cmd_export)
 
     rituals = commands.add_parser(
@@ -117,7 +117,9 @@ def parser() -> argparse.ArgumentParser:
         "run",
         help="run what a ritual has due at an instant (idempotent)",
         description="Run what a ritual has due at an instant. Running it again "
-        "for the same cycle sends nothing twice.",
+        "for the same cycle sends nothing twice. escalations: the rules, alerts and re-escalations; "
+        "committee: the arbitration committee's agenda on its day; review: the quarterly review on the "
+        "first day of the next quarter.",
     )
     run.add_argument("ritual", choices=RITUALS)
     run.add_argument("--at", help="the instant, ISO-8601 (default: now; without an offset: BATON_TIMEZONE)")
@@ -161,7 +163,11 @@ def parser() -> argparse.ArgumentParser:
         description="Change the cadence, e.g. `baton settings set checkin_day=mon checkin_hour=9 "
         "holidays=2026-12-25,2027-05-01@FR`. Keys: timezone, checkin_day, checkin_hour, "
         "reminder_delay_hours, grace_hours, digest_day, digest_hour, language (en|fr), "
-        "holidays (DATE or DATE@COUNTRY, comma-separated).",
+        "holidays (DATE or DATE@COUNTRY, comma-separated), leadership_channel (C0123ABCD or #name), "
+        "team_channels (Finance=C0123,Ops=C0456; `Ops=` removes Ops's), escalation_sla_hours, "
+        "escalation_contact (a user id), committee_day, committee_week (1-4, 5 = last), committee_hour; "
+        "escalation rules: rule.NAME=on|off and "
+        "rule.NAME.PARAM=N (e.g. rule.at_risk_streak.cycles=3; `baton settings show` lists them).",
     )
     cadence_set.add_argument("changes", nargs="+", metavar="KEY=VALUE")
     cadence_set.set_defaults(run=cmd_settings_set)
@@ -316,16 +322,18 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         text = args.file.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise CommandError(f"cannot read {args.file}: {exc}") from None
+    now = system_clock()
     try:
         rows = parse_roadmap(text, args.file.name)
+        engine = open_database(settings)
+        if emails := emails_in(rows):  # owners named by e-mail: their Slack users, or a problem per line
+            rows = with_people(rows, _people_by_email(settings, engine, emails, now))
     except RoadmapError as exc:
         report = "\n".join(f"  {problem}" for problem in exc.problems)
         raise CommandError(
             f"{args.file}: {len(exc.problems)} problem(s), nothing imported:\n{report}"
         ) from None
-    now = system_clock()
     quarter = _quarter(args.quarter) or quarter_key(now, settings.org_timezone)
-    engine = open_database(settings)
     with session_scope(engine) as session:
         result = import_roadmap(session, rows, quarter=quarter, actor="cli", now=now)
         if args.dry_run:
@@ -334,12 +342,31 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _people_by_email(
+    settings: Settings, engine: Engine, emails: set[str], now: datetime
+) -> dict[str, tuple[str, bool]]:
+    from slack_sdk.errors import SlackApiError
+
+    from bot.people import people_by_email
+    from bot.slack import make_client
+
+    settings.require("SLACK_BOT_TOKEN")
+    try:
+        return people_by_email(engine, make_client(settings), emails, now=now)
+    except (SlackApiError, OSError) as exc:
+        error = exc.response.get("error") if isinstance(exc, SlackApiError) else exc
+        raise CommandError(f"cannot look up the owners' e-mails in Slack: {error}") from None
+
+
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from bot.portfolio import export_portfolio
+    from bot.rituals.review import review_export
 
     engine = open_database(settings)
     with session_scope(engine) as session:
         data = export_portfolio(session, _quarter(args.quarter))
+        if args.quarter:  # the quarterly review: baseline → target → reached, score, statuses, decisions
+            data["review"] = review_export(session, _quarter(args.quarter) or "")
     if args.format == "json":
         text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     else:
@@ -422,18 +449,20 @@ def cmd_roles_set(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_settings_show(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.domain.escalation import describe_rules
     from bot.rituals.cadence import describe
     from storage.models import WorkspaceSettings
 
     with session_scope(open_database(settings)) as session:
         row = session.get(WorkspaceSettings, 1) or WorkspaceSettings()
-        for name, value in describe(row, settings).items():
+        for name, value in {**describe(row, settings), **describe_rules(row.escalation_rules)}.items():
             print(f"{name}={value}")
     return 0
 
 
 def cmd_settings_set(args: argparse.Namespace, settings: Settings) -> int:
     from bot.audit import audit
+    from bot.domain.escalation import is_rule_setting, tune_rule
     from bot.rituals.cadence import change_cadence
 
     changes = {}
@@ -444,7 +473,13 @@ def cmd_settings_set(args: argparse.Namespace, settings: Settings) -> int:
         changes[name.strip()] = value
     try:
         with session_scope(open_database(settings)) as session:
-            change_cadence(session, changes)
+            rules = {name: value for name, value in changes.items() if is_rule_setting(name)}
+            row = change_cadence(session, {n: v for n, v in changes.items() if n not in rules})
+            for name, value in rules.items():
+                try:
+                    row.escalation_rules = tune_rule(row.escalation_rules, name, value)
+                except ValueError as exc:
+                    raise ValueError(f"{name}: {exc}") from None
             audit(
                 session,
                 actor="cli",
