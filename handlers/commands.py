@@ -236,18 +236,6 @@ def continue_command(
                 initiative_id=initiative_id,
                 lang=lang,
             )
-        case "update":
-            with session_scope(deps.engine) as session:
-                title = session.get(Initiative, initiative_id)
-            open_update(
-                deps,
-                client,
-                respond,
-                user=user,
-                trigger_id=trigger_id,
-                query=title.title if title else "",
-                lang=lang,
-            )
 
 
 def status_of(deps: Deps, initiative_id: int, lang: str) -> dict[str, Any]:
