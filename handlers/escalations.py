@@ -17,6 +17,7 @@ from bot.people import speaks
 from bot.permissions import can_update, updaters
 from bot.rituals.cadence import current_cycle, load_cadence
 from bot.views import ids
+from bot.views.blocks import escape
 from bot.views.checkin import InvalidForm
 from bot.views.escalation import decision_modal, decisions_message, read_decision
 from bot.views.portfolio import notice
@@ -114,13 +115,13 @@ def escalate_command(deps: Deps, client: WebClient, user: str, text: str, lang: 
         if not name or not reason:
             return notice(t("esc.usage", lang))
         if len(matches) != 1:
-            titles = ", ".join(f"“{m.title}”" for m in matches[:10])
+            titles = ", ".join(f"“{escape(m.title)}”" for m in matches[:10])
             key = "status.ambiguous" if matches else "status.not_found"
-            return notice(t(key, lang, query=name, titles=titles))
+            return notice(t(key, lang, query=escape(name), titles=titles))
         initiative = matches[0]
         if not can_update(session, deps.settings, client, user, initiative.id or 0):
             who = updaters(session, initiative.id or 0).mentions() or t("esc.nobody", lang)
-            return notice(t("esc.refused_escalate", lang, title=initiative.title, who=who))
+            return notice(t("esc.refused_escalate", lang, title=escape(initiative.title), who=who))
         channel = escalations.leadership_channel(session, deps.settings)
         if channel is None:
             return notice(t("esc.no_channel", lang))
@@ -136,7 +137,7 @@ def escalate_command(deps: Deps, client: WebClient, user: str, text: str, lang: 
     deps.outbox_ready.set()
     shown = f"<#{channel}>" if channel.startswith("C") else channel
     key = "esc.escalated" if opened else "esc.escalated_again"
-    return notice(t(key, lang, title=initiative.title, channel=shown))
+    return notice(t(key, lang, title=escape(initiative.title), channel=shown))
 
 
 def decisions_command(deps: Deps, text: str, lang: str) -> dict[str, Any]:

@@ -114,7 +114,13 @@ def alert_message(data: AlertData, lang: str = DEFAULT) -> dict[str, Any]:
         blocks.append(
             {"type": "actions", "block_id": f"{ids.ESC_ACTIONS_BLOCK}{escalation.id}", "elements": buttons}
         )
-    text = t("esc.text", lang, title=clip(initiative.title, MAX_TITLE), rule=rule_name(escalation.rule, lang))
+    # the notification text is parsed for mentions too: escaped like the blocks
+    text = t(
+        "esc.text",
+        lang,
+        title=escape(clip(initiative.title, MAX_TITLE)),
+        rule=rule_name(escalation.rule, lang),
+    )
     return {"text": text, "blocks": blocks}
 
 
@@ -199,7 +205,7 @@ def decision_text(decision: Decision, lang: str = DEFAULT) -> str:
 def decision_dm(initiative: Initiative, decision: Decision, lang: str = DEFAULT) -> dict[str, Any]:
     title = escape(clip(initiative.title, MAX_TITLE))
     return {
-        "text": t("esc.dm.text", lang, title=title, decision=clip(decision.decision, 200)),
+        "text": t("esc.dm.text", lang, title=title, decision=escape(clip(decision.decision, 200))),
         "blocks": [section(t("esc.dm.intro", lang, title=title)), section(decision_text(decision, lang))],
     }
 
