@@ -22,7 +22,16 @@ from bot.portfolio import Details, import_roadmap, record_checkin, set_role_memb
 from bot.roadmap import parse_roadmap
 from bot.sandbox.directory import CAMILLE, JORDAN, LEA, PRIYA, TEAM_CHANNELS
 from storage.db import session_scope
-from storage.models import CheckInSource, Direction, Initiative, Objective, Status, WorkspaceSettings
+from storage.models import (
+    CheckInSource,
+    Direction,
+    Initiative,
+    Objective,
+    RaciAssignment,
+    RaciLetter,
+    Status,
+    WorkspaceSettings,
+)
 
 ACTOR = "sandbox-demo"
 SHARED_ROADMAP = Path(__file__).resolve().parents[3] / "shared" / "examples" / "roadmap-q1.md"
@@ -36,6 +45,8 @@ ROLES = {
     "Sales": [JORDAN.id],
 }
 ON, RISK, OFF = Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK
+# The demo's escalations are the story's: pricing off track and needing a decision, the ERP at risk.
+QUIET_RULES = {"projection_miss": {"enabled": False}, "confidence_drop": {"enabled": False}}
 
 
 @dataclass(frozen=True)
@@ -53,6 +64,7 @@ class Week:
 @dataclass(frozen=True)
 class Story:
     title_start: str  # how the roadmap's title starts
+    accountable: str  # the roadmap names who is responsible; the demo adds who is accountable
     department: str
     baseline: float
     target: float
@@ -63,6 +75,7 @@ class Story:
 STORIES = (
     Story(
         "Standardiser",
+        CAMILLE.id,
         "Operations",
         30,
         24,
@@ -76,6 +89,7 @@ STORIES = (
     ),
     Story(
         "Déploiement ERP",
+        PRIYA.id,
         "IT",
         40,
         100,
@@ -91,6 +105,7 @@ STORIES = (
     ),
     Story(
         "Revue prix",
+        PRIYA.id,
         "Finance",
         12,
         15,
@@ -113,6 +128,7 @@ STORIES = (
     ),
     Story(
         "Programme",
+        CAMILLE.id,
         "Operations",
         20,
         22,
@@ -152,6 +168,7 @@ def load_demo(engine: Engine, settings: Settings, now: datetime, roadmap: Path |
         cadence = session.get(WorkspaceSettings, 1) or WorkspaceSettings()
         cadence.team_channels = dict(TEAM_CHANNELS)
         cadence.escalation_contact = PRIYA.id
+        cadence.escalation_rules = dict(QUIET_RULES)
         session.add(cadence)
         initiatives = list(session.exec(select(Initiative)))
         for story in STORIES:
@@ -166,6 +183,13 @@ def _tell(session: Session, initiative: Initiative, story: Story, now: datetime,
         objective.department = story.department
     initiative.kpi_baseline, initiative.kpi_target = story.baseline, story.target
     initiative.kpi_direction = story.direction
+    session.add(
+        RaciAssignment(
+            initiative_id=initiative.id,  # type: ignore[arg-type]
+            letter=RaciLetter.ACCOUNTABLE,
+            user_id=story.accountable,
+        )
+    )
     this_monday = _monday_10(now, tz)
     for index, week in enumerate(story.weeks):  # oldest first: the last one is the current status
         age = len(story.weeks) - 1 - index

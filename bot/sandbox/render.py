@@ -76,6 +76,17 @@ EMOJI = {
     "mag": "🔍",
     "repeat": "🔁",
     "new": "🆕",
+    "gear": "⚙️",
+    "pencil2": "✏️",
+    "raising_hand": "🙋",
+    "sparkles": "✨",
+    "small_red_triangle_down": "🔻",
+    "small_red_triangle": "🔺",
+    "small_blue_diamond": "🔹",
+    "heavy_plus_sign": "➕",
+    "heavy_minus_sign": "➖",
+    "star": "⭐",
+    "trophy": "🏆",
 }
 
 

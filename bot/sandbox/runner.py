@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from slack_sdk import WebClient
+from sqlalchemy import func
+from sqlmodel import Session, col, select
 from waitress.server import create_server
 
 from bot import scheduler
@@ -32,12 +34,15 @@ from bot.sandbox import payloads
 from bot.sandbox.clock import SandboxClock, describe, jump
 from bot.sandbox.directory import ADMIN, LEADERSHIP, populate
 from bot.sandbox.workspace import Target, Workspace, public_view
+from storage.models import Delivery, DeliveryState
 
 log = get_logger(__name__)
+SENDING = (DeliveryState.PENDING, DeliveryState.SENDING)
 
 TOKEN = "xoxb-sandbox-0000000000-baton"
 SLACK_TIMEOUT = 3.0  # Slack gives an app 3 s to answer
 SLACKBOT = "USLACKBOT"
+SANDBOX_PACING = 0.1  # seconds between two posts to one channel
 
 
 @dataclass(frozen=True)
@@ -207,10 +212,16 @@ class Sandbox:
                 done.append(f"{name}: failed ({type(exc).__name__}: {exc})")
         self.deps.outbox_ready.set()
         _, channels = self.workspace.names()
-        named = [_named(line, channels) for line in done]
+        named = [_named(line, channels) for summary in done for line in summary.splitlines() if line.strip()]
         self.notices.append(Notice(f"It is now {describe(target)}.", named))
         self.workspace.changed()
         return self.notices[-1].headline
+
+    def sending(self) -> int:
+        """How many messages Baton's outbox still has to send (the page says so, and waits)."""
+        with Session(self.deps.engine) as session:
+            waiting = select(func.count()).where(col(Delivery.state).in_(SENDING))
+            return int(session.exec(waiting).one())
 
     # -- HTTP to Baton ---------------------------------------------------------------------------------
     def _post(self, body: str, *, content_type: str = payloads.FORM) -> tuple[int, dict[str, Any]]:
@@ -283,7 +294,7 @@ def start(
     """Start the workspace (API and page on `port`), Baton on a free local port, and the rituals."""
     from bot.app import build_app
     from bot.cli import open_database
-    from bot.delivery.sender import Sender
+    from bot.delivery.sender import Sender, SenderConfig
     from bot.sandbox import web  # registers the page on the workspace's HTTP server
     from bot.sandbox.demo import clear_tables, load_demo
     from bot.server import make_wsgi
@@ -305,7 +316,9 @@ def start(
     events_url = f"http://127.0.0.1:{server.effective_port}/slack/events"  # type: ignore[union-attr]
     sandbox = Sandbox(workspace, clock, deps, app.client, events_url, secret)
     web.attach(workspace, sandbox)
-    sender = Sender(engine, make_sender_client(settings), clock, wake=deps.outbox_ready)
+    # Slack paces a channel at about one message a second; nothing is paced here, so a demo need not wait.
+    pacing = SenderConfig(channel_interval=SANDBOX_PACING)
+    sender = Sender(engine, make_sender_client(settings), clock, config=pacing, wake=deps.outbox_ready)
     background = scheduler.start_background(deps, app.client, sender)
     serving = threading.Thread(target=_serve, args=(server,), name="baton-http", daemon=True)
     serving.start()

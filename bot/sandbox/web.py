@@ -8,6 +8,7 @@ click, submit, close, open the Home tab, move the clock). `static/sandbox.js` wi
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -25,8 +26,17 @@ if TYPE_CHECKING:
     from bot.sandbox.runner import Sandbox
 
 STATIC = Path(__file__).with_name("static")
-CONTENT_TYPES = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png"}
+CONTENT_TYPES = {
+    ".js": "text/javascript",
+    ".css": "text/css",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+}
 POLL_SECONDS = 20.0
+IMAGES = (".png", ".jpg", ".jpeg", ".gif")
 
 
 def attach(workspace: Workspace, sandbox: Sandbox) -> None:
@@ -50,7 +60,9 @@ class PageHandler(_Handler):
     def _page(self, method: str, raw: bytes) -> bool:
         url = urlparse(self.path)
         sandbox: Sandbox | None = self.slack.page
-        if sandbox is None or not (url.path == "/" or url.path.startswith(("/sandbox/", "/static/"))):
+        if sandbox is None or not (
+            url.path == "/" or url.path.startswith(("/sandbox/", "/static/", "/files/"))
+        ):
             return False
         query = parse_qs(url.query, keep_blank_values=True)
         form = parse_qs(raw.decode(), keep_blank_values=True) if method == "POST" else {}
@@ -58,11 +70,11 @@ class PageHandler(_Handler):
         if method == "GET" and url.path == "/":
             self._reply(200, "text/html; charset=utf-8", page(view).encode())
         elif method == "GET" and url.path == "/sandbox/parts":
-            since = int((query.get("since") or ["-1"])[0] or -1)
-            version = sandbox.workspace.wait_for_change(since, POLL_SECONDS)
-            self._json({"version": version, "parts": parts(view)})
+            self._json(changes(sandbox, query))
         elif method == "GET" and url.path.startswith("/static/"):
             self._static(url.path.removeprefix("/static/"))
+        elif method == "GET" and url.path.startswith("/files/"):
+            self._file(url.path.removeprefix("/files/"))
         elif method == "POST":
             self._json(perform(sandbox, view, url.path.removeprefix("/sandbox/"), form))
         else:
@@ -75,6 +87,16 @@ class PageHandler(_Handler):
             self._reply(404, "text/plain", b"not found")
             return
         self._reply(200, CONTENT_TYPES.get(path.suffix, "application/octet-stream"), path.read_bytes())
+
+    def _file(self, file_id: str) -> None:
+        """A file Baton uploaded (files upload v2), as Slack's file viewer would show it."""
+        with self.slack._lock:
+            found = next((f for f in getattr(self.slack, "files", []) if f["id"] == file_id), None)
+        if found is None:
+            self._reply(404, "text/plain", b"not found")
+            return
+        content_type = CONTENT_TYPES.get(Path(found["name"]).suffix.lower(), "application/octet-stream")
+        self._reply(200, content_type, found["bytes"])
 
     def _json(self, body: dict[str, Any]) -> None:
         self._reply(200, "application/json; charset=utf-8", json.dumps(body).encode())
@@ -89,6 +111,19 @@ class PageHandler(_Handler):
 
 
 Workspace.handler_class = PageHandler
+
+
+def changes(sandbox: Sandbox, query: dict[str, list[str]]) -> dict[str, Any]:
+    """The parts, once the workspace or the number of messages Baton has yet to send differs from what
+    the page shows (`since`, `sending`), or after POLL_SECONDS."""
+    since = int((query.get("since") or ["-1"])[0] or -1)
+    seen_sending = int((query.get("sending") or ["-1"])[0] or -1)
+    deadline = time.monotonic() + POLL_SECONDS
+    while True:
+        version = sandbox.workspace.wait_for_change(since, 1.0)
+        sending = sandbox.sending()
+        if version != since or sending != seen_sending or time.monotonic() > deadline:
+            return {"version": version, "sending": sending, "parts": parts(View.of(sandbox, query))}
 
 
 def perform(sandbox: Sandbox, view: View, action: str, form: dict[str, list[str]]) -> dict[str, Any]:
@@ -204,9 +239,11 @@ def parts(view: View) -> dict[str, str]:
 
 def now_html(view: View) -> str:
     local = view.now.astimezone(view.tz)
+    waiting = view.sandbox.sending()
+    sending = f'<div class="sending">📤 Baton is sending {waiting} message(s)…</div>' if waiting else ""
     return (
         f'<div class="now" title="{esc(describe(view.now))}"><b>{local:%a %d %b, %H:%M}</b> '
-        f"<span>your time ({esc(view.tz.key)})</span></div>"
+        f"<span>your time ({esc(view.tz.key)})</span>{sending}</div>"
     )
 
 
@@ -262,7 +299,7 @@ def conversation_html(view: View) -> str:
         when = _when(message["ts"], view.tz)
         if when.date() != day:
             day = when.date()
-            body.append(f'<div class="day"><span>{when:%A %d %B}</span></div>')
+            body.append(f'<div class="day" data-key="day-{day}"><span>{when:%A %d %B}</span></div>')
         body.append(message_html(view, message))
     empty = '<div class="empty">Nothing here yet.</div>'
     return (
@@ -285,6 +322,7 @@ def message_html(view: View, message: dict[str, Any], *, in_thread: bool = False
         if message.get("blocks")
         else mrkdwn(message["text"], view.ctx)
     )
+    content += "".join(file_html(shared) for shared in message.get("files", []))
     note = ""
     if ephemeral:
         note = (
@@ -299,12 +337,22 @@ def message_html(view: View, message: dict[str, Any], *, in_thread: bool = False
     initials = "".join(word[0] for word in str(name).split()[:2]).upper()
     return (
         f'<div class="msg{" ephemeral" if ephemeral else ""}" data-source="message" '
-        f'data-channel="{esc(message["channel"])}" data-ts="{esc(message["ts"])}">'
+        f'data-key="{esc(message["ts"])}" data-channel="{esc(message["channel"])}" '
+        f'data-ts="{esc(message["ts"])}">'
         f'<div class="avatar{" bot" if is_app else ""}">{"B" if is_app else esc(initials)}</div>'
         f'<div class="msg-body">{note}<div class="msg-head"><b>{esc(name)}</b>{badge}'
         f'<time title="{when:%Y-%m-%d %H:%M %Z}">{when:%H:%M}</time>{edited}</div>'
         f'<div class="msg-content">{content}</div>{replies}</div></div>'
     )
+
+
+def file_html(shared: dict[str, Any]) -> str:
+    link = f"/files/{esc(shared['id'])}"
+    title = esc(shared.get("title") or shared.get("name", ""))
+    if Path(str(shared.get("name", ""))).suffix.lower() in IMAGES:
+        image = f'<img src="{link}" alt="{title}">'
+        return f'<figure class="bk-image file"><figcaption>{title}</figcaption>{image}</figure>'
+    return f'<a class="file-chip" href="{link}">📄 {title}</a>'
 
 
 def thread_html(view: View) -> str:

@@ -15,18 +15,41 @@ async function post(action, fields) {
 function place(name, html) {
   const part = document.getElementById("part-" + name);
   if (!part || shown[name] === html) return;
+  const first = !(name in shown);
   shown[name] = html;
-  part.innerHTML = html;
-  part.querySelectorAll("[data-scroll]").forEach((list) => (list.scrollTop = list.scrollHeight));
+  const list = part.querySelector(".messages");
+  const following = list && list.scrollHeight - list.scrollTop - list.clientHeight < 60;
+  if (!patchMessages(part, html)) part.innerHTML = html;
+  const now = part.querySelector("[data-scroll]");
+  if (now && (first || following)) now.scrollTop = now.scrollHeight;
+}
+
+// A conversation changes one message at a time: keep the unchanged ones (and the button under the
+// pointer) in place, replace the ones that changed, add the new ones.
+function patchMessages(part, html) {
+  const next = document.createElement("div");
+  next.innerHTML = html;
+  const list = part.querySelector(".messages"), nextList = next.querySelector(".messages");
+  const head = (root) => root.querySelector(".conv-head")?.outerHTML;
+  if (!list || !nextList || head(part) !== head(next)) return false;
+  const current = new Map([...list.children].map((node) => [node.dataset.key, node]));
+  const wanted = [...nextList.children].map((node) => {
+    const same = current.get(node.dataset.key);
+    return same && same.outerHTML === node.outerHTML ? same : node;
+  });
+  const unchanged = wanted.length === list.children.length && wanted.every((node, i) => node === list.children[i]);
+  if (!unchanged) list.replaceChildren(...wanted);
+  return true;
 }
 
 async function follow() {
-  let version = -1;
+  let version = -1, sending = -1;
   for (;;) {
     try {
-      const query = new URLSearchParams({ as: page.as, in: page.in, thread: page.thread, since: version });
+      const query = new URLSearchParams({ as: page.as, in: page.in, thread: page.thread, since: version, sending });
       const answer = await (await fetch("/sandbox/parts?" + query)).json();
       version = answer.version;
+      sending = answer.sending;
       for (const [name, html] of Object.entries(answer.parts)) place(name, html);
       document.querySelector(".app").classList.toggle("with-thread", Boolean(answer.parts.thread));
     } catch (error) {
