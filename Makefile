@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run sandbox test lint bench clean
+.PHONY: run sandbox test lint screenshots bench clean
 
 # Slack settings in the environment or in .env: `make run` serves Slack; without them, the local sandbox.
 HAS_SLACK := $(or $(SLACK_BOT_TOKEN),$(shell grep -qsE '^[[:space:]]*SLACK_BOT_TOKEN[[:space:]]*=[[:space:]]*[^[:space:]#]' .env && echo yes))
@@ -39,6 +39,10 @@ lint: $(VENV)/.installed-dev
 
 test: lint
 	$(BIN)/pytest
+
+# The README's screenshots of the sandbox (docs/sandbox-*.png), taken by its browser tests.
+screenshots: $(VENV)/.installed-dev
+	SANDBOX_SCREENSHOTS=docs $(BIN)/pytest -q tests/test_sandbox_browser.py
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/ack_latency.py

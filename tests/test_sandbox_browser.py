@@ -2,7 +2,8 @@
 user would use it. One `baton sandbox --demo` process serves the whole module; its clock starts on
 Friday 20 Nov 2026, 10:00 in Paris, and the tests move it forward in order, as a person would.
 
-The screenshots of the main screens are saved under docs/ (docs/sandbox-*.png) for the README.
+Screenshots of the main screens go to a temporary directory, or to docs/ (the README's
+docs/sandbox-*.png) with SANDBOX_SCREENSHOTS=docs: `make screenshots`.
 """
 
 from __future__ import annotations
@@ -113,16 +114,20 @@ def settled(page: Page) -> None:
     expect(page.locator(".sending")).to_have_count(0, timeout=20_000)
 
 
-def shot(page: Page, name: str) -> None:
-    DOCS.mkdir(exist_ok=True)
-    page.screenshot(path=str(DOCS / f"sandbox-{name}.png"))
+@pytest.fixture(scope="module")
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return DOCS if os.environ.get("SANDBOX_SCREENSHOTS") == "docs" else tmp_path_factory.mktemp("screens")
+
+
+def shot(page: Page, name: str, where: Path) -> None:
+    page.screenshot(path=str(where / f"sandbox-{name}.png"))
 
 
 def to_top(message: Locator) -> None:
     message.evaluate("element => element.scrollIntoView({block: 'start'})")
 
 
-def test_update_through_the_message_box(page: Page, sandbox_url: str) -> None:
+def test_update_through_the_message_box(page: Page, sandbox_url: str, screenshots: Path) -> None:
     """Type /okr update, answer the modal (a bad KPI first), see the confirmation in the DM."""
     open_as(page, sandbox_url, CAMILLE.id)
     page.fill("#composer input", "/okr update")
@@ -139,7 +144,7 @@ def test_update_through_the_message_box(page: Page, sandbox_url: str) -> None:
     )
     modal.locator("button[type=submit]").click()
     expect(modal.locator("[data-block=kpi_value] .bk-error")).to_contain_text("number")
-    shot(page, "update-modal")  # the field error, as Slack shows a response_action "errors"
+    shot(page, "update-modal", screenshots)  # the field error, as Slack shows a response_action "errors"
     modal.locator("[name='kpi_value/kpi_value_input']").fill("61")
     modal.locator("button[type=submit]").click()
     expect(modal).to_have_count(0)
@@ -148,7 +153,7 @@ def test_update_through_the_message_box(page: Page, sandbox_url: str) -> None:
     expect(confirmation.locator("b", has_text="certified")).to_be_visible()  # mrkdwn, as Slack shows it
 
 
-def test_monday_checkin_answered_in_the_dm(page: Page, sandbox_url: str) -> None:
+def test_monday_checkin_answered_in_the_dm(page: Page, sandbox_url: str, screenshots: Path) -> None:
     """Jump to Monday 09:00 in Paris: the check-in DM arrives; On track rewrites it in place."""
     open_as(page, sandbox_url, CAMILLE.id)
     page.click("[data-jump=monday-paris]")
@@ -156,14 +161,14 @@ def test_monday_checkin_answered_in_the_dm(page: Page, sandbox_url: str) -> None
     settled(page)
     prompt = page.locator(".msg", has=page.locator("button[data-action='prompt_answer:on_track']")).last
     expect(prompt).to_contain_text("Weekly check-in")
-    shot(page, "checkin-dm")
+    shot(page, "checkin-dm", screenshots)
     prompt.locator("button[data-action='prompt_answer:on_track']").first.click()
     answered = page.locator(".msg", has_text="(edited)").last
     expect(answered).to_contain_text("On track")
     expect(answered.locator("button[data-action='prompt_answer:on_track']")).to_have_count(0)
 
 
-def test_escalation_acknowledged_in_leadership(page: Page, sandbox_url: str) -> None:
+def test_escalation_acknowledged_in_leadership(page: Page, sandbox_url: str, screenshots: Path) -> None:
     """The executive acknowledges an escalation alert; the alert says so, in place."""
     open_as(page, sandbox_url, PRIYA.id, LEADERSHIP)
     alert = page.locator(".msg", has_text="Revue prix-frais par segment").filter(
@@ -171,14 +176,18 @@ def test_escalation_acknowledged_in_leadership(page: Page, sandbox_url: str) -> 
     )
     expect(alert.first).to_contain_text("Decision needed")
     alert.first.locator("button[data-action=esc_acknowledge]").click()
-    acknowledged = page.locator(".msg", has_text="(edited)").filter(has_text="Revue prix-frais par segment")
-    expect(acknowledged.first).to_contain_text("Priya Shah")
+    acknowledged = page.locator(".msg", has_text="Acknowledged by").filter(
+        has_text="Revue prix-frais par segment"
+    )
+    expect(acknowledged).to_have_count(1)
+    expect(acknowledged.locator(".msg-content")).to_contain_text("Acknowledged by @Priya Shah")
+    expect(acknowledged.locator("button[data-action=esc_acknowledge]")).to_have_count(0)
     settled(page)
-    to_top(acknowledged.first)
-    shot(page, "escalation")
+    to_top(acknowledged)
+    shot(page, "escalation", screenshots)
 
 
-def test_monday_digest_in_leadership(page: Page, sandbox_url: str) -> None:
+def test_monday_digest_in_leadership(page: Page, sandbox_url: str, screenshots: Path) -> None:
     """Jump to Monday 16:00: the weekly digest is in #leadership, with its trends and the chart."""
     open_as(page, sandbox_url, PRIYA.id, LEADERSHIP)
     page.click("[data-jump=monday-digest]")
@@ -187,13 +196,13 @@ def test_monday_digest_in_leadership(page: Page, sandbox_url: str) -> None:
     digest = page.locator(".msg", has=page.locator(".bk-header", has_text="Weekly digest — 2026-W48"))
     expect(digest).to_have_count(1)
     to_top(digest)
-    shot(page, "digest")
+    shot(page, "digest", screenshots)
     digest.locator("a.replies").click()  # its thread: the chart Baton uploaded
     expect(page.locator("#part-thread img")).to_be_visible()
 
 
-def test_app_home(page: Page, sandbox_url: str) -> None:
+def test_app_home(page: Page, sandbox_url: str, screenshots: Path) -> None:
     """Opening the Home tab sends app_home_opened; Baton publishes the strategy office's home."""
     page.goto(f"{sandbox_url}/?as={CAMILLE.id}&in=home")
     expect(page.locator("#part-main .home")).to_contain_text("Déploiement ERP phase 2")
-    shot(page, "home")
+    shot(page, "home", screenshots)
