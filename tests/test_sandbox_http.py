@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
+from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
@@ -146,3 +147,13 @@ def test_baton_sandbox_has_help() -> None:
     )
     assert done.returncode == 0
     assert "--demo" in done.stdout and "--port" in done.stdout and "--database-url" in done.stdout
+
+
+def test_a_call_slack_would_refuse_is_refused_and_shown(sandbox: Running) -> None:
+    """Block Kit past Slack's limits fails as on Slack, and the page says which call and why."""
+    too_many = [{"type": "divider"}] * 51
+    with pytest.raises(SlackApiError) as refused:
+        sandbox.sandbox.client.chat_postMessage(channel=LEADERSHIP, text="x", blocks=too_many)
+    assert refused.value.response["error"].startswith("invalid_blocks")
+    shown = parts(sandbox, CAMILLE.id, LEADERSHIP)["refusals"]
+    assert "chat.postMessage" in shown and "invalid_blocks" in shown
