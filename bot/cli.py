@@ -281,6 +281,8 @@ def cmd_sandbox(args: argparse.Namespace, settings: Settings) -> int:
 
     from bot.sandbox.runner import start
 
+    if "log_level" not in settings.model_fields_set:  # the page tells what happens; keep the terminal quiet
+        configure_logging("WARNING")
     start_at = system_clock().replace(second=0, microsecond=0)
     if args.at:
         start_at = _instant(args.at, settings.model_copy(update={"baton_timezone": "Europe/Paris"}))
