@@ -13,13 +13,13 @@ the defaults below. Also here: the day of the monthly arbitration committee.
 from __future__ import annotations
 
 from calendar import monthrange
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
-from bot.domain.progress import Plan, cycle_monday, cycle_of, misses_target, projected
-from storage.models import CheckIn, Status
+from bot.domain.progress import PROJECTION_POINTS, Plan, cycle_monday, cycle_of, misses_target, projected
+from storage.models import Status
 
 MANUAL = "manual"  # `/okr escalate`: opened by a person, never by a rule
 # Each rule's parameters and their defaults; the order is the order of impact (the committee's agenda).
@@ -34,6 +34,9 @@ DEFAULTS: dict[str, dict[str, int]] = {
 RULES = tuple(DEFAULTS)
 LIMITS = {"cycles": (1, 13), "points": (1, 4)}  # a quarter has 13 cycles; confidence goes from 1 to 5
 IMPACT = ("off_track", "decision_needed", MANUAL, "projection_miss", "at_risk_streak", "confidence_drop")
+# How many cycles back the scan reads: the longest streak a rule can be tuned to, plus the points a KPI's
+# projection is drawn through. A situation that began earlier counts from the window's first cycle.
+WINDOW = LIMITS["cycles"][1] + PROJECTION_POINTS
 
 Facts = dict[str, Any]  # what a rule saw, for the reason text (`esc.reason.<rule>`)
 
@@ -45,27 +48,52 @@ class Finding:
     facts: Facts = field(default_factory=dict)
 
 
+class Answer(Protocol):
+    """What the rules read of a check-in: a `CheckIn`, or a row of just these columns (the scan's)."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def cycle(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def kpi_value(self) -> float | None: ...
+    @property
+    def confidence(self) -> int | None: ...
+    @property
+    def decision_needed(self) -> str | None: ...
+    @property
+    def decision_options(self) -> str | None: ...
+    @property
+    def submitted_at(self) -> datetime: ...
+
+
+A = TypeVar("A", bound=Answer)
+
+
 @dataclass(frozen=True)
 class Subject:
     """What the rules look at for one initiative."""
 
-    answers: Sequence[CheckIn]  # the newest answer of each cycle, oldest first (see `per_cycle`)
+    answers: Sequence[Answer]  # the newest answer of each cycle, oldest first (see `per_cycle`)
     cycle: str  # the current cycle
     started: str  # the cycle the initiative was created in: silence is counted from there at the earliest
     plan: Plan | None = None
+    answered: str | None = None  # the latest cycle ever answered, when `answers` are only a recent window
 
 
-def per_cycle(checkins: Sequence[CheckIn]) -> list[CheckIn]:
+def per_cycle(checkins: Iterable[A]) -> list[A]:
     """The newest check-in of each cycle, oldest cycle first."""
-    newest: dict[str, CheckIn] = {}
+    newest: dict[str, A] = {}
     for checkin in sorted(checkins, key=lambda c: (c.submitted_at, c.id or 0)):
         newest[checkin.cycle] = checkin
     return [newest[cycle] for cycle in sorted(newest)]
 
 
-def _trailing(answers: Sequence[CheckIn], holds: Callable[[CheckIn], bool]) -> list[CheckIn]:
+def _trailing(answers: Sequence[Answer], holds: Callable[[Answer], bool]) -> list[Answer]:
     """The longest run of answers at the end of `answers` for which `holds` is true."""
-    run: list[CheckIn] = []
+    run: list[Answer] = []
     for answer in reversed(answers):
         if not holds(answer):
             break
@@ -127,7 +155,7 @@ def projection_miss(subject: Subject) -> Finding | None:
 
 def silent(subject: Subject, *, cycles: int) -> Finding | None:
     """No answer in the last `cycles` cycles that have ended (the current one is still running)."""
-    last = subject.answers[-1].cycle if subject.answers else None
+    last = subject.answers[-1].cycle if subject.answers else subject.answered
     reference = max(last or subject.started, subject.started)
     missed = (cycle_monday(subject.cycle) - cycle_monday(reference)).days // 7 - 1
     if missed < cycles:

@@ -16,18 +16,20 @@ changed. Everything it posts goes through the outbox.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Engine
-from sqlmodel import Session, col, select
+from sqlalchemy import Engine, Row, func, select
+from sqlmodel import Session, col
 
 from bot.audit import audit
 from bot.config import Settings
 from bot.delivery.outbox import enqueue_post
 from bot.domain.cycles import cycle_key
-from bot.domain.escalation import MANUAL, Finding, Subject, evaluate, per_cycle
-from bot.domain.progress import make_plan
+from bot.domain.escalation import MANUAL, WINDOW, Finding, Subject, evaluate, per_cycle
+from bot.domain.progress import cycle_monday, cycle_of, make_plan
 from bot.escalations import (
     accountable,
     close,
@@ -44,6 +46,7 @@ from bot.views.escalation import level_reply, reason_text
 from storage.db import session_scope
 from storage.models import (
     CheckIn,
+    Direction,
     Escalation,
     EscalationState,
     Initiative,
@@ -54,8 +57,13 @@ from storage.models import (
 
 log = get_logger(__name__)
 
-HISTORY = timedelta(weeks=26)  # how far back the rules look: two quarters
+Record = Row[*tuple[Any, ...]]  # a result row: its columns read as attributes
+
 TOP_LEVEL = 2
+RUNNING = (  # the initiatives the rules judge
+    col(Initiative.archived).is_(False),
+    col(Initiative.status).is_(None) | col(Initiative.status).not_in([Status.DONE, Status.DROPPED]),
+)
 
 
 @dataclass
@@ -86,8 +94,8 @@ class Scan:
     contact: str | None
     findings: dict[tuple[int, str], Finding]
     units: dict[int, str | None]
-    open: list[Escalation]
-    handled: dict[tuple[int, str], str]  # (initiative, rule) → the latest cycle an escalation of it closed in
+    open: Sequence[Record]  # id, initiative_id, rule, state, reason, sla_deadline, level of the open ones
+    handled: dict[tuple[int, str], str]  # see `_handled`
 
 
 def run_escalations(engine: Engine, *, now: datetime, settings: Settings) -> ScanReport:
@@ -96,8 +104,9 @@ def run_escalations(engine: Engine, *, now: datetime, settings: Settings) -> Sca
     if isinstance(scan, ScanReport):
         return scan
     report = ScanReport(scan.cycle)
+    already_open = {(e.initiative_id, e.rule) for e in scan.open}
     for (initiative_id, rule), finding in scan.findings.items():
-        if (initiative_id, rule) in {(e.initiative_id, e.rule) for e in scan.open}:
+        if (initiative_id, rule) in already_open:
             continue
         if scan.handled.get((initiative_id, rule), "") >= finding.since:
             continue  # this very situation was decided or resolved already
@@ -118,9 +127,9 @@ def run_escalations(engine: Engine, *, now: datetime, settings: Settings) -> Sca
         if holding is not None:
             reason = reason_text(holding, scan.units[escalation.initiative_id], scan.lang)
             if reason != escalation.reason:
-                report.updated += _new_reason(engine, escalation.id or 0, reason, now)
+                report.updated += _new_reason(engine, escalation.id, reason, now)
         elif escalation.rule != MANUAL and escalation.state == EscalationState.OPEN:
-            report.closed += _close_by_rule(engine, escalation.id or 0, now)
+            report.closed += _close_by_rule(engine, escalation.id, now)
             continue
         if escalation.state == EscalationState.OPEN and escalation.sla_deadline <= now:
             report.reescalated += _reescalate(engine, scan, escalation, now)
@@ -129,56 +138,37 @@ def run_escalations(engine: Engine, *, now: datetime, settings: Settings) -> Sca
 
 
 def _read(session: Session, settings: Settings, now: datetime) -> Scan | ScanReport:
+    """A fixed number of queries whatever the portfolio's size, each of only the columns the rules read
+    (rows, not ORM objects: a scan that finds nothing new runs every tick and must stay cheap), and of
+    check-ins only the last `WINDOW` cycles."""
     tz = load_cadence(session, settings).tz
     cycle = cycle_key(now, tz)
     channel = leadership_channel(session, settings)
     if channel is None:
         return ScanReport(cycle, notes=["no leadership channel (LEADERSHIP_CHANNEL or leadership_channel)"])
     row = session.get(WorkspaceSettings, 1) or WorkspaceSettings()
-    pairs = list(
-        session.exec(
-            select(Initiative, Objective.quarter)
-            .join(Objective, col(Initiative.objective_id) == Objective.id)
-            .where(col(Initiative.archived).is_(False))
-        )
-    )
-    history: dict[int, list[CheckIn]] = defaultdict(list)
-    for checkin in session.exec(
-        select(CheckIn).where(
-            col(CheckIn.submitted_at) >= now - HISTORY,
-            col(CheckIn.initiative_id).in_([initiative.id for initiative, _ in pairs]),
-        )
-    ):
-        history[checkin.initiative_id].append(checkin)
+    first = cycle_of(cycle_monday(cycle) - timedelta(weeks=WINDOW))
+    initiatives = _initiatives(session)
+    history = _answers(session, first)
     findings: dict[tuple[int, str], Finding] = {}
-    for initiative, quarter in pairs:
-        if initiative.status in (Status.DONE, Status.DROPPED):
-            continue
+    for initiative in initiatives:
         subject = Subject(
-            answers=per_cycle(history[initiative.id or 0]),
+            answers=per_cycle(history[initiative.id]),
             cycle=cycle,
             started=cycle_key(initiative.created_at, tz),
+            answered=initiative.answered,
             plan=make_plan(
                 baseline=initiative.kpi_baseline,
                 target=initiative.kpi_target,
-                direction=initiative.kpi_direction,
-                quarter=quarter,
+                direction=Direction(initiative.kpi_direction),
+                quarter=initiative.quarter,
                 due=initiative.due_date,
                 planned=initiative.planned,
             ),
         )
-        for finding in evaluate(subject, row.escalation_rules):
-            findings[(initiative.id or 0, finding.rule)] = finding
-    escalations = session.exec(
-        select(Escalation).where(
-            (col(Escalation.open_key).is_not(None)) | (col(Escalation.closed_at) >= now - HISTORY)
-        )
-    ).all()
-    handled: dict[tuple[int, str], str] = {}
-    for escalation in escalations:
-        if escalation.open_key is None:
-            key = (escalation.initiative_id, escalation.rule)
-            handled[key] = max(handled.get(key, ""), escalation.cycle)
+        for finding in _RULES.evaluate(initiative.id, subject, row.escalation_rules):
+            findings[(initiative.id, finding.rule)] = finding
+    _RULES.keep([initiative.id for initiative in initiatives])
     return Scan(
         channel=channel,
         cycle=cycle,
@@ -186,10 +176,102 @@ def _read(session: Session, settings: Settings, now: datetime) -> Scan | ScanRep
         sla=timedelta(hours=row.escalation_sla_hours),
         contact=row.escalation_contact,
         findings=findings,
-        units={initiative.id or 0: initiative.kpi_unit for initiative, _ in pairs},
-        open=[e for e in escalations if e.open_key is not None],
-        handled=handled,
+        units={initiative.id: initiative.kpi_unit for initiative in initiatives},
+        open=_open_escalations(session),
+        handled=_handled(session),
     )
+
+
+def _initiatives(session: Session) -> Sequence[Record]:
+    """The initiatives the rules judge (not archived, neither done nor dropped), with what they read."""
+    answered = select(func.max(CheckIn.cycle)).where(col(CheckIn.initiative_id) == Initiative.id)
+    query = (
+        select(
+            col(Initiative.id),
+            col(Initiative.created_at),
+            col(Initiative.kpi_unit),
+            col(Initiative.kpi_baseline),
+            col(Initiative.kpi_target),
+            col(Initiative.kpi_direction),
+            col(Initiative.due_date),
+            col(Initiative.planned),
+            col(Objective.quarter),
+            answered.scalar_subquery().label("answered"),
+        )
+        .join(Objective, col(Initiative.objective_id) == Objective.id)
+        .where(*RUNNING)
+    )
+    return session.connection().execute(query).all()
+
+
+def _answers(session: Session, first: str) -> dict[int, list[Record]]:
+    """The check-ins of the running initiatives from cycle `first` on, by initiative."""
+    query = (
+        select(
+            col(CheckIn.initiative_id),
+            col(CheckIn.id),
+            col(CheckIn.cycle),
+            col(CheckIn.status),
+            col(CheckIn.kpi_value),
+            col(CheckIn.confidence),
+            col(CheckIn.decision_needed),
+            col(CheckIn.decision_options),
+            col(CheckIn.submitted_at),
+        )
+        .join(Initiative, col(CheckIn.initiative_id) == Initiative.id)
+        .where(*RUNNING, col(CheckIn.cycle) >= first)
+    )
+    history: dict[int, list[Record]] = defaultdict(list)
+    for checkin in session.connection().execute(query):
+        history[checkin.initiative_id].append(checkin)
+    return history
+
+
+def _open_escalations(session: Session) -> Sequence[Record]:
+    query = select(
+        col(Escalation.id),
+        col(Escalation.initiative_id),
+        col(Escalation.rule),
+        col(Escalation.state),
+        col(Escalation.reason),
+        col(Escalation.sla_deadline),
+        col(Escalation.level),
+    ).where(col(Escalation.open_key).is_not(None))
+    return session.connection().execute(query).all()
+
+
+def _handled(session: Session) -> dict[tuple[int, str], str]:
+    """(initiative, rule) → the latest cycle in which an escalation of it, closed since, was opened."""
+    query = (
+        select(col(Escalation.initiative_id), col(Escalation.rule), func.max(Escalation.cycle))
+        .where(col(Escalation.open_key).is_(None))
+        .group_by(col(Escalation.initiative_id), col(Escalation.rule))
+    )
+    return {(initiative, rule): cycle for initiative, rule, cycle in session.connection().execute(query)}
+
+
+class _LastFindings:
+    """The rules are pure functions of an initiative's `Subject` and the rule settings: an initiative whose
+    subject and settings are equal to those of the previous scan (the steady state: nothing new since the
+    last tick) has the same findings, and is not judged again. Compared whole, never by a version or a
+    timestamp, so it cannot go stale; kept in this process only."""
+
+    def __init__(self) -> None:
+        self._last: dict[int, tuple[Subject, Mapping[str, Any], list[Finding]]] = {}
+
+    def evaluate(self, initiative_id: int, subject: Subject, rules: Mapping[str, Any]) -> list[Finding]:
+        last = self._last.get(initiative_id)
+        if last is None or last[0] != subject or last[1] != rules:
+            last = (subject, rules, evaluate(subject, rules))
+            self._last[initiative_id] = last
+        return last[2]
+
+    def keep(self, initiative_ids: Sequence[int]) -> None:
+        """Forget the initiatives the scan no longer judges."""
+        self._last = {i: self._last[i] for i in initiative_ids if i in self._last}
+
+
+_RULES = _LastFindings()
 
 
 def _new_reason(engine: Engine, escalation_id: int, reason: str, now: datetime) -> int:
@@ -222,7 +304,7 @@ def _close_by_rule(engine: Engine, escalation_id: int, now: datetime) -> int:
     return 1
 
 
-def _reescalate(engine: Engine, scan: Scan, escalation: Escalation, now: datetime) -> int:
+def _reescalate(engine: Engine, scan: Scan, escalation: Record, now: datetime) -> int:
     """One level up the ladder, posted once in the alert's thread; the alert shows it too."""
     level = escalation.level + 1
     if level > TOP_LEVEL or (level == TOP_LEVEL and not scan.contact):

@@ -1,0 +1,120 @@
+"""What the escalation scan reads: a fixed number of statements whatever the portfolio's size, a window of
+recent cycles (and still the true last answer of a long-silent initiative), KPI directions as stored, and
+findings kept from one scan to the next only while nothing they depend on changed."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, event
+from sqlmodel import Session, select
+
+from bot.config import Settings
+from bot.domain.escalation import WINDOW
+from bot.domain.progress import cycle_monday, cycle_of
+from bot.rituals.escalations import ScanReport, run_escalations
+from bot.sandbox.webapi import FakeSlack
+from storage.models import Escalation, Initiative, Objective, WorkspaceSettings
+from tests.test_escalation_workflow import report, seed
+
+T0 = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)  # Monday of 2026-W48
+
+
+def add_initiatives(
+    session: Session,
+    count: int,
+    *,
+    status: str = "off_track",
+    cycle: str = "2026-W47",
+    created: datetime = datetime(2026, 10, 5, 9, tzinfo=UTC),
+) -> list[Initiative]:
+    """`count` more initiatives of one objective, each reported `status` in `cycle`."""
+    objective = Objective(title="Sales", title_key=f"sales {count}", quarter="2026-Q4", created_at=created)
+    session.add(objective)
+    session.flush()
+    added = []
+    for number in range(count):
+        initiative = Initiative(
+            objective_id=objective.id or 0,
+            title=f"Initiative {count}-{number}",
+            title_key=f"initiative {count}-{number}",
+            created_at=created,
+            updated_at=created,
+        )
+        session.add(initiative)
+        session.flush()
+        session.add(report(initiative, cycle, status))
+        added.append(initiative)
+    session.commit()
+    return added
+
+
+def counted(engine: Engine, now: datetime, settings: Settings) -> tuple[ScanReport, int]:
+    statements = 0
+
+    def count(*_: Any) -> None:
+        nonlocal statements
+        statements += 1
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        outcome = run_escalations(engine, now=now, settings=settings)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return outcome, statements
+
+
+def test_a_scan_that_finds_nothing_new_runs_the_same_statements_at_any_size(
+    engine: Engine, settings: Settings, session: Session
+) -> None:
+    add_initiatives(session, 2)
+    assert run_escalations(engine, now=T0, settings=settings).opened == 2
+    small_outcome, small = counted(engine, T0 + timedelta(seconds=30), settings)
+    add_initiatives(session, 20)
+    assert run_escalations(engine, now=T0 + timedelta(minutes=1), settings=settings).opened == 20
+    large_outcome, large = counted(engine, T0 + timedelta(minutes=2), settings)
+    assert (small_outcome.opened, large_outcome.opened, large_outcome.updated) == (0, 0, 0)
+    assert small == large
+
+
+def test_a_rule_switched_off_between_two_scans_closes_its_escalation(
+    engine: Engine, settings: Settings, fake_slack: FakeSlack, session: Session
+) -> None:
+    seed(session, fake_slack)
+    assert run_escalations(engine, now=T0, settings=settings).opened == 1
+    assert run_escalations(engine, now=T0 + timedelta(seconds=30), settings=settings).closed == 0
+    # nothing in the initiative's history changed: only the settings did, and the scan sees it
+    session.add(WorkspaceSettings(escalation_rules={"off_track": {"enabled": False}}))
+    session.commit()
+    assert run_escalations(engine, now=T0 + timedelta(minutes=1), settings=settings).closed == 1
+
+
+def test_a_kpi_read_back_from_the_database_is_judged_in_its_direction(
+    engine: Engine, settings: Settings, fake_slack: FakeSlack, session: Session
+) -> None:
+    """Up from 0 % towards 100 % by the end of December, at one point a week: the trend falls short."""
+    initiative = seed(session, fake_slack, status="on_track")
+    initiative.due_date = date(2026, 12, 31)
+    for week, value in ((44, 1.0), (45, 2.0), (46, 3.0), (47, 4.0)):
+        session.add(report(initiative, f"2026-W{week}", "on_track", kpi_value=value))
+    session.commit()
+    session.expunge_all()  # the scan reads the direction as stored, a plain string
+    assert run_escalations(engine, now=T0, settings=settings).opened == 1
+    [escalation] = session.exec(select(Escalation)).all()
+    assert (
+        escalation.rule == "projection_miss"
+        and "reaches 10.43 % by 2026-12-31, short of its target of 100 %" in escalation.reason
+    )
+
+
+def test_a_silence_longer_than_the_window_still_names_the_last_answer(
+    engine: Engine, settings: Settings, session: Session
+) -> None:
+    add_initiatives(session, 1, status="on_track", cycle="2026-W02", created=datetime(2026, 1, 5, tzinfo=UTC))
+    first_read = cycle_of(cycle_monday("2026-W48") - timedelta(weeks=WINDOW))
+    assert first_read > "2026-W02"  # the answer is older than what the scan reads of the history
+    assert run_escalations(engine, now=T0, settings=settings).opened == 1
+    [escalation] = session.exec(select(Escalation)).all()
+    assert escalation.rule == "silent"
+    assert escalation.reason == "No update for 45 cycles (the last one was for 2026-W02)."
