@@ -57,27 +57,32 @@ from storage.models import Initiative, Objective
 log = get_logger(__name__)
 
 
+SUBCOMMANDS = frozenset(
+    [
+        "update",
+        "new",
+        "edit",
+        "who",
+        "list",
+        "status",
+        "role",
+        "roles",
+        "archive",
+        "import",
+        "settings",
+        "digest",
+        "escalate",
+        "decisions",
+    ]
+)
+
+
 def register(app: App, deps: Deps) -> None:
     @app.command("/okr")
     def okr(ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond) -> None:
         subcommand, _, rest = (command.get("text") or "").strip().partition(" ")
         user, rest, name = command["user_id"], rest.strip(), subcommand.lower()
-        if name not in (
-            "update",
-            "new",
-            "edit",
-            "who",
-            "list",
-            "status",
-            "role",
-            "roles",
-            "archive",
-            "import",
-            "settings",
-            "escalate",
-            "decisions",
-            "digest",
-        ):  # help
+        if name not in SUBCOMMANDS:  # help, or a subcommand Baton does not know: the help
             lang = speaks(deps.engine, user)
             ack(**help_message(unknown=subcommand if name not in ("", "help") else None, lang=lang))
             return
