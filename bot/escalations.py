@@ -15,7 +15,7 @@ from datetime import datetime, time, timedelta, tzinfo
 from typing import Any
 
 from slack_sdk import WebClient
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, String, cast, literal, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -31,6 +31,7 @@ from bot.permissions import is_admin
 from bot.portfolio import ACTIVE_TITLE_KEYS, RaciMember, find_initiatives, history, raci_of
 from bot.rituals.cadence import load_cadence
 from bot.rituals.digest import digest_targets
+from bot.views.blocks import escape
 from bot.views.escalation import AlertData, DecisionForm, alert_message, decision_dm
 from storage.db import session_scope
 from storage.models import (
@@ -217,6 +218,29 @@ def refresh_alert(
         queued.payload = message
 
 
+def settle_alerts(session: Session, *, now: datetime) -> int:
+    """Alerts posted since the last look: their escalations learn where they are, and one that changed
+    while its post was in flight (too late for the queued post, too early for a chat.update) is rewritten
+    now. In the steady state every alert is settled and this reads nothing. How many were rewritten."""
+    rows = session.exec(
+        select(Escalation, Delivery)
+        .join(RitualRun, col(RitualRun.target) == literal("alert:") + cast(col(Escalation.id), String))
+        .join(Delivery, col(Delivery.ritual_run_id) == RitualRun.id)
+        .where(
+            RitualRun.ritual == RITUAL,
+            col(Escalation.message_ts).is_(None),
+            Delivery.state == DeliveryState.SENT,
+        )
+    ).all()
+    rewritten = 0
+    for escalation, post in rows:
+        escalation.channel, escalation.message_ts = post.message_channel, post.message_ts
+        if escalation.updated_at > post.created_at and render_alert(session, escalation) != post.payload:
+            refresh_alert(session, escalation, now=now)
+            rewritten += 1
+    return rewritten
+
+
 def close(
     session: Session, escalation: Escalation, *, state: EscalationState, by: str | None, now: datetime
 ) -> None:
@@ -229,7 +253,7 @@ def close(
 @dataclass(frozen=True)
 class Refusal:
     key: str  # a message key
-    values: dict[str, Any]
+    values: dict[str, Any]  # ready for mrkdwn: user text escaped
 
 
 def may_arbitrate(
@@ -241,7 +265,8 @@ def may_arbitrate(
         return None
     initiative = session.get_one(Initiative, escalation.initiative_id)
     who = ", ".join(f"<@{u}>" for u in accountable(session, escalation.initiative_id))
-    return Refusal("esc.refused" if who else "esc.refused_admins", {"title": initiative.title, "who": who})
+    values = {"title": escape(initiative.title), "who": who}
+    return Refusal("esc.refused" if who else "esc.refused_admins", values)
 
 
 def still_open(escalation: Escalation) -> Refusal | None:

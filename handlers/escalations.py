@@ -145,7 +145,7 @@ def decisions_command(deps: Deps, text: str, lang: str) -> dict[str, Any]:
     try:
         quarter = parse_quarter(text) if text.strip() else None
     except ValueError:
-        return notice(t("decisions.bad_quarter", lang, text=text.strip()))
+        return notice(t("decisions.bad_quarter", lang, text=escape(text.strip())))
     with session_scope(deps.engine) as session:
         rows = escalations.decision_log(session, quarter, load_cadence(session, deps.settings).tz)
         return decisions_message(rows, quarter=quarter, lang=lang)

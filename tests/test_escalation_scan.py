@@ -1,6 +1,7 @@
 """What the escalation scan reads: a fixed number of statements whatever the portfolio's size, a window of
 recent cycles (and still the true last answer of a long-silent initiative), KPI directions as stored, and
-findings kept from one scan to the next only while nothing they depend on changed."""
+findings kept from one scan to the next only while nothing they depend on changed; and an alert that
+changed while it was being posted is rewritten by the next scan."""
 
 from __future__ import annotations
 
@@ -13,10 +14,13 @@ from sqlmodel import Session, select
 from bot.config import Settings
 from bot.domain.escalation import WINDOW
 from bot.domain.progress import cycle_monday, cycle_of
+from bot.escalations import act
 from bot.rituals.escalations import ScanReport, run_escalations
 from bot.sandbox.webapi import FakeSlack
-from storage.models import Escalation, Initiative, Objective, WorkspaceSettings
-from tests.test_escalation_workflow import report, seed
+from bot.slack import make_sender_client
+from storage.models import Delivery, DeliveryState, Escalation, Initiative, Objective, WorkspaceSettings
+from tests.conftest import LEADERSHIP_CHANNEL
+from tests.test_escalation_workflow import BOSS, report, seed
 
 T0 = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)  # Monday of 2026-W48
 
@@ -118,3 +122,42 @@ def test_a_silence_longer_than_the_window_still_names_the_last_answer(
     [escalation] = session.exec(select(Escalation)).all()
     assert escalation.rule == "silent"
     assert escalation.reason == "No update for 45 cycles (the last one was for 2026-W02)."
+
+
+def test_a_change_made_while_the_alert_was_being_posted_reaches_it_at_the_next_scan(
+    engine: Engine, settings: Settings, fake_slack: FakeSlack, session: Session
+) -> None:
+    seed(session, fake_slack)
+    assert run_escalations(engine, now=T0, settings=settings).opened == 1
+    [post] = session.exec(select(Delivery)).all()
+    post.state = DeliveryState.SENDING  # a sender has the alert in hand: too late to change what it posts
+    session.commit()
+    [escalation] = session.exec(select(Escalation)).all()
+    client = make_sender_client(settings)
+    acknowledged = T0 + timedelta(seconds=1)
+    assert (
+        act(
+            engine,
+            settings,
+            client,
+            action="acknowledge",
+            escalation_id=escalation.id or 0,
+            user=BOSS,
+            where=None,
+            now=acknowledged,
+        )
+        is None
+    )
+    session.expire_all()
+    assert len(session.exec(select(Delivery)).all()) == 1  # nowhere to write the change yet
+    post.state, post.message_channel, post.message_ts = DeliveryState.SENT, LEADERSHIP_CHANNEL, "1.000100"
+    session.commit()  # ... and the alert went out as it was when claimed, unacknowledged
+
+    assert run_escalations(engine, now=T0 + timedelta(seconds=30), settings=settings).updated == 1
+    session.expire_all()
+    _, update = session.exec(select(Delivery).order_by(Delivery.id)).all()  # type: ignore[arg-type]
+    assert (update.method, update.payload["ts"]) == ("chat.update", "1.000100")
+    assert f"Acknowledged by <@{BOSS}>" in str(update.payload["blocks"])
+    assert session.get_one(Escalation, escalation.id).message_ts == "1.000100"
+    assert run_escalations(engine, now=T0 + timedelta(seconds=60), settings=settings).updated == 0
+    assert len(session.exec(select(Delivery)).all()) == 2

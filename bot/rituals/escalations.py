@@ -8,6 +8,8 @@
   the initiative's accountable people (A) in the alert's thread, level 2 the escalation contact. The
   level moves by a conditional update in the same transaction as the reply, so however many runs or
   replicas race, each level is posted once.
+- An alert the sender posted since the last scan is settled: its escalation learns where it is, and an
+  alert that changed while its post was in flight is rewritten (`settle_alerts`).
 
 Reads take a fixed number of queries whatever the size of the portfolio; writes happen only for what
 changed. Everything it posts goes through the outbox.
@@ -38,6 +40,7 @@ from bot.escalations import (
     locate,
     open_escalation,
     refresh_alert,
+    settle_alerts,
 )
 from bot.logs import get_logger
 from bot.people import workspace_language
@@ -100,10 +103,12 @@ class Scan:
 
 def run_escalations(engine: Engine, *, now: datetime, settings: Settings) -> ScanReport:
     with session_scope(engine) as session:
+        rewritten = settle_alerts(session, now=now)
+    with session_scope(engine) as session:
         scan = _read(session, settings, now)
     if isinstance(scan, ScanReport):
         return scan
-    report = ScanReport(scan.cycle)
+    report = ScanReport(scan.cycle, updated=rewritten)
     already_open = {(e.initiative_id, e.rule) for e in scan.open}
     for (initiative_id, rule), finding in scan.findings.items():
         if (initiative_id, rule) in already_open:
