@@ -146,13 +146,12 @@ def open_escalation(
         now=now,
         ritual_run_id=run.id,
     )
-    audit(
+    audit_escalation(
         session,
+        escalation_id,
+        "open",
         actor=opened_by or "baton",
-        action="escalation.open",
-        entity="escalation",
-        entity_id=escalation_id,
-        at=now,
+        now=now,
         initiative_id=initiative_id,
         rule=rule,
         reason=reason,
@@ -241,6 +240,21 @@ def settle_alerts(session: Session, *, now: datetime) -> int:
     return rewritten
 
 
+def audit_escalation(
+    session: Session, escalation_id: int | None, action: str, *, actor: str, now: datetime, **details: Any
+) -> None:
+    """The audit row of `escalation.<action>` on one escalation."""
+    audit(
+        session,
+        actor=actor,
+        action=f"escalation.{action}",
+        entity="escalation",
+        entity_id=escalation_id,
+        at=now,
+        **details,
+    )
+
+
 def close(
     session: Session, escalation: Escalation, *, state: EscalationState, by: str | None, now: datetime
 ) -> None:
@@ -281,14 +295,7 @@ def acknowledge(session: Session, escalation: Escalation, *, user: str, now: dat
     if escalation.state == EscalationState.OPEN:
         escalation.state = EscalationState.ACKNOWLEDGED
     escalation.updated_at = now
-    audit(
-        session,
-        actor=user,
-        action="escalation.acknowledge",
-        entity="escalation",
-        entity_id=escalation.id,
-        at=now,
-    )
+    audit_escalation(session, escalation.id, "acknowledge", actor=user, now=now)
 
 
 def schedule(
@@ -305,23 +312,13 @@ def schedule(
     )
     acknowledge(session, escalation, user=user, now=now)
     escalation.state, escalation.scheduled_for = EscalationState.SCHEDULED, committee
-    audit(
-        session,
-        actor=user,
-        action="escalation.schedule",
-        entity="escalation",
-        entity_id=escalation.id,
-        at=now,
-        committee=committee,
-    )
+    audit_escalation(session, escalation.id, "schedule", actor=user, now=now, committee=committee)
     return committee
 
 
 def resolve(session: Session, escalation: Escalation, *, user: str, now: datetime) -> None:
     close(session, escalation, state=EscalationState.RESOLVED, by=user, now=now)
-    audit(
-        session, actor=user, action="escalation.resolve", entity="escalation", entity_id=escalation.id, at=now
-    )
+    audit_escalation(session, escalation.id, "resolve", actor=user, now=now)
 
 
 def decide(
@@ -396,15 +393,7 @@ def escalate_by_hand(
         f"{existing.reason}\n{t('esc.reason.more', workspace_language(session), user=user, reason=reason)}"
     )
     existing.updated_at = now
-    audit(
-        session,
-        actor=user,
-        action="escalation.update",
-        entity="escalation",
-        entity_id=existing.id,
-        at=now,
-        reason=reason,
-    )
+    audit_escalation(session, existing.id, "update", actor=user, now=now, reason=reason)
     refresh_alert(session, existing, now=now)
     return existing, False
 
@@ -442,7 +431,19 @@ def conditional_level(
 
 
 # -- entry points for the buttons and the modal ----------------------------------------------------------
-BUTTON_ACTIONS = ("acknowledge", "schedule", "resolve")
+
+
+def arbitrable(
+    session: Session, settings: Settings, client: WebClient, escalation_id: int, user: str
+) -> Escalation | Refusal:
+    """The escalation `user` means to act on, if it is still open and theirs to act on; else why not."""
+    escalation = session.get(Escalation, escalation_id)
+    if escalation is None:
+        return Refusal("esc.gone", {})
+    refusal = still_open(escalation) or may_arbitrate(
+        session, escalation, user, is_admin=lambda: is_admin(settings, client, user)
+    )
+    return refusal or escalation
 
 
 def act(
@@ -459,14 +460,9 @@ def act(
     """A button of the alert, clicked by `user`: the escalation moves on and its alert is rewritten, in one
     transaction; or the refusal that says why not."""
     with session_scope(engine) as session:
-        escalation = session.get(Escalation, escalation_id)
-        if escalation is None:
-            return Refusal("esc.gone", {})
-        refusal = still_open(escalation) or may_arbitrate(
-            session, escalation, user, is_admin=lambda: is_admin(settings, client, user)
-        )
-        if refusal:
-            return refusal
+        escalation = arbitrable(session, settings, client, escalation_id, user)
+        if isinstance(escalation, Refusal):
+            return escalation
         if action == "acknowledge":
             acknowledge(session, escalation, user=user, now=now)
         elif action == "schedule":
@@ -482,14 +478,9 @@ def decision_form_for(
 ) -> tuple[Escalation, Initiative] | Refusal:
     """What the decision modal is about, if `user` may record it."""
     with session_scope(engine) as session:
-        escalation = session.get(Escalation, escalation_id)
-        if escalation is None:
-            return Refusal("esc.gone", {})
-        refusal = still_open(escalation) or may_arbitrate(
-            session, escalation, user, is_admin=lambda: is_admin(settings, client, user)
-        )
-        if refusal:
-            return refusal
+        escalation = arbitrable(session, settings, client, escalation_id, user)
+        if isinstance(escalation, Refusal):
+            return escalation
         return escalation, session.get_one(Initiative, escalation.initiative_id)
 
 
@@ -499,14 +490,9 @@ def record_decision(
     """The decision modal, submitted: the decision logged, the escalation closed, the alert rewritten and
     the people concerned told, in one transaction."""
     with session_scope(engine) as session:
-        escalation = session.get(Escalation, form.escalation_id)
-        if escalation is None:
-            return Refusal("esc.gone", {})
-        refusal = still_open(escalation) or may_arbitrate(
-            session, escalation, user, is_admin=lambda: is_admin(settings, client, user)
-        )
-        if refusal:
-            return refusal
+        escalation = arbitrable(session, settings, client, form.escalation_id, user)
+        if isinstance(escalation, Refusal):
+            return escalation
         decide(session, escalation, form, user=user, now=now)
         refresh_alert(session, escalation, now=now, where=form.where)
     return None

@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from slack_sdk import WebClient
 from sqlmodel import Session, select
 
 from bot.rituals.committee import run_committee
@@ -18,6 +17,7 @@ from bot.views import ids
 from storage.models import Decision
 from tests.conftest import LEADERSHIP_CHANNEL, ManualClock, RunningBaton
 from tests.slack_requests import post_signed, view_submission_body
+from tests.test_committee import posts_about, ritual_at
 from tests.test_escalation_workflow import (
     BOSS,
     OWNER,
@@ -32,32 +32,29 @@ from tests.test_escalation_workflow import (
 )
 from tests.test_portfolio_commands import command
 from tests.test_portfolio_escaping import HOSTILE
+from tests.test_portfolio_escaping import assert_inert as assert_parsed_inert
 from tests.test_slack_scenarios import wait_for
 
 FORGED = "<!channel> <https://evil.example|click>"
 
 
-def parsed_texts(node: Any) -> list[str]:
-    """Every text Slack parses for mentions and links: mrkdwn, and a message's notification text. Plain text
-    (a header, a modal's title) is shown as typed, never parsed: escaping it would show `&lt;`."""
+def parsed(node: Any) -> Any:
+    """`node` without its plain-text objects (a header, a modal's title): Slack shows those as typed and
+    parses neither mentions nor links there, so they are not escaped (that would show `&lt;`)."""
     if isinstance(node, dict):
-        if node.get("type") == "plain_text":
-            return []
-        own = [node["text"]] if isinstance(node.get("text"), str) else []
-        return own + [
-            text for value in node.values() if not isinstance(value, str) for text in parsed_texts(value)
-        ]
+        return {key: parsed(value) for key, value in node.items() if not is_plain(value)}
     if isinstance(node, list):
-        return [text for item in node for text in parsed_texts(item)]
-    return []
+        return [parsed(item) for item in node if not is_plain(item)]
+    return node
+
+
+def is_plain(node: Any) -> bool:
+    return isinstance(node, dict) and node.get("type") == "plain_text"
 
 
 def assert_inert(surface: str, node: Any) -> None:
-    shown = parsed_texts(node)
-    assert any("&lt;!channel&gt;" in text for text in shown), surface  # the text is there, as text
-    for text in shown:
-        for live in ("<!channel>", "<https://evil", "<@U0VICTIM1>"):
-            assert live not in text, f"{surface}: {live} in {text!r}"
+    """Every text Slack parses for mentions and links (mrkdwn, a message's notification text) is inert."""
+    assert_parsed_inert(surface, parsed(node))
 
 
 def test_hostile_text_is_inert_on_every_escalation_surface(
@@ -112,14 +109,13 @@ def test_hostile_text_is_inert_on_every_escalation_surface(
     assert [e.state for e in escalations(session)].count("open") == 2
 
     # the committee's agenda (the open escalations) and the quarterly review (with the decision)
-    client = WebClient(token=fake_slack.token, base_url=fake_slack.api_url)
-    rituals: list[tuple[Any, datetime, str]] = [
+    rituals = [
         (run_committee, datetime(2026, 12, 1, 9, 5, tzinfo=UTC), "Arbitration"),
         (run_review, datetime(2027, 1, 1, 8, 5, tzinfo=UTC), "Quarterly"),
     ]
-    for run, now, word in rituals:
-        assert [o.state for o in run(engine, client, now=now, settings=settings)] == ["sent"]
-        posted = [p for p in leadership_posts(fake_slack) if p["text"].startswith(word)]
+    for ritual, now, word in rituals:
+        assert ritual_at(ritual, engine, settings, fake_slack)(now) == ["sent"]
+        posted = posts_about(fake_slack, word)
         assert posted and "ERP" in str(posted)
         for message in posted:
             assert_inert(word, message)

@@ -6,11 +6,11 @@ changed while it was being posted is rewritten by the next scan."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from bench.escalations import counted
 from bot.config import Settings
 from bot.domain.escalation import WINDOW
 from bot.domain.progress import cycle_monday, cycle_of
@@ -54,18 +54,9 @@ def add_initiatives(
     return added
 
 
-def counted(engine: Engine, now: datetime, settings: Settings) -> tuple[ScanReport, int]:
-    statements = 0
-
-    def count(*_: Any) -> None:
-        nonlocal statements
-        statements += 1
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        outcome = run_escalations(engine, now=now, settings=settings)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+def scan_counted(engine: Engine, now: datetime, settings: Settings) -> tuple[ScanReport, int]:
+    """A scan and the statements it ran."""
+    outcome, statements, _ = counted(engine, lambda: run_escalations(engine, now=now, settings=settings))
     return outcome, statements
 
 
@@ -74,10 +65,10 @@ def test_a_scan_that_finds_nothing_new_runs_the_same_statements_at_any_size(
 ) -> None:
     add_initiatives(session, 2)
     assert run_escalations(engine, now=T0, settings=settings).opened == 2
-    small_outcome, small = counted(engine, T0 + timedelta(seconds=30), settings)
+    small_outcome, small = scan_counted(engine, T0 + timedelta(seconds=30), settings)
     add_initiatives(session, 20)
     assert run_escalations(engine, now=T0 + timedelta(minutes=1), settings=settings).opened == 20
-    large_outcome, large = counted(engine, T0 + timedelta(minutes=2), settings)
+    large_outcome, large = scan_counted(engine, T0 + timedelta(minutes=2), settings)
     assert (small_outcome.opened, large_outcome.opened, large_outcome.updated) == (0, 0, 0)
     assert small == large
 

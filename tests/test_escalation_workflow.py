@@ -28,7 +28,7 @@ from storage.models import (
 )
 from tests.conftest import ADMIN, LEADERSHIP_CHANNEL, ManualClock, RunningBaton
 from tests.slack_requests import post_signed, slash_command_body, view_submission_body
-from tests.test_prompt_actions import block_actions_body
+from tests.test_prompt_actions import block_actions_body, button
 from tests.test_slack_scenarios import wait_for
 
 OWNER = "U0OWNER01"  # R
@@ -105,20 +105,8 @@ def click(
 ) -> httpx.Response:
     """A click on the alert as the channel shows it now (or on an older copy of it, `message`)."""
     message = message or alert_now(fake_slack)
-    for block in message["blocks"]:
-        for element in block.get("elements", []) if block["type"] == "actions" else []:
-            if element["action_id"] == action_id:
-                action = {
-                    "action_id": action_id,
-                    "block_id": block["block_id"],
-                    "text": element["text"],
-                    "value": element["value"],
-                    "type": "button",
-                    "action_ts": f"{time.time():.6f}",
-                }
-                body = block_actions_body(message, action, user, fake_slack.response_url())
-                return post_signed(baton.url, body)
-    raise AssertionError(f"no {action_id} button on the alert")
+    action = button(message, action_id)
+    return post_signed(baton.url, block_actions_body(message, action, user, fake_slack.response_url()))
 
 
 def escalations(session: Session) -> list[Escalation]:

@@ -7,7 +7,6 @@ import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from slack_sdk import WebClient
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -15,7 +14,8 @@ from bot.config import Settings
 from bot.rituals.review import quarter_cycles, review_export, run_review
 from bot.sandbox.webapi import FakeSlack
 from storage.models import Decision
-from tests.conftest import LEADERSHIP_CHANNEL, run_baton
+from tests.conftest import run_baton
+from tests.test_committee import posts_about, ritual_at
 from tests.test_escalation_workflow import BOSS, OWNER, TITLE, report, seed
 
 NEXT_QUARTER = datetime(2027, 1, 1, 8, tzinfo=UTC)  # 09:00 in Paris on 1 January
@@ -38,25 +38,17 @@ def quarter_with_history(session: Session, fake_slack: FakeSlack) -> None:
     session.commit()
 
 
-def reviews(fake_slack: FakeSlack) -> list[dict]:  # type: ignore[type-arg]
-    return [p for p in fake_slack.posts() if p["channel"] == LEADERSHIP_CHANNEL and "review" in p["text"]]
-
-
-def review(engine: Engine, settings: Settings, fake_slack: FakeSlack, now: datetime) -> list[str]:
-    client = WebClient(token=fake_slack.token, base_url=fake_slack.api_url)
-    return [outcome.state for outcome in run_review(engine, client, now=now, settings=settings)]
-
-
 def test_the_review_comes_out_at_quarter_end_once_with_scores(
     engine: Engine, settings: Settings, fake_slack: FakeSlack, session: Session
 ) -> None:
+    review = ritual_at(run_review, engine, settings, fake_slack)
     quarter_with_history(session, fake_slack)
-    assert review(engine, settings, fake_slack, datetime(2026, 12, 31, 16, tzinfo=UTC)) == ["missed"]  # Q3's
-    assert review(engine, settings, fake_slack, NEXT_QUARTER - timedelta(minutes=1)) == ["not due"]
-    assert reviews(fake_slack) == []
-    assert review(engine, settings, fake_slack, NEXT_QUARTER) == ["sent"]
-    assert review(engine, settings, fake_slack, NEXT_QUARTER + timedelta(days=2)) == ["sent"]  # claimed
-    [posted] = reviews(fake_slack)
+    assert review(datetime(2026, 12, 31, 16, tzinfo=UTC)) == ["missed"]  # Q3's
+    assert review(NEXT_QUARTER - timedelta(minutes=1)) == ["not due"]
+    assert posts_about(fake_slack, "review") == []
+    assert review(NEXT_QUARTER) == ["sent"]
+    assert review(NEXT_QUARTER + timedelta(days=2)) == ["sent"]  # claimed
+    [posted] = posts_about(fake_slack, "review")
     text = json.dumps(posted["blocks"], ensure_ascii=False)
     assert "Quarterly review — 2026-Q4" in text and TITLE in text
     assert "0 % → target 100 % → reached 70 %" in text and "score *0.70*" in text

@@ -18,8 +18,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any, Protocol, TypeVar
 
-from bot.domain.progress import PROJECTION_POINTS, Plan, cycle_monday, cycle_of, misses_target, projected
-from storage.models import Status
+from bot.domain.progress import (
+    PROJECTION_POINTS,
+    Plan,
+    cycle_monday,
+    cycle_of,
+    make_plan,
+    misses_target,
+    projected,
+)
+from storage.models import Direction, Status
 
 MANUAL = "manual"  # `/okr escalate`: opened by a person, never by a rule
 # Each rule's parameters and their defaults; the order is the order of impact (the committee's agenda).
@@ -70,6 +78,33 @@ class Answer(Protocol):
 
 
 A = TypeVar("A", bound=Answer)
+
+
+class Planned(Protocol):
+    """What an initiative's KPI plan is drawn from: an `Initiative`, or a row of these columns."""
+
+    @property
+    def kpi_baseline(self) -> float | None: ...
+    @property
+    def kpi_target(self) -> float | None: ...
+    @property
+    def kpi_direction(self) -> str: ...
+    @property
+    def due_date(self) -> date | None: ...
+    @property
+    def planned(self) -> Mapping[str, float]: ...
+
+
+def plan_of(initiative: Planned, quarter: str) -> Plan | None:
+    """The initiative's KPI plan in `quarter` (its direction as stored, a plain string, made a Direction)."""
+    return make_plan(
+        baseline=initiative.kpi_baseline,
+        target=initiative.kpi_target,
+        direction=Direction(initiative.kpi_direction),
+        quarter=quarter,
+        due=initiative.due_date,
+        planned=initiative.planned,
+    )
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ only on the day itself: one missed (Baton was down all day) is not posted late.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
@@ -45,20 +45,18 @@ def run_committee(
     due = committee_due(
         month, tz, weekday=row.committee_weekday, week=row.committee_week, hour=row.committee_hour
     )
-    if not channels:
-        return [RitualOutcome(COMMITTEE, month, "-", "no leadership channel")]
-    if now < due or now.astimezone(tz).date() > due.astimezone(tz).date():
-        state = "not due" if now < due else "missed"
-        return [
-            RitualOutcome(COMMITTEE, month, c, state, f"the committee meets {due:%Y-%m-%d %H:%M} UTC")
-            for c in channels
-        ]
-    with session_scope(engine) as session:
-        messages = agenda_messages(month, agenda(session, now), workspace_language(session))
-    return [
-        post_once(engine, client, ritual=COMMITTEE, cycle=month, channel=c, messages=messages, now=now)
-        for c in channels
-    ]
+    day_after = datetime.combine(due.astimezone(tz).date() + timedelta(days=1), time(), tzinfo=tz)
+    return post_when_due(
+        engine,
+        client,
+        ritual=COMMITTEE,
+        cycle=month,
+        channels=channels,
+        due=due,
+        missed=day_after,
+        now=now,
+        build=lambda session: agenda_messages(month, agenda(session, now), workspace_language(session)),
+    )
 
 
 def agenda(session: Session, now: datetime) -> list[AgendaItem]:
@@ -84,6 +82,36 @@ def agenda(session: Session, now: datetime) -> list[AgendaItem]:
             )
         )
     return items
+
+
+def post_when_due(
+    engine: Engine,
+    client: WebClient,
+    *,
+    ritual: str,
+    cycle: str,
+    channels: Sequence[str],
+    due: datetime,
+    missed: datetime,
+    now: datetime,
+    build: Callable[[Session], Sequence[dict[str, Any]]],
+) -> list[RitualOutcome]:
+    """A ritual of the leadership channel(s), worth posting from `due` until `missed`: then `build`'s
+    messages (built once) are posted once in each channel; before, it is not due, and after, not sent late."""
+    if not channels:
+        return [RitualOutcome(ritual, cycle, "-", "no leadership channel")]
+    if not due <= now < missed:
+        state = "not due" if now < due else "missed"
+        return [
+            RitualOutcome(ritual, cycle, c, state, f"due {due.astimezone(UTC):%Y-%m-%d %H:%M} UTC")
+            for c in channels
+        ]
+    with session_scope(engine) as session:
+        messages = build(session)
+    return [
+        post_once(engine, client, ritual=ritual, cycle=cycle, channel=c, messages=messages, now=now)
+        for c in channels
+    ]
 
 
 def post_once(

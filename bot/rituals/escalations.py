@@ -26,14 +26,14 @@ from typing import Any
 from sqlalchemy import Engine, Row, func, select
 from sqlmodel import Session, col
 
-from bot.audit import audit
 from bot.config import Settings
 from bot.delivery.outbox import enqueue_post
 from bot.domain.cycles import cycle_key
-from bot.domain.escalation import MANUAL, WINDOW, Finding, Subject, evaluate, per_cycle
-from bot.domain.progress import cycle_monday, cycle_of, make_plan
+from bot.domain.escalation import MANUAL, WINDOW, Finding, Subject, evaluate, per_cycle, plan_of
+from bot.domain.progress import cycle_monday, cycle_of
 from bot.escalations import (
     accountable,
+    audit_escalation,
     close,
     conditional_level,
     leadership_channel,
@@ -49,7 +49,6 @@ from bot.views.escalation import level_reply, reason_text
 from storage.db import session_scope
 from storage.models import (
     CheckIn,
-    Direction,
     Escalation,
     EscalationState,
     Initiative,
@@ -162,14 +161,7 @@ def _read(session: Session, settings: Settings, now: datetime) -> Scan | ScanRep
             cycle=cycle,
             started=cycle_key(initiative.created_at, tz),
             answered=initiative.answered,
-            plan=make_plan(
-                baseline=initiative.kpi_baseline,
-                target=initiative.kpi_target,
-                direction=Direction(initiative.kpi_direction),
-                quarter=initiative.quarter,
-                due=initiative.due_date,
-                planned=initiative.planned,
-            ),
+            plan=plan_of(initiative, initiative.quarter),
         )
         for finding in _RULES.evaluate(initiative.id, subject, row.escalation_rules):
             findings[(initiative.id, finding.rule)] = finding
@@ -296,14 +288,8 @@ def _close_by_rule(engine: Engine, escalation_id: int, now: datetime) -> int:
         if escalation.state != EscalationState.OPEN:  # a person took it meanwhile: theirs to close
             return 0
         close(session, escalation, state=EscalationState.RESOLVED, by=None, now=now)
-        audit(
-            session,
-            actor="baton",
-            action="escalation.resolve",
-            entity="escalation",
-            entity_id=escalation_id,
-            at=now,
-            why="the rule no longer holds",
+        audit_escalation(
+            session, escalation_id, "resolve", actor="baton", now=now, why="the rule no longer holds"
         )
         refresh_alert(session, escalation, now=now)
     return 1
@@ -328,15 +314,6 @@ def _reescalate(engine: Engine, scan: Scan, escalation: Record, now: datetime) -
             message={**level_reply(level, who, hours, scan.lang), **thread},
             now=now,
         )
-        audit(
-            session,
-            actor="baton",
-            action="escalation.reescalate",
-            entity="escalation",
-            entity_id=row.id,
-            at=now,
-            level=level,
-            mentioned=who,
-        )
+        audit_escalation(session, row.id, "reescalate", actor="baton", now=now, level=level, mentioned=who)
         refresh_alert(session, row, now=now)
     return 1

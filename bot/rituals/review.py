@@ -18,11 +18,11 @@ from sqlmodel import Session, col, select
 
 from bot.config import Settings
 from bot.domain.cycles import quarter_key
-from bot.domain.escalation import per_cycle
-from bot.domain.progress import cycle_of, make_plan, quarter_bounds, score
+from bot.domain.escalation import per_cycle, plan_of
+from bot.domain.progress import cycle_of, quarter_bounds, score
 from bot.people import workspace_language
 from bot.rituals.cadence import load_cadence
-from bot.rituals.committee import post_once
+from bot.rituals.committee import post_when_due
 from bot.rituals.digest import RitualOutcome, digest_targets
 from bot.views.review import ReviewItem, review_messages
 from storage.db import session_scope
@@ -52,17 +52,19 @@ def run_review(
         channels = digest_targets(session, settings).leadership
     quarter = previous_quarter(quarter_key(now, tz))
     due = review_due(quarter, tz)
-    if not channels:
-        return [RitualOutcome(REVIEW, quarter, "-", "no leadership channel")]
-    if not due <= now < due + CATCH_UP:
-        state = "not due" if now < due else "missed"
-        return [RitualOutcome(REVIEW, quarter, c, state, f"due {due:%Y-%m-%d %H:%M %Z}") for c in channels]
-    with session_scope(engine) as session:
-        messages = review_messages(quarter, quarter_review(session, quarter), workspace_language(session))
-    return [
-        post_once(engine, client, ritual=REVIEW, cycle=quarter, channel=c, messages=messages, now=now)
-        for c in channels
-    ]
+    return post_when_due(
+        engine,
+        client,
+        ritual=REVIEW,
+        cycle=quarter,
+        channels=channels,
+        due=due,
+        missed=due + CATCH_UP,
+        now=now,
+        build=lambda session: review_messages(
+            quarter, quarter_review(session, quarter), workspace_language(session)
+        ),
+    )
 
 
 def quarter_review(session: Session, quarter: str) -> list[ReviewItem]:
@@ -92,14 +94,7 @@ def quarter_review(session: Session, quarter: str) -> list[ReviewItem]:
         by_cycle = {answer.cycle: answer.status for answer in answers}
         values = [a.kpi_value for a in answers if a.kpi_value is not None]
         reached = values[-1] if values else initiative.kpi_current
-        plan = make_plan(
-            baseline=initiative.kpi_baseline,
-            target=initiative.kpi_target,
-            direction=initiative.kpi_direction,
-            quarter=quarter,
-            due=initiative.due_date,
-            planned=initiative.planned,
-        )
+        plan = plan_of(initiative, quarter)
         items.append(
             ReviewItem(
                 initiative=initiative,

@@ -31,14 +31,19 @@ def agenda_messages(month: str, items: Sequence[AgendaItem], lang: str = DEFAULT
         blocks.append(section(t("committee.intro", lang, count=len(items))))
         blocks += [_item(number, item, month, lang) for number, item in enumerate(items, start=1)]
         blocks.append(context(t("committee.how", lang)))
+    return in_parts(blocks, t("committee.text", lang, month=month, count=len(items)), lang)
+
+
+def in_parts(blocks: Sequence[dict[str, Any]], text: str, lang: str) -> list[dict[str, Any]]:
+    """`blocks` as messages within Slack's limits (the first for the channel, the rest for its thread),
+    each numbered "part n of m" when there are several."""
     chunks = split_blocks(blocks)
-    text = t("committee.text", lang, month=month, count=len(items))
-    messages = []
-    for number, chunk in enumerate(chunks, start=1):
-        if len(chunks) > 1:
-            chunk = [*chunk, context(t("committee.part", lang, number=number, total=len(chunks)))]
-        messages.append({"text": text, "blocks": chunk})
-    return messages
+    if len(chunks) > 1:
+        chunks = [
+            [*chunk, context(t("committee.part", lang, number=number, total=len(chunks)))]
+            for number, chunk in enumerate(chunks, start=1)
+        ]
+    return [{"text": text, "blocks": chunk} for chunk in chunks]
 
 
 def _item(number: int, item: AgendaItem, month: str, lang: str) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.i18n import DEFAULT, t
 from bot.views.blocks import NO_UPDATE_EMOJI, STATUS_EMOJI, clip, context, escape, header, kpi_text, section
-from bot.views.digest import split_blocks
+from bot.views.committee import in_parts
 from bot.views.escalation import MAX_TITLE
 from storage.models import Decision, Initiative, Status
 
@@ -41,14 +41,7 @@ def review_messages(quarter: str, items: Sequence[ReviewItem], lang: str = DEFAU
     if not items:
         blocks.append(context(t("review.empty", lang)))
     blocks += [_item(item, lang) for item in items]
-    chunks = split_blocks(blocks)
-    text = t("review.text", lang, quarter=quarter, count=len(items), average=average)
-    messages = []
-    for number, chunk in enumerate(chunks, start=1):
-        if len(chunks) > 1:
-            chunk = [*chunk, context(t("committee.part", lang, number=number, total=len(chunks)))]
-        messages.append({"text": text, "blocks": chunk})
-    return messages
+    return in_parts(blocks, t("review.text", lang, quarter=quarter, count=len(items), average=average), lang)
 
 
 def _item(item: ReviewItem, lang: str) -> dict[str, Any]:
