@@ -21,7 +21,7 @@ from waitress.server import create_server
 
 from bot.app import build_app
 from bot.config import Settings, load_settings
-from bot.delivery.sender import Sender
+from bot.delivery.sender import Sender, SenderConfig
 from bot.deps import Deps
 from bot.sandbox.webapi import FakeSlack
 from bot.server import make_wsgi
@@ -180,7 +180,15 @@ def _serve_until_closed(server: Any) -> None:
 
 
 @pytest.fixture
-def baton(settings: Settings, engine: Engine, clock: ManualClock) -> Iterator[RunningBaton]:
+def sender_config() -> SenderConfig:
+    """How the running Baton's outbox sender paces (a module may override it to go faster)."""
+    return SenderConfig()
+
+
+@pytest.fixture
+def baton(
+    settings: Settings, engine: Engine, clock: ManualClock, sender_config: SenderConfig
+) -> Iterator[RunningBaton]:
     """Baton's real WSGI app on a real HTTP server, talking to the fake Slack."""
     deps = Deps(settings=settings, engine=engine, clock=clock)
     client = WebClient(token=settings.secret("SLACK_BOT_TOKEN"), base_url=settings.slack_api_url)
@@ -189,7 +197,7 @@ def baton(settings: Settings, engine: Engine, clock: ManualClock) -> Iterator[Ru
     )
     thread = threading.Thread(target=_serve_until_closed, args=(server,), daemon=True)
     thread.start()
-    sender = Sender(engine, make_sender_client(settings), clock, wake=deps.outbox_ready)
+    sender = Sender(engine, make_sender_client(settings), clock, sender_config, wake=deps.outbox_ready)
     stop = threading.Event()
     sending = threading.Thread(target=sender.run, args=(stop, 0.1), daemon=True)
     sending.start()

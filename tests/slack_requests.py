@@ -77,3 +77,19 @@ def post_signed(base_url: str, body: str, **header_options: Any) -> httpx.Respon
     return httpx.post(
         f"{base_url}/slack/events", content=body, headers=signed_headers(body, **header_options), timeout=10
     )
+
+
+def view_action_body(view: dict[str, Any], action: dict[str, Any], *, user: str, trigger_id: str) -> str:
+    """A click on `action` (an element of `view`, e.g. a button of the App Home), as Slack posts it."""
+    payload = {
+        "type": "block_actions",
+        "team": TEAM,
+        "user": {"id": user, "username": user.lower(), "team_id": TEAM["id"]},
+        "api_app_id": "A0BATON01",
+        "token": "legacy-verification-token",
+        "trigger_id": trigger_id,
+        "container": {"type": "view", "view_id": view.get("id", "V0HOME")},
+        "view": {"id": "V0HOME", **view},
+        "actions": [{**action, "block_id": action.get("block_id", "b1"), "action_ts": f"{time.time():.6f}"}],
+    }
+    return urlencode({"payload": json.dumps(payload)})
