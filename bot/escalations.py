@@ -15,7 +15,7 @@ from datetime import datetime, time, timedelta, tzinfo
 from typing import Any
 
 from slack_sdk import WebClient
-from sqlalchemy import Engine, String, cast, literal, update
+from sqlalchemy import Engine, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -220,19 +220,23 @@ def refresh_alert(
 def settle_alerts(session: Session, *, now: datetime) -> int:
     """Alerts posted since the last look: their escalations learn where they are, and one that changed
     while its post was in flight (too late for the queued post, too early for a chat.update) is rewritten
-    now. In the steady state every alert is settled and this reads nothing. How many were rewritten."""
-    rows = session.exec(
-        select(Escalation, Delivery)
-        .join(RitualRun, col(RitualRun.target) == literal("alert:") + cast(col(Escalation.id), String))
+    now. Once every alert is settled this is one query that finds nothing. How many were rewritten."""
+    unsettled = session.exec(select(Escalation.id).where(col(Escalation.message_ts).is_(None))).all()
+    targets = {alert_target(escalation_id): escalation_id for escalation_id in unsettled}
+    if not targets:
+        return 0
+    posts = session.exec(
+        select(RitualRun.target, Delivery)
         .join(Delivery, col(Delivery.ritual_run_id) == RitualRun.id)
         .where(
             RitualRun.ritual == RITUAL,
-            col(Escalation.message_ts).is_(None),
+            col(RitualRun.target).in_(list(targets)),
             Delivery.state == DeliveryState.SENT,
         )
     ).all()
     rewritten = 0
-    for escalation, post in rows:
+    for target, post in posts:
+        escalation = session.get_one(Escalation, targets[target])
         escalation.channel, escalation.message_ts = post.message_channel, post.message_ts
         if escalation.updated_at > post.created_at and render_alert(session, escalation) != post.payload:
             refresh_alert(session, escalation, now=now)
