@@ -13,7 +13,7 @@ from bot.deps import Deps
 from bot.domain.cycles import parse_quarter, quarter_key
 from bot.i18n import t
 from bot.logs import get_logger
-from bot.people import deactivated_people, speaks
+from bot.people import deactivated_people, refresh_people, speaks
 from bot.permissions import can_update, is_admin, updaters
 from bot.portfolio import (
     NotAPerson,
@@ -87,6 +87,7 @@ def register(app: App, deps: Deps) -> None:
             ack(**help_message(unknown=subcommand if name not in ("", "help") else None, lang=lang))
             return
         ack()  # the rest answers through response_url or a modal: nothing before the ack but parsing
+        refresh_people(deps.engine, client, [user], now=deps.clock())  # a newcomer's Slack language
         lang = speaks(deps.engine, user)
         match name:
             case "update":
@@ -161,7 +162,10 @@ def open_update(
                 respond(t("help.none", lang))
                 return
             if not is_admin(deps.settings, client, user):
-                choices = [c for c in choices if user in updaters(session, c.id or 0).people] or choices
+                choices = [c for c in choices if user in updaters(session, c.id or 0).people]
+                if not choices:  # a picker of initiatives they may not update would only end in a refusal
+                    respond(**notice(t("update.none_yours", lang)))
+                    return
             view = update_modal(None, choices, unmatched=query if query and not matches else None, lang=lang)
     try:
         client.views_open(trigger_id=trigger_id, view=view)

@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackApiError
 from bot.deps import Deps
 from bot.home import home_for
 from bot.logs import get_logger
+from bot.people import refresh_people
 from bot.permissions import is_admin
 from storage.db import session_scope
 
@@ -26,6 +27,7 @@ def register(app: App, deps: Deps) -> None:
 
 def publish_home(deps: Deps, client: WebClient, user: str, page: int = 1) -> None:
     """Rebuild a person's App Home (after it is opened, paged, or after they update an initiative)."""
+    refresh_people(deps.engine, client, [user], now=deps.clock())  # a newcomer's Slack language
     admin = is_admin(deps.settings, client, user)
     with session_scope(deps.engine) as session:
         view = home_for(session, deps.settings, user=user, admin=admin, now=deps.clock(), page=page)

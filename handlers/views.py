@@ -14,6 +14,7 @@ from bot.deps import Deps
 from bot.domain.cycles import parse_quarter, quarter_key
 from bot.i18n import t
 from bot.people import cached_people, people_by_email
+from bot.permissions import can_update
 from bot.portfolio import Rejected, import_roadmap, save_initiative
 from bot.rituals.answers import InvalidAway, go_away, is_closed, save_update
 from bot.rituals.cadence import SettingError, change_cadence, load_cadence
@@ -48,6 +49,24 @@ def register(app: App, deps: Deps) -> None:
             if initiative is None or initiative.archived:
                 ack(response_action="errors", errors={ids.STATUS_BLOCK: t("modal.error_gone", form.lang)})
                 return
+            author = body["user"]["id"]
+            # Checked again here: the modal's picker may offer initiatives the author cannot update, and
+            # roles may have changed since it opened. A check-in DM's modal answers for whoever Baton
+            # prompted (a delegate too). R/A people pass on the database alone; only others (admins by
+            # their Slack flag, or a refusal) cost a users.info before the ack.
+            if "dm" not in form.origin and not can_update(
+                session, deps.settings, client, author, initiative.id or 0
+            ):
+                block = (
+                    ids.INITIATIVE_BLOCK
+                    if ids.INITIATIVE_BLOCK in view["state"]["values"]
+                    else ids.STATUS_BLOCK
+                )
+                ack(
+                    response_action="errors",
+                    errors={block: t("update.refused_in_modal", form.lang)},  # plain text: no mentions
+                )
+                return
             cycle = form.origin.get("cycle")
             if cycle and is_closed(session, deps.settings, cycle, deps.clock()):
                 closed = t("modal.error_closed", form.lang, cycle=cycle)
@@ -59,11 +78,11 @@ def register(app: App, deps: Deps) -> None:
                 deps.settings,
                 form=form,
                 initiative=initiative,
-                author=body["user"]["id"],
+                author=author,
                 now=deps.clock(),
             )
         deps.outbox_ready.set()
-        publish_home(deps, client, body["user"]["id"])  # their home shows the new status
+        publish_home(deps, client, author)  # their home shows the new status
 
     @app.view(ids.IMPORT_MODAL)
     def submit_import(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:

@@ -161,8 +161,7 @@ def test_a_non_owner_update_is_refused_with_who_can(
 def test_a_french_speaker_gets_french(
     baton: RunningBaton, fake_slack: FakeSlack, session: Session, roadmap: dict
 ) -> None:
-    session.add(Person(user_id=STRANGER, locale="fr-FR"))
-    session.commit()
+    fake_slack.add_user(STRANGER, name=STRANGER, locale="fr-FR")  # Baton asks Slack on their first command
     assert "Points encore attendus pour 2026-W48" in rendered(command(baton, fake_slack, "who", STRANGER))
     assert "Vos initiatives* (0)" in rendered(command(baton, fake_slack, "list mine", STRANGER))
     assert "*Baton* anime vos rituels" in rendered(command(baton, fake_slack, "help", STRANGER))
@@ -368,7 +367,9 @@ def test_status_shows_the_whole_raci_and_the_open_escalations(
     assert f"*I* (informed): CFO (<@{NEW_YORK}>)" in text
     assert "*Open escalations* (2)" in text and "silent" not in text
     assert "acknowledged since 2026-W47: manual &lt;!channel&gt;" in text and "<!channel>" not in text
-    session.add(Person(user_id=PARIS, locale="fr-FR"))
+    session.merge(
+        Person(user_id=PARIS, locale="fr-FR", fetched_at=clock())
+    )  # their Slack language, as refreshed
     session.commit()
     french = rendered(command(baton, fake_slack, "status erp", PARIS))
     assert "*Remontées ouvertes* (2)" in french and "*I* (informé) : CFO" in french

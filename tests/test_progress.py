@@ -7,6 +7,7 @@ import pytest
 from bot.domain.progress import (
     Pace,
     Plan,
+    ahead_of,
     cycle_monday,
     make_plan,
     misses_target,
@@ -90,3 +91,8 @@ def test_sparkline() -> None:
     assert sparkline([1.0, 2.0, 3.0]) == "▁▅█"
     assert sparkline([1.0, None, 1.0]) == "▄ ▄"
     assert sparkline([]) == ""
+
+
+def test_a_direction_read_back_from_the_database_as_text_counts_the_same() -> None:
+    assert ahead_of("up", 5.0, 3.0) == ahead_of(Direction.UP, 5.0, 3.0) == 2.0  # type: ignore[arg-type]
+    assert ahead_of("down", 5.0, 3.0) == -2.0  # type: ignore[arg-type]

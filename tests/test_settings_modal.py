@@ -127,12 +127,13 @@ def test_admins_change_the_settings_in_a_modal_validated_like_the_cli(
         and audited.details["changes"]["team_channels"] == "Finance=C0FINANCE1,Opérations="
     )
 
-    # The modal comes back as saved, in the workspace's new language.
+    # The modal comes back as saved; in English still: the admin's Slack language (en-US) wins over the
+    # workspace's new French.
     again = opened_modal(baton, fake_slack, "settings", ADMIN)
     shown = {b.get("block_id"): b["element"] for b in again["blocks"] if b["type"] == "input"}
     assert shown[ids.SETTINGS_TEAM_CHANNEL + "Finance"]["initial_conversation"] == "C0FINANCE1"
     assert shown[field("escalation_contact")]["initial_user"] == "U0CEO00001"
-    assert again["title"]["text"] == "Réglages de Baton"
+    assert again["title"]["text"] == "Baton settings"
 
 
 def test_the_cli_knows_the_channel_and_escalation_settings(env: dict, tmp_path: Path) -> None:

@@ -92,7 +92,9 @@ def planned_at(plan: Plan, day: date) -> float:
 
 def ahead_of(direction: Direction, value: float, reference: float) -> float:
     """How far `value` is past `reference` in the KPI's good direction (negative: short of it)."""
-    return value - reference if direction is Direction.UP else reference - value
+    return (
+        value - reference if direction == Direction.UP else reference - value
+    )  # a str from the database too
 
 
 def pace(plan: Plan | None, day: date, value: float | None) -> Pace:

@@ -1,6 +1,18 @@
 """Texts of `/okr new`, `edit`, `settings`, `digest` preview and the other portfolio commands."""
 
 MESSAGES: dict[str, dict[str, str]] = {
+    "update.refused_in_modal": {
+        "en": "You cannot update this initiative: only its R and A people and admins can. "
+        "`/okr status` says who they are.",
+        "fr": "Vous ne pouvez pas mettre à jour cette initiative : seuls ses responsables R et A et les "
+        "admins le peuvent. `/okr status` dit qui ils sont.",
+    },
+    "update.none_yours": {
+        "en": ":no_entry: You cannot update any of these initiatives: only their R and A people (directly or "
+        "through a role) and admins can. `/okr list mine` shows yours.",
+        "fr": ":no_entry: Vous ne pouvez mettre à jour aucune de ces initiatives : seuls leurs responsables "
+        "R et A (directement ou par un rôle) et les admins le peuvent. `/okr list mine` montre les vôtres.",
+    },
     # the update modal, beyond status, KPI and highlights
     "modal.confidence": {"en": "Confidence", "fr": "Confiance"},
     "modal.confidence_placeholder": {
