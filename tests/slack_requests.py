@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import httpx
@@ -12,6 +13,18 @@ from slack_sdk.signature import SignatureVerifier
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 TEAM = {"id": "T0BATON01", "domain": "baton"}
+T = TypeVar("T")
+
+
+def wait_for(predicate: Callable[[], T | None], timeout: float = 8.0) -> T:
+    """Work after ack() runs on Bolt's thread pool: wait for its effect rather than sleeping blindly."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.02)
+    raise AssertionError("timed out waiting for the app")
 
 
 def signed_headers(

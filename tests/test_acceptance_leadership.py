@@ -25,9 +25,8 @@ from bot.views import ids
 from storage.models import RaciAssignment, WorkspaceSettings
 from tests.conftest import ADMIN, LEADERSHIP_CHANNEL, ManualClock, RunningBaton
 from tests.digest_fixtures import Portfolio
-from tests.slack_requests import post_signed, slash_command_body, view_submission_body
+from tests.slack_requests import post_signed, slash_command_body, view_submission_body, wait_for
 from tests.test_escalation_workflow import action_ids, click, decision_values
-from tests.test_slack_scenarios import wait_for
 
 DEPARTMENTS = ("Finance", "Sales", "Operations", "People")
 OWNERS = {department: f"U0{department[:3].upper()}OWNR" for department in DEPARTMENTS}

@@ -20,11 +20,16 @@ from bot.sandbox.webapi import FakeSlack
 from bot.scheduler import run_ritual
 from bot.views import ids
 from tests.conftest import ADMIN, EXAMPLE_ROADMAP, LEADERSHIP_CHANNEL, ManualClock, RunningBaton
-from tests.slack_requests import post_signed, slash_command_body, view_action_body, view_submission_body
+from tests.slack_requests import (
+    post_signed,
+    slash_command_body,
+    view_action_body,
+    view_submission_body,
+    wait_for,
+)
 from tests.test_home import open_home, published
 from tests.test_portfolio_commands import command, modal_values, rendered, submit_import
 from tests.test_prompt_actions import ANSWER, action_ids, click
-from tests.test_slack_scenarios import wait_for
 
 # One person per role of the roadmap, each in their own time zone and language.
 OPS, PMO, IT, CFO, SALES, CHRO = "U0OPS0001", "U0PMO0001", "U0IT00001", "U0CFO0001", "U0SALES01", "U0CHRO001"

@@ -16,10 +16,9 @@ from bot.rituals.digest import run_digest
 from bot.sandbox.webapi import FakeSlack
 from tests.conftest import ADMIN, LEADERSHIP_CHANNEL, ManualClock, RunningBaton, run_baton
 from tests.digest_fixtures import DIGEST_TIME, Portfolio
-from tests.slack_requests import post_signed
+from tests.slack_requests import post_signed, wait_for
 from tests.test_portfolio_commands import command
 from tests.test_prompt_actions import block_actions_body
-from tests.test_slack_scenarios import wait_for
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

@@ -16,7 +16,7 @@ from bot.sandbox.webapi import FakeSlack
 from bot.views import ids
 from storage.models import Decision
 from tests.conftest import LEADERSHIP_CHANNEL, ManualClock, RunningBaton
-from tests.slack_requests import post_signed, view_submission_body
+from tests.slack_requests import post_signed, view_submission_body, wait_for
 from tests.test_committee import posts_about, ritual_at
 from tests.test_escalation_workflow import (
     BOSS,
@@ -33,7 +33,6 @@ from tests.test_escalation_workflow import (
 from tests.test_portfolio_commands import command
 from tests.test_portfolio_escaping import HOSTILE
 from tests.test_portfolio_escaping import assert_inert as assert_parsed_inert
-from tests.test_slack_scenarios import wait_for
 
 FORGED = "<!channel> <https://evil.example|click>"
 

@@ -27,9 +27,8 @@ from storage.models import (
     RaciAssignment,
 )
 from tests.conftest import ADMIN, LEADERSHIP_CHANNEL, ManualClock, RunningBaton
-from tests.slack_requests import post_signed, slash_command_body, view_submission_body
+from tests.slack_requests import post_signed, slash_command_body, view_submission_body, wait_for
 from tests.test_prompt_actions import block_actions_body, button
-from tests.test_slack_scenarios import wait_for
 
 OWNER = "U0OWNER01"  # R
 BOSS = "U0BOSS001"  # A

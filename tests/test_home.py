@@ -20,8 +20,7 @@ from bot.views import ids
 from bot.views.home import home_view
 from storage.models import CheckIn, CheckInSource, Initiative, Status
 from tests.conftest import ADMIN, EXAMPLE_ROADMAP, ManualClock, RunningBaton
-from tests.slack_requests import TEAM, post_signed, signed_headers
-from tests.test_slack_scenarios import wait_for
+from tests.slack_requests import TEAM, post_signed, signed_headers, wait_for
 
 PARIS = "U0PARIS01"
 NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)

@@ -16,9 +16,8 @@ from bot.views import ids
 from bot.views.initiative import block_id, initiative_modal, read_initiative
 from storage.models import AuditLog, Initiative, Objective, RaciAssignment, RaciLetter, Role
 from tests.conftest import ADMIN, RunningBaton
-from tests.slack_requests import post_signed, slash_command_body, view_submission_body
+from tests.slack_requests import post_signed, slash_command_body, view_submission_body, wait_for
 from tests.test_portfolio_commands import NEW_YORK, PARIS, STRANGER, command, load_roadmap, rendered
-from tests.test_slack_scenarios import wait_for
 
 
 @pytest.fixture

@@ -11,8 +11,7 @@ from sqlmodel import Session
 from bot.sandbox.webapi import FakeSlack
 from storage.models import Initiative, Objective, RaciAssignment, RaciLetter, Role, RoleMember
 from tests.conftest import ADMIN, RunningBaton
-from tests.slack_requests import post_signed, slash_command_body
-from tests.test_slack_scenarios import wait_for
+from tests.slack_requests import post_signed, slash_command_body, wait_for
 
 NOW = datetime(2026, 11, 16, tzinfo=UTC)
 PEOPLE = {

@@ -27,8 +27,7 @@ from storage.models import (
     Status,
 )
 from tests.conftest import ADMIN, EXAMPLE_ROADMAP, ManualClock, RunningBaton
-from tests.slack_requests import TEAM, post_signed, slash_command_body, view_submission_body
-from tests.test_slack_scenarios import wait_for
+from tests.slack_requests import TEAM, post_signed, slash_command_body, view_submission_body, wait_for
 
 PARIS, NEW_YORK, STRANGER = "U0PARIS01", "U0NEWYORK", "U0STRANGE"
 

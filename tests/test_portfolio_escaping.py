@@ -11,11 +11,10 @@ from sqlmodel import Session
 
 from bot.sandbox.webapi import FakeSlack
 from tests.conftest import ADMIN, RunningBaton
-from tests.slack_requests import post_signed, view_submission_body
+from tests.slack_requests import post_signed, view_submission_body, wait_for
 from tests.test_home import open_home, published
 from tests.test_initiative_modal import opened_modal, state
 from tests.test_portfolio_commands import PARIS, command, load_roadmap, modal_values
-from tests.test_slack_scenarios import wait_for
 
 HOSTILE = "<!channel> see <https://evil.example|click> & <@U0VICTIM1>"
 

@@ -12,9 +12,9 @@ from bot.people import refresh_people
 from bot.sandbox.webapi import FakeSlack
 from storage.models import Initiative, Person, RaciAssignment
 from tests.conftest import ADMIN, ManualClock, RunningBaton, run_baton
+from tests.slack_requests import wait_for
 from tests.test_initiative_modal import opened_modal
 from tests.test_portfolio_commands import PARIS, command, load_roadmap, rendered, submit_import
-from tests.test_slack_scenarios import wait_for
 
 ALICE, GONE = "U0ALICE001", "U0GONE0001"
 TABLE = "Initiative,Objective,KPI,Owner\n"

@@ -10,9 +10,9 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import pytest
@@ -24,9 +24,9 @@ from bot.sandbox.directory import CAMILLE, LEA, LEADERSHIP
 from bot.sandbox.runner import Running, start
 from bot.views import ids
 from storage.models import CheckIn, Initiative, Status
+from tests.slack_requests import wait_for
 
 FRIDAY_10_PARIS = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
-T = TypeVar("T")
 
 
 @pytest.fixture
@@ -34,16 +34,6 @@ def sandbox(engine: Engine, database_url: str) -> Iterator[Running]:
     handle = start(port=0, database_url=database_url, start_at=FRIDAY_10_PARIS, demo=True)
     yield handle
     handle.stop()
-
-
-def eventually(probe: Callable[[], T | None], timeout: float = 8.0) -> T:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = probe()
-        if found:
-            return found
-        time.sleep(0.05)
-    raise AssertionError("timed out waiting for the sandbox")
 
 
 def page_post(sandbox: Running, action: str, **fields: Any) -> dict[str, Any]:
@@ -87,7 +77,7 @@ def test_update_modal_errors_then_submission(sandbox: Running, engine: Engine) -
     workspace = sandbox.sandbox.workspace
     dm = workspace.dm_of(LEA.id)
     page_post(sandbox, "send", **{"as": LEA.id, "in": dm, "text": "/okr update onboarding"})
-    modal = eventually(lambda: workspace.top_modal(LEA.id))
+    modal = wait_for(lambda: workspace.top_modal(LEA.id))
     assert 'class="modal"' in parts(sandbox, LEA.id, dm)["modal"]
     field = f"{ids.KPI_BLOCK}/{ids.KPI_ACTION}"
     status = f"{ids.STATUS_BLOCK}/{ids.STATUS_ACTION}"
@@ -106,9 +96,9 @@ def test_update_modal_errors_then_submission(sandbox: Running, engine: Engine) -
             latest = session.exec(select(CheckIn).order_by(col(CheckIn.id).desc())).first()
         return latest if latest is not None and latest.kpi_value == 26.5 else None
 
-    latest = eventually(newest_answer)
+    latest = wait_for(newest_answer)
     assert latest.status == Status.AT_RISK and latest.author == LEA.id
-    confirmation = eventually(lambda: [m for m in workspace.history(dm, LEA.id) if "26.5" in m["text"]])
+    confirmation = wait_for(lambda: [m for m in workspace.history(dm, LEA.id) if "26.5" in m["text"]])
     assert confirmation[0]["user"] == "U0BATONBOT"
 
 
@@ -117,7 +107,7 @@ def test_monday_prompt_answered_with_one_click_is_updated_in_place(sandbox: Runn
     dm = workspace.dm_of(CAMILLE.id)
     notice = page_post(sandbox, "clock", jump="monday-paris")["notice"]
     assert notice.startswith("It is now Monday 23 Nov 2026, 09:00 in Paris")
-    prompt = eventually(lambda: [m for m in workspace.history(dm, CAMILLE.id) if m["blocks"]])[0]
+    prompt = wait_for(lambda: [m for m in workspace.history(dm, CAMILLE.id) if m["blocks"]])[0]
     block, button = next(
         (b, e)
         for b in prompt["blocks"]
@@ -134,14 +124,14 @@ def test_monday_prompt_answered_with_one_click_is_updated_in_place(sandbox: Runn
         "_action": button["action_id"],
     }
     assert page_post(sandbox, "action", **answer) == {}
-    updated = eventually(lambda: (m := workspace.message(dm, prompt["ts"])) and m.get("edited") and m)
+    updated = wait_for(lambda: (m := workspace.message(dm, prompt["ts"])) and m.get("edited") and m)
     assert updated["blocks"] != prompt["blocks"]  # chat.update replaced the buttons by what was recorded
     assert "(edited)" in parts(sandbox, CAMILLE.id, dm)["main"]
 
 
 def test_app_home_opened_publishes_the_home(sandbox: Running) -> None:
     page_post(sandbox, "home", **{"as": CAMILLE.id, "in": "home"})
-    eventually(lambda: sandbox.sandbox.workspace.homes.get(CAMILLE.id))
+    wait_for(lambda: sandbox.sandbox.workspace.homes.get(CAMILLE.id))
     assert 'class="home"' in parts(sandbox, CAMILLE.id, "home")["main"]
 
 

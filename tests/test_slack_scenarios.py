@@ -19,6 +19,7 @@ from tests.slack_requests import (
     signed_headers,
     slash_command_body,
     view_submission_body,
+    wait_for,
 )
 
 OWNER = "U0OWNER001"
@@ -31,17 +32,6 @@ def load_example(session: Session, clock: ManualClock) -> None:
     for role in ("Ops Manager", "PMO", "IT", "CFO", "Sales", "CHRO"):
         set_role_members(session, name=role, members=[OWNER], actor="test", now=clock())
     session.commit()
-
-
-def wait_for(predicate, timeout: float = 5.0):  # type: ignore[no-untyped-def]
-    """Work after ack() runs on Bolt's thread pool: wait for its effect rather than sleeping blindly."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError("timed out waiting for the app")
 
 
 def slash(baton: RunningBaton, fake_slack: FakeSlack, text: str) -> httpx.Response:
