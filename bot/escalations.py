@@ -25,7 +25,6 @@ from bot.delivery.outbox import enqueue_post, enqueue_update
 from bot.domain.escalation import MANUAL, next_committee
 from bot.domain.progress import quarter_bounds
 from bot.domain.text import best_matches
-from bot.i18n import t
 from bot.people import language_for, workspace_language
 from bot.permissions import is_admin
 from bot.portfolio import ACTIVE_TITLE_KEYS, RaciMember, find_initiatives, history, raci_of
@@ -393,9 +392,8 @@ def escalate_by_hand(
     existing = session.exec(
         select(Escalation).where(Escalation.open_key == open_key(initiative.id or 0, MANUAL))
     ).one()
-    existing.reason = (
-        f"{existing.reason}\n{t('esc.reason.more', workspace_language(session), user=user, reason=reason)}"
-    )
+    # kept apart, not appended to the text: the view escapes what people wrote, not Baton's own mention
+    existing.more_reasons = [*existing.more_reasons, {"user": user, "reason": reason, "at": now.isoformat()}]
     existing.updated_at = now
     audit_escalation(session, existing.id, "update", actor=user, now=now, reason=reason)
     refresh_alert(session, existing, now=now)

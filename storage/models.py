@@ -304,6 +304,10 @@ class Escalation(SQLModel, table=True):
     open_key: str | None = Field(default=None, unique=True)
     state: EscalationState = Field(default=EscalationState.OPEN, sa_type=sa.String(16))
     reason: str = ""  # what the rule saw, or what the person who escalated by hand wrote
+    # Later `/okr escalate` of the same initiative: [{"user": "U0123", "reason": "...", "at": "ISO"}]
+    more_reasons: list[dict[str, str]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
     cycle: str  # the cycle it was opened in
     opened_by: str | None = None  # a user id for `/okr escalate`; None for a rule
     opened_at: datetime = _utc_column()

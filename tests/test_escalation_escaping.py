@@ -86,6 +86,8 @@ def test_hostile_text_is_inert_on_every_escalation_surface(
     scan(engine, settings, clock())  # settles the alert, should the reason have come while it was posted
     wait_for(lambda: "also" in str(fake_slack.messages(LEADERSHIP_CHANNEL)[2]))
     assert_inert("the manual alert, with a reason added", fake_slack.messages(LEADERSHIP_CHANNEL)[2])
+    # Baton's own mention of who added it stays a mention; only what they wrote is escaped
+    assert f"Also raised by <@{OWNER}>: also &lt;" in str(fake_slack.messages(LEADERSHIP_CHANNEL)[2])
 
     # a stranger's click is refused by name; the accountable records a decision through the modal
     before = len(fake_slack.responses)

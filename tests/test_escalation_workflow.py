@@ -259,7 +259,10 @@ def test_okr_escalate_opens_a_manual_alert_once_and_adds_later_reasons(
         alert["blocks"]
     )
     assert "already escalated" in slash("escalate erp and the budget too")["text"]
-    assert len(escalations(session)) == 1 and "the budget too" in escalations(session)[0].reason
+    assert (
+        len(escalations(session)) == 1
+        and escalations(session)[0].more_reasons[0]["reason"] == "and the budget too"
+    )
     wait_for(lambda: "the budget too" in json.dumps(alert_now(fake_slack)["blocks"]))
     assert len(leadership_posts(fake_slack)) == 1
     # a rule that no longer holds never closes a manual escalation

@@ -30,6 +30,7 @@ from storage.models import CheckIn, Decision, Escalation, EscalationState, Initi
 
 MAX_TITLE = 140
 MAX_REASON = 1200
+MAX_MORE_REASONS, MAX_MORE_REASON = 3, 300  # the latest later reasons: the section stays within 3,000
 MAX_DECISION = 2000  # what the modal accepts for the decision and for its rationale
 MAX_DECISIONS_SHOWN = 20
 
@@ -70,6 +71,9 @@ def alert_message(data: AlertData, lang: str = DEFAULT) -> dict[str, Any]:
     reason = escape(clip(escalation.reason, MAX_REASON))
     if escalation.opened_by:
         reason = t("esc.by_hand", lang, user=escape(escalation.opened_by), reason=reason)
+    for more in escalation.more_reasons[-MAX_MORE_REASONS:]:
+        more_reason = escape(clip(more["reason"], MAX_MORE_REASON))
+        reason += "\n" + t("esc.reason.more", lang, user=escape(more["user"]), reason=more_reason)
     blocks: list[dict[str, Any]] = [
         header(t("esc.header", lang, title=clip(initiative.title, MAX_TITLE))),
         section(t("esc.why", lang, rule=rule_name(escalation.rule, lang), reason=reason)),

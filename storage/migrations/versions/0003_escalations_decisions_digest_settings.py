@@ -29,6 +29,7 @@ def upgrade() -> None:
     sa.Column('open_key', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('state', sa.String(length=16), nullable=False),
     sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('more_reasons', sa.JSON(), nullable=False, server_default='[]'),
     sa.Column('cycle', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('opened_by', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('opened_at', storage.models.UTCDateTime(timezone=True), nullable=False),
