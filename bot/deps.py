@@ -7,6 +7,7 @@ from sqlalchemy import Engine
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.leadership import ChannelMembers
 
 
 @dataclass(frozen=True)
@@ -16,3 +17,5 @@ class Deps:
     clock: Clock
     # Set when something was written to the outbox, so the sender sends it now rather than at its next poll.
     outbox_ready: threading.Event = field(default_factory=threading.Event)
+    # Who is in the leadership channel(s), kept a few minutes: the App Home shows them the portfolio.
+    leadership: ChannelMembers = field(default_factory=ChannelMembers)

@@ -15,15 +15,16 @@ from bot.views.home import home_view
 
 
 def home_for(
-    session: Session, settings: Settings, *, user: str, admin: bool, now: datetime, page: int = 1
+    session: Session, settings: Settings, *, user: str, portfolio: bool, now: datetime, page: int = 1
 ) -> dict[str, Any]:
+    """`portfolio`: whether they also see the portfolio and what changed (admins and leadership)."""
     cycle = current_cycle(session, settings, now)
     return home_view(
         cycle=cycle,
         mine=responsible_people(session).get(user, []),
         answers=answers_in_cycle(session, cycle),
-        portfolio=department_counts(session) if admin else None,
-        changes=status_changes(session, cycle) if admin else (),
+        portfolio=department_counts(session) if portfolio else None,
+        changes=status_changes(session, cycle) if portfolio else (),
         page=page,
         lang=language_for(session, user),
     )

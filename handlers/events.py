@@ -10,6 +10,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
 from bot.home import home_for
+from bot.leadership import is_leadership
 from bot.logs import get_logger
 from bot.people import refresh_people
 from bot.permissions import is_admin
@@ -27,10 +28,13 @@ def register(app: App, deps: Deps) -> None:
 
 def publish_home(deps: Deps, client: WebClient, user: str, page: int = 1) -> None:
     """Rebuild a person's App Home (after it is opened, paged, or after they update an initiative)."""
-    refresh_people(deps.engine, client, [user], now=deps.clock())  # a newcomer's Slack language
-    admin = is_admin(deps.settings, client, user)
+    now = deps.clock()
+    refresh_people(deps.engine, client, [user], now=now)  # a newcomer's Slack language
+    portfolio = is_admin(deps.settings, client, user) or is_leadership(
+        deps.engine, deps.settings, client, user, members=deps.leadership, now=now
+    )
     with session_scope(deps.engine) as session:
-        view = home_for(session, deps.settings, user=user, admin=admin, now=deps.clock(), page=page)
+        view = home_for(session, deps.settings, user=user, portfolio=portfolio, now=now, page=page)
     try:
         client.views_publish(user_id=user, view=view)
     except SlackApiError as exc:

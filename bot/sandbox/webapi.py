@@ -105,6 +105,7 @@ class FakeSlack:
     _bucket: _Bucket | None = field(default=None, repr=False)
     _ratelimited: int = field(default=0, repr=False)
     files: list[dict[str, Any]] = field(default_factory=list)  # files shared (files upload v2), in order
+    channels: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> conversation, with members
     _uploads: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)  # file id -> pending upload
 
     handler_class: ClassVar[type[_Handler]]  # the HTTP handler (the sandbox adds its web page to it)
@@ -224,6 +225,25 @@ class FakeSlack:
         }
         with self._lock:
             self.users[user_id] = user
+
+    def add_channel(self, channel_id: str, name: str, *, members: list[str], topic: str = "") -> None:
+        with self._lock:
+            self.channels[channel_id] = {
+                "id": channel_id,
+                "name": name,
+                "is_channel": True,
+                "is_private": False,
+                "is_archived": False,
+                "members": list(members),
+                "topic": topic,
+            }
+
+    def add_member(self, channel_id: str, user_id: str) -> None:
+        """`user_id` joins `channel_id` (created, named after its id, if it is new)."""
+        if channel_id not in self.channels:
+            self.add_channel(channel_id, channel_id.lower(), members=[])
+        with self._lock:
+            self.channels[channel_id]["members"].append(user_id)
 
     # -- the API ---------------------------------------------------------------------------------
     def answer(self, method: str, args: dict[str, Any], token: str | None) -> Answer:
@@ -452,12 +472,23 @@ class FakeSlack:
 
     def _users_list(self, args: dict[str, Any]) -> dict[str, Any]:
         """Every known user, a page at a time (the cursor is the index of the next one)."""
-        limit = max(1, min(int(args.get("limit") or 200), 1000))
-        start = int(args.get("cursor") or 0)
         users = sorted(self.users.values(), key=lambda user: user["id"])
-        following = start + limit
-        cursor = str(following) if following < len(users) else ""
-        return {"members": users[start:following], "response_metadata": {"next_cursor": cursor}}
+        return _paged(users, args, "members", default_limit=200)
+
+    def _conversations_members(self, args: dict[str, Any]) -> dict[str, Any]:
+        """A channel's member ids, a page at a time (the cursor is the index of the next one)."""
+        channel = self.channels.get(str(args.get("channel") or ""))
+        if channel is None:
+            return {"error": "channel_not_found"}
+        return _paged(channel["members"], args, "members", default_limit=100)
+
+    def _conversations_list(self, args: dict[str, Any]) -> dict[str, Any]:
+        """The channels, without their members (as Slack lists them), a page at a time."""
+        channels = [
+            {k: v for k, v in c.items() if k != "members"} | {"num_members": len(c["members"])}
+            for c in sorted(self.channels.values(), key=lambda c: str(c["id"]))
+        ]
+        return _paged(channels, args, "channels", default_limit=100)
 
     def _conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
         users = str(args.get("users", ""))
@@ -523,6 +554,18 @@ class FakeSlack:
             }
             self._messages.setdefault(channel, []).append(message)
         return {"files": shared}
+
+
+def _paged(items: list[Any], args: dict[str, Any], key: str, *, default_limit: int) -> dict[str, Any]:
+    """One page of `items` under `key`, as Slack's cursor pagination gives it."""
+    try:
+        limit = max(1, min(int(args.get("limit") or default_limit), 1000))
+        start = int(args.get("cursor") or 0)
+    except ValueError:
+        return {"error": "invalid_cursor"}
+    following = start + limit
+    cursor = str(following) if following < len(items) else ""
+    return {key: items[start:following], "response_metadata": {"next_cursor": cursor}}
 
 
 def _take(queue: dict[str, list[Any]], method: str) -> Any:

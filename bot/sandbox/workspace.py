@@ -45,7 +45,6 @@ class Target:
 @dataclass
 class Workspace(FakeSlack):
     clock: Callable[[], datetime] = _system_clock
-    channels: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> conversation
     ephemerals: list[Message] = field(default_factory=list)
     modals: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # user -> stack, top last
     homes: dict[str, dict[str, Any]] = field(default_factory=dict)  # user -> published App Home
@@ -65,16 +64,6 @@ class Workspace(FakeSlack):
             user = self.users[user_id]
             user.update(name=name.split()[0].lower(), is_admin=is_admin, is_owner=False)
             user["profile"] = {"real_name": name, "display_name": name, "title": title}
-
-    def add_channel(self, channel_id: str, name: str, *, members: list[str], topic: str = "") -> None:
-        with self._lock:
-            self.channels[channel_id] = {
-                "id": channel_id,
-                "name": name,
-                "is_channel": True,
-                "members": members,
-                "topic": topic,
-            }
 
     def dm_of(self, user_id: str) -> str:
         """The id of a person's DM with Baton."""

@@ -1,4 +1,5 @@
-"""App Home: my initiatives and what is due this cycle; for admins, the portfolio by department."""
+"""App Home: my initiatives and what is due this cycle; for admins and leadership, the portfolio by
+department."""
 
 from __future__ import annotations
 
@@ -39,9 +40,9 @@ def home_view(
     page: int = 1,
     lang: str = DEFAULT,
 ) -> dict[str, Any]:
-    """The home tab of one person; for admins also `portfolio` (status counts per department) and the
-    `changes` of status since last cycle. Never over Slack's 100 blocks: pages of initiatives, and the
-    portfolio and changes packed into what room is left."""
+    """The home tab of one person; for admins and leadership also `portfolio` (status counts per
+    department) and the `changes` of status since last cycle. Never over Slack's 100 blocks: pages of
+    initiatives, and the portfolio and changes packed into what room is left."""
     pages = max(1, -(-len(mine) // PER_PAGE))
     page = min(max(page, 1), pages)
     answered = sum(1 for i in mine if (i.id or 0) in answers)
