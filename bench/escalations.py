@@ -3,8 +3,8 @@
 `run_escalations` runs every 30 s in the scheduler tick of `baton serve`, in the same process (and under
 the same GIL) as the request handlers: a scan that finds nothing new must be cheap. For each portfolio size
 (default 200 and 2,000 initiatives, each with 12 weekly check-ins, seeded in bulk like `bench/digest.py`)
-the first scan opens the alerts the rules call for (one transaction and one queued alert each: its time
-grows with what it opens), then the steady-state scan — the next ticks, nothing new — runs `--runs` times.
+the first scan opens the alerts the rules call for (in bulk, a fixed number of statements per chunk of
+500), then the steady-state scan — the next ticks, nothing new — runs `--runs` times.
 Reported: alerts opened, the first scan's time and statements, the steady scan's statements (counted with
 SQLAlchemy's `before_cursor_execute`: they must not grow with the portfolio), its median and worst time,
 and the ratio of the median to the 0.5 s goal.

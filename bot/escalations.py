@@ -9,7 +9,7 @@ agree on a single row (and a single alert).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
 from typing import Any
@@ -19,16 +19,17 @@ from sqlalchemy import Engine, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from bot.audit import audit
+from bot.audit import audit, audit_all
 from bot.config import Settings
-from bot.delivery.outbox import enqueue_post, enqueue_update
+from bot.delivery.outbox import Post, enqueue_post, enqueue_posts, enqueue_update
 from bot.domain.escalation import MANUAL, next_committee
 from bot.domain.progress import quarter_bounds
 from bot.domain.text import best_matches
 from bot.people import language_for, workspace_language
 from bot.permissions import is_admin
-from bot.portfolio import ACTIVE_TITLE_KEYS, RaciMember, find_initiatives, history, raci_of
+from bot.portfolio import ACTIVE_TITLE_KEYS, RaciMember, find_initiatives, histories, raci_of, racis_of
 from bot.rituals.cadence import load_cadence
+from bot.rituals.claims import Due, insert_claims
 from bot.rituals.digest import digest_targets
 from bot.views.blocks import escape
 from bot.views.escalation import AlertData, DecisionForm, alert_message, decision_dm
@@ -76,22 +77,114 @@ def accountable(session: Session, initiative_id: int) -> list[str]:
 
 
 # -- the alert --------------------------------------------------------------------------------------
-def alert_data(session: Session, escalation: Escalation) -> AlertData:
-    initiative = session.get_one(Initiative, escalation.initiative_id)
-    decision = session.exec(
-        select(Decision).where(Decision.escalation_id == escalation.id).order_by(col(Decision.id).desc())
-    ).first()
-    return AlertData(
-        escalation=escalation,
-        initiative=initiative,
-        recent=history(session, escalation.initiative_id, RECENT_UPDATES),
-        raci=raci_of(session, escalation.initiative_id),
-        decision=decision,
+def alerts_data(session: Session, escalations: Sequence[Escalation]) -> list[AlertData]:
+    """What the alerts of these escalations show, in a fixed number of queries however many they are."""
+    initiative_ids = [escalation.initiative_id for escalation in escalations]
+    initiatives = session.exec(select(Initiative).where(col(Initiative.id).in_(initiative_ids)))
+    by_id = {initiative.id: initiative for initiative in initiatives}
+    decisions = session.exec(
+        select(Decision)
+        .where(col(Decision.escalation_id).in_([escalation.id for escalation in escalations]))
+        .order_by(col(Decision.id))
     )
+    latest_decision = {decision.escalation_id: decision for decision in decisions}  # the newest wins
+    recent = histories(session, initiative_ids, RECENT_UPDATES)
+    racis = racis_of(session, initiative_ids)
+    return [
+        AlertData(
+            escalation=escalation,
+            initiative=by_id[escalation.initiative_id],
+            recent=recent[escalation.initiative_id],
+            raci=racis[escalation.initiative_id],
+            decision=latest_decision.get(escalation.id),
+        )
+        for escalation in escalations
+    ]
+
+
+def render_alerts(session: Session, escalations: Sequence[Escalation]) -> list[dict[str, Any]]:
+    lang = workspace_language(session)
+    return [alert_message(data, lang) for data in alerts_data(session, escalations)]
 
 
 def render_alert(session: Session, escalation: Escalation) -> dict[str, Any]:
-    return alert_message(alert_data(session, escalation), workspace_language(session))
+    [message] = render_alerts(session, [escalation])
+    return message
+
+
+@dataclass(frozen=True)
+class Opening:
+    """An escalation to open: the rule that fired for an initiative, and what it saw."""
+
+    initiative_id: int
+    rule: str
+    reason: str
+
+
+def open_escalations(
+    session: Session,
+    openings: Sequence[Opening],
+    *,
+    cycle: str,
+    channel: str,
+    now: datetime,
+    opened_by: str | None = None,
+) -> list[Escalation]:
+    """Open escalations and queue their alerts, in the caller's transaction and in a fixed number of
+    statements however many they are (bulk inserts: the caller keeps batches to a few hundred). One whose
+    key is taken (opened meanwhile by another run or replica: theirs stands) is left out, alert and all:
+    the unique `open_key` decides, and only the rows this call inserted are returned and alerted."""
+    if not openings:
+        return []
+    sla_hours = (session.get(WorkspaceSettings, 1) or WorkspaceSettings()).escalation_sla_hours
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = (
+        insert(Escalation).on_conflict_do_nothing(index_elements=["open_key"]).returning(col(Escalation.id))
+    )
+    # in key order: replicas racing for the same keys take them in the same order (no deadlock on PostgreSQL)
+    ordered = sorted(openings, key=lambda opening: (opening.initiative_id, opening.rule))
+    rows = [
+        {
+            "initiative_id": opening.initiative_id,
+            "rule": opening.rule,
+            "open_key": open_key(opening.initiative_id, opening.rule),
+            "state": EscalationState.OPEN,
+            "reason": opening.reason,
+            "cycle": cycle,
+            "opened_by": opened_by,
+            "opened_at": now,
+            "updated_at": now,
+            "sla_deadline": now + timedelta(hours=sla_hours),
+            "level": 0,
+            "channel": channel,
+        }
+        for opening in ordered
+    ]
+    inserted = list(session.execute(statement, rows).scalars())
+    if not inserted:
+        return []
+    escalations = list(
+        session.exec(select(Escalation).where(col(Escalation.id).in_(inserted)).order_by(col(Escalation.id)))
+    )
+    claims = insert_claims(
+        session,
+        ritual=RITUAL,
+        items=[Due(cycle, alert_target(escalation.id), state="queued") for escalation in escalations],
+        now=now,
+    )
+    posts = [
+        Post(channel, message, claims[(cycle, alert_target(escalation.id))])
+        for escalation, message in zip(escalations, render_alerts(session, escalations), strict=True)
+    ]
+    enqueue_posts(session, kind="escalation", posts=posts, now=now)
+    audit_escalations(
+        session,
+        "open",
+        [(e.id, {"initiative_id": e.initiative_id, "rule": e.rule, "reason": e.reason}) for e in escalations],
+        actor=opened_by or "baton",
+        now=now,
+    )
+    return escalations
 
 
 def open_escalation(
@@ -105,57 +198,17 @@ def open_escalation(
     now: datetime,
     opened_by: str | None = None,
 ) -> Escalation | None:
-    """Open an escalation and queue its alert; None when one of this rule is already open for this
-    initiative (opened meanwhile by another run or replica: theirs stands)."""
-    sla_hours = (session.get(WorkspaceSettings, 1) or WorkspaceSettings()).escalation_sla_hours
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = (
-        insert(Escalation)
-        .values(
-            initiative_id=initiative_id,
-            rule=rule,
-            open_key=open_key(initiative_id, rule),
-            state=EscalationState.OPEN,
-            reason=reason,
-            cycle=cycle,
-            opened_by=opened_by,
-            opened_at=now,
-            updated_at=now,
-            sla_deadline=now + timedelta(hours=sla_hours),
-            level=0,
-            channel=channel,
-        )
-        .on_conflict_do_nothing(index_elements=["open_key"])
-        .returning(col(Escalation.id))
-    )
-    escalation_id = session.execute(statement).scalar()
-    if escalation_id is None:
-        return None
-    escalation = session.get_one(Escalation, escalation_id)
-    run = RitualRun(
-        ritual=RITUAL, cycle=cycle, target=alert_target(escalation_id), state="queued", claimed_at=now
-    )
-    session.add(run)
-    session.flush()
-    enqueue_post(
+    """Open one escalation and queue its alert; None when one of this rule is already open for this
+    initiative."""
+    opened = open_escalations(
         session,
-        kind="escalation",
+        [Opening(initiative_id, rule, reason)],
+        cycle=cycle,
         channel=channel,
-        message=render_alert(session, escalation),
         now=now,
-        ritual_run_id=run.id,
+        opened_by=opened_by,
     )
-    audit_escalation(
-        session,
-        escalation_id,
-        "open",
-        actor=opened_by or "baton",
-        now=now,
-        initiative_id=initiative_id,
-        rule=rule,
-        reason=reason,
-    )
-    return escalation
+    return opened[0] if opened else None
 
 
 def posted_alerts(session: Session, escalation_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
@@ -247,14 +300,20 @@ def audit_escalation(
     session: Session, escalation_id: int | None, action: str, *, actor: str, now: datetime, **details: Any
 ) -> None:
     """The audit row of `escalation.<action>` on one escalation."""
-    audit(
-        session,
-        actor=actor,
-        action=f"escalation.{action}",
-        entity="escalation",
-        entity_id=escalation_id,
-        at=now,
-        **details,
+    audit_escalations(session, action, [(escalation_id, details)], actor=actor, now=now)
+
+
+def audit_escalations(
+    session: Session,
+    action: str,
+    entries: Iterable[tuple[int | None, dict[str, Any]]],
+    *,
+    actor: str,
+    now: datetime,
+) -> None:
+    """The audit rows of `escalation.<action>` on many escalations: (escalation id, details) each."""
+    audit_all(
+        session, actor=actor, action=f"escalation.{action}", entity="escalation", at=now, entries=entries
     )
 
 

@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import bindparam, func
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from bot.audit import audit
@@ -334,28 +336,47 @@ class RaciMember:
     holders: tuple[str, ...] = ()
 
 
-RACI_QUERY = (
-    select(RaciAssignment.letter, RaciAssignment.user_id, Role.name, RoleMember.user_id)
+RACI_QUERY = (  # five columns: more than sqlmodel's `select` is typed for
+    sa.select(
+        col(RaciAssignment.initiative_id),
+        col(RaciAssignment.letter),
+        col(RaciAssignment.user_id),
+        col(Role.name),
+        col(RoleMember.user_id),
+    )
     .select_from(RaciAssignment)
     .join(Role, col(Role.id) == RaciAssignment.role_id, isouter=True)
     .join(RoleMember, col(RoleMember.role_id) == RaciAssignment.role_id, isouter=True)
-    .where(RaciAssignment.initiative_id == bindparam("initiative_id"))
+    .where(col(RaciAssignment.initiative_id).in_(bindparam("initiative_ids", expanding=True)))
     .order_by(col(RaciAssignment.id), col(RoleMember.user_id))
 )
 
 
 def raci_of(session: Session, initiative_id: int) -> dict[RaciLetter, list[RaciMember]]:
     """The whole RACI of an initiative, letter by letter, roles resolved to their holders now."""
-    entries: dict[RaciLetter, dict[tuple[str | None, str | None], list[str]]] = {
-        letter: {} for letter in RACI
+    return racis_of(session, [initiative_id])[initiative_id]
+
+
+def racis_of(
+    session: Session, initiative_ids: Iterable[int]
+) -> dict[int, dict[RaciLetter, list[RaciMember]]]:
+    """`raci_of` for many initiatives, in one query."""
+    ids = list(dict.fromkeys(initiative_ids))
+    entries: dict[int, dict[RaciLetter, dict[tuple[str | None, str | None], list[str]]]] = {
+        initiative_id: {letter: {} for letter in RACI} for initiative_id in ids
     }
-    for letter, user, role, holder in session.execute(RACI_QUERY, {"initiative_id": initiative_id}):
-        holders = entries[RaciLetter(letter)].setdefault((user, role), [])
-        if holder:
-            holders.append(holder)
+    if ids:
+        rows = session.execute(RACI_QUERY, {"initiative_ids": ids})
+        for initiative_id, letter, user, role, holder in rows:
+            holders = entries[initiative_id][RaciLetter(letter)].setdefault((user, role), [])
+            if holder:
+                holders.append(holder)
     return {
-        letter: [RaciMember(user, role, tuple(holders)) for (user, role), holders in members.items()]
-        for letter, members in entries.items()
+        initiative_id: {
+            letter: [RaciMember(user, role, tuple(holders)) for (user, role), holders in members.items()]
+            for letter, members in letters.items()
+        }
+        for initiative_id, letters in entries.items()
     }
 
 
@@ -700,16 +721,31 @@ def missing_updates(session: Session, cycle: str) -> dict[str, list[Initiative]]
     return {user: initiatives for user, initiatives in missing.items() if initiatives}
 
 
+NEWEST_FIRST = (col(CheckIn.submitted_at).desc(), col(CheckIn.id).desc())
+
+
 def history(session: Session, initiative_id: int, limit: int = 8) -> list[CheckIn]:
     """The latest check-ins of an initiative, newest first."""
     return list(
         session.exec(
-            select(CheckIn)
-            .where(CheckIn.initiative_id == initiative_id)
-            .order_by(col(CheckIn.submitted_at).desc(), col(CheckIn.id).desc())
-            .limit(limit)
+            select(CheckIn).where(CheckIn.initiative_id == initiative_id).order_by(*NEWEST_FIRST).limit(limit)
         )
     )
+
+
+def histories(session: Session, initiative_ids: Iterable[int], limit: int = 8) -> dict[int, list[CheckIn]]:
+    """`history` for many initiatives, in one query (the newest `limit` of each, ranked in the database)."""
+    ids = list(dict.fromkeys(initiative_ids))
+    found: dict[int, list[CheckIn]] = {initiative_id: [] for initiative_id in ids}
+    if not ids:
+        return found
+    rank = func.row_number().over(partition_by=col(CheckIn.initiative_id), order_by=NEWEST_FIRST)
+    ranked = select(CheckIn, rank.label("rank")).where(col(CheckIn.initiative_id).in_(ids)).subquery()
+    latest = aliased(CheckIn, ranked)
+    query = select(latest).where(ranked.c.rank <= limit).order_by(ranked.c.initiative_id, ranked.c.rank)
+    for checkin in session.exec(query):
+        found[checkin.initiative_id].append(checkin)
+    return found
 
 
 def holders(session: Session, role_id: int) -> list[str]:

@@ -1,24 +1,39 @@
 """What the escalation scan reads: a fixed number of statements whatever the portfolio's size, a window of
 recent cycles (and still the true last answer of a long-silent initiative), KPI directions as stored, and
 findings kept from one scan to the next only while nothing they depend on changed; and an alert that
-changed while it was being posted is rewritten by the next scan."""
+changed while it was being posted is rewritten by the next scan. Opening escalations is batched too: the
+first scan after a big import runs as many statements for 50 new alerts as for 5, in transactions of at
+most `CHUNK`, and a key another replica took meanwhile gets no second escalation nor alert."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bench.escalations import counted
 from bot.config import Settings
+from bot.delivery.sender import Sender, SenderConfig
 from bot.domain.escalation import WINDOW
 from bot.domain.progress import cycle_monday, cycle_of
-from bot.escalations import act
+from bot.escalations import Opening, act, alert_target, open_escalations, settle_alerts
+from bot.rituals import escalations as scan_module
 from bot.rituals.escalations import ScanReport, run_escalations
 from bot.sandbox.webapi import FakeSlack
 from bot.slack import make_sender_client
-from storage.models import Delivery, DeliveryState, Escalation, Initiative, Objective, WorkspaceSettings
+from storage.db import session_scope
+from storage.models import (
+    AuditLog,
+    Delivery,
+    DeliveryState,
+    Escalation,
+    Initiative,
+    Objective,
+    RitualRun,
+    WorkspaceSettings,
+)
 from tests.conftest import LEADERSHIP_CHANNEL
 from tests.test_escalation_workflow import BOSS, report, seed
 
@@ -152,3 +167,70 @@ def test_a_change_made_while_the_alert_was_being_posted_reaches_it_at_the_next_s
     assert session.get_one(Escalation, escalation.id).message_ts == "1.000100"
     assert run_escalations(engine, now=T0 + timedelta(seconds=60), settings=settings).updated == 0
     assert len(session.exec(select(Delivery)).all()) == 2
+
+
+def alerts_by_escalation(session: Session) -> dict[int, list[Delivery]]:
+    """The queued alert posts, by the escalation their claim names."""
+    session.expire_all()
+    targets = {alert_target(e.id): e.id or 0 for e in session.exec(select(Escalation))}
+    alerts: dict[int, list[Delivery]] = {escalation_id: [] for escalation_id in targets.values()}
+    posts = session.exec(
+        select(RitualRun.target, Delivery).join(Delivery, col(Delivery.ritual_run_id) == RitualRun.id)
+    )
+    for target, post in posts:
+        alerts[targets[target]].append(post)
+    return alerts
+
+
+def test_the_first_scan_opens_ten_times_more_escalations_in_the_same_statements(
+    engine: Engine, settings: Settings, session: Session
+) -> None:
+    add_initiatives(session, 5)
+    few, few_statements = scan_counted(engine, T0, settings)
+    Sender(engine, make_sender_client(settings), lambda: T0, SenderConfig(channel_interval=0)).drain_all()
+    with session_scope(engine) as settling:  # their alerts went out, and are settled: nothing left to settle
+        assert settle_alerts(settling, now=T0) == 0
+    add_initiatives(session, 50)
+    many, many_statements = scan_counted(engine, T0 + timedelta(seconds=30), settings)
+    assert (few.opened, many.opened, many.updated) == (5, 50, 0)
+    assert few_statements == many_statements
+    assert len(session.exec(select(Escalation)).all()) == 55
+
+
+def test_escalations_opened_in_chunks_each_get_one_alert_of_their_own_and_one_audit_row(
+    engine: Engine, settings: Settings, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(scan_module, "CHUNK", 4)
+    add_initiatives(session, 10)
+    assert run_escalations(engine, now=T0, settings=settings).opened == 10
+    escalations = {e.id: e for e in session.exec(select(Escalation))}
+    alerts = alerts_by_escalation(session)
+    assert sorted(alerts) == sorted(escalations) and all(len(posts) == 1 for posts in alerts.values())
+    for escalation_id, [post] in alerts.items():
+        title = session.get_one(Initiative, escalations[escalation_id].initiative_id).title
+        assert post.payload["blocks"][0]["text"]["text"].endswith(title)  # its own alert, not a neighbour's
+    audits = session.exec(select(AuditLog).where(AuditLog.action == "escalation.open")).all()
+    assert sorted(int(a.entity_id or 0) for a in audits) == sorted(escalations)
+    assert {a.details["rule"] for a in audits} == {"off_track"}
+    assert run_escalations(engine, now=T0 + timedelta(seconds=30), settings=settings).opened == 0
+
+
+def test_a_key_another_replica_took_meanwhile_gets_no_second_escalation_nor_alert(
+    engine: Engine, session: Session
+) -> None:
+    first, taken, last = add_initiatives(session, 3)
+
+    def open_off_track(initiatives: list[Initiative], reason: str) -> list[int]:
+        """Open in a transaction of its own: the initiatives whose escalation this call opened."""
+        openings = [Opening(i.id or 0, "off_track", reason) for i in initiatives]
+        with session_scope(engine) as replica:
+            opened = open_escalations(replica, openings, cycle="2026-W48", channel=LEADERSHIP_CHANNEL, now=T0)
+            return [escalation.initiative_id for escalation in opened]
+
+    assert open_off_track([taken], "theirs") == [taken.id]  # the other replica, first
+    assert open_off_track([last, taken, first], "ours") == [first.id, last.id]
+    reasons = {e.initiative_id: e.reason for e in session.exec(select(Escalation))}
+    assert reasons == {first.id: "ours", taken.id: "theirs", last.id: "ours"}
+    assert all(len(posts) == 1 for posts in alerts_by_escalation(session).values())
+    assert len(session.exec(select(Delivery)).all()) == 3
+    assert len(session.exec(select(AuditLog).where(AuditLog.action == "escalation.open")).all()) == 3

@@ -32,13 +32,14 @@ from bot.domain.cycles import cycle_key
 from bot.domain.escalation import MANUAL, WINDOW, Finding, Subject, evaluate, per_cycle, plan_of
 from bot.domain.progress import cycle_monday, cycle_of
 from bot.escalations import (
+    Opening,
     accountable,
     audit_escalation,
     close,
     conditional_level,
     leadership_channel,
     locate,
-    open_escalation,
+    open_escalations,
     refresh_alert,
     settle_alerts,
 )
@@ -62,6 +63,10 @@ log = get_logger(__name__)
 Record = Row[*tuple[Any, ...]]  # a result row: its columns read as attributes
 
 TOP_LEVEL = 2
+# Escalations opened per transaction: a first scan after a big import opens thousands, in a few bulk
+# statements each (and IN lists under SQLite's oldest limit of 999 parameters), without holding the
+# database's write lock for the whole batch.
+CHUNK = 500
 RUNNING = (  # the initiatives the rules judge
     col(Initiative.archived).is_(False),
     col(Initiative.status).is_(None) | col(Initiative.status).not_in([Status.DONE, Status.DROPPED]),
@@ -108,24 +113,13 @@ def run_escalations(engine: Engine, *, now: datetime, settings: Settings) -> Sca
     if isinstance(scan, ScanReport):
         return scan
     report = ScanReport(scan.cycle, updated=rewritten)
-    already_open = {(e.initiative_id, e.rule) for e in scan.open}
-    for (initiative_id, rule), finding in scan.findings.items():
-        if (initiative_id, rule) in already_open:
-            continue
-        if scan.handled.get((initiative_id, rule), "") >= finding.since:
-            continue  # this very situation was decided or resolved already
-        reason = reason_text(finding, scan.units[initiative_id], scan.lang)
+    openings = _openings(scan)
+    for start in range(0, len(openings), CHUNK):
         with session_scope(engine) as session:
-            opened = open_escalation(
-                session,
-                initiative_id=initiative_id,
-                rule=rule,
-                reason=reason,
-                cycle=scan.cycle,
-                channel=scan.channel,
-                now=now,
+            opened = open_escalations(
+                session, openings[start : start + CHUNK], cycle=scan.cycle, channel=scan.channel, now=now
             )
-        report.opened += opened is not None
+        report.opened += len(opened)
     for escalation in scan.open:
         holding = scan.findings.get((escalation.initiative_id, escalation.rule))
         if holding is not None:
@@ -139,6 +133,18 @@ def run_escalations(engine: Engine, *, now: datetime, settings: Settings) -> Sca
             report.reescalated += _reescalate(engine, scan, escalation, now)
     log.info("escalations.scanned", summary=report.summary())
     return report
+
+
+def _openings(scan: Scan) -> list[Opening]:
+    """The findings that open an escalation: neither open already nor decided or resolved already, in key
+    order (so that replicas chunk and insert them alike)."""
+    already_open = {(e.initiative_id, e.rule) for e in scan.open}
+    return [
+        Opening(initiative_id, rule, reason_text(finding, scan.units[initiative_id], scan.lang))
+        for (initiative_id, rule), finding in sorted(scan.findings.items())
+        if (initiative_id, rule) not in already_open
+        and scan.handled.get((initiative_id, rule), "") < finding.since  # not this very situation again
+    ]
 
 
 def _read(session: Session, settings: Settings, now: datetime) -> Scan | ScanReport:
