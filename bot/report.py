@@ -17,6 +17,7 @@ from matplotlib import rc_context
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from bot.digest_data import DigestData, Item
 from bot.domain.progress import Pace, sparkline
@@ -63,6 +64,7 @@ def _statuses(ax: Axes, data: DigestData, lang: str) -> None:
         bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
     ax.set_title(t("digest.chart.status", lang))
     ax.tick_params(axis="x", labelrotation=90)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # initiatives are counted whole
     ax.spines[["top", "right"]].set_visible(False)
     if any(bottom):
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, fontsize=8, frameon=False)
@@ -78,11 +80,12 @@ def _progress(ax: Axes, data: DigestData, lang: str) -> None:
         ax.set_yticks([])
         return
     shown = list(reversed(measured[:TOP]))  # barh draws bottom-up: the furthest behind on top
-    ax.barh(
+    bars = ax.barh(
         [_label(i) for i in shown],
         [100 * (i.progress or 0) for i in shown],
         color=[COLOURS[i.status] for i in shown],
     )
+    ax.bar_label(bars, fmt="{:.0f} %", padding=3, fontsize=8)  # a KPI at 0 % still says so
     ax.xaxis.set_major_formatter("{x:.0f} %")
     rest = measured[TOP:]
     if rest:
