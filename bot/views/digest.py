@@ -133,7 +133,6 @@ def _head(data: DigestData, lang: str) -> list[dict[str, Any]]:
         ]
         blocks += packed(t("digest.suspicious", lang, count=len(flagged)), lines)
     return [*blocks, *warning, {"type": "divider"}]
-    return blocks
 
 
 def _counts(items: Sequence[Item], lang: str) -> str:
