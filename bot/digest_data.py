@@ -18,13 +18,13 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from bot.delivery.outbox import failed_deliveries
+from bot.domain.escalation import plan_of
 from bot.domain.progress import (
     Pace,
     Plan,
     ahead_of,
     cycle_monday,
     cycle_of,
-    make_plan,
     pace,
     planned_at,
     projected,
@@ -37,7 +37,6 @@ from storage.models import (
     CycleSkip,
     Decision,
     Delivery,
-    Direction,
     Escalation,
     EscalationState,
     Initiative,
@@ -241,7 +240,7 @@ class _Row:
     kpi_target: float | None
     kpi_direction: str
     kpi_current: float | None
-    due: date | None
+    due_date: date | None
     planned: Mapping[str, float]
     created: str  # the cycle it was created in
 
@@ -283,7 +282,7 @@ def _initiatives(session: Session, quarter: str | None) -> list[_Row]:
             kpi_target=r.kpi_target,
             kpi_direction=r.kpi_direction,
             kpi_current=r.kpi_current,
-            due=r.due_date,
+            due_date=r.due_date,
             planned=r.planned or {},
             created=cycle_of(r.created_at.date()),
         )
@@ -414,14 +413,7 @@ def _item(
     today: date,
 ) -> Item:
     previous = shift(cycle, -1)
-    plan = make_plan(
-        baseline=row.kpi_baseline,
-        target=row.kpi_target,
-        direction=Direction(row.kpi_direction),
-        quarter=row.quarter,
-        due=row.due,
-        planned=row.planned,
-    )
+    plan = plan_of(row, row.quarter)
     history = sorted(points.values(), key=lambda p: p.cycle)
     values = [(cycle_monday(p.cycle), p.kpi_value) for p in history if p.kpi_value is not None]
     current = row.kpi_current if row.kpi_current is not None else (values[-1][1] if values else None)
@@ -443,7 +435,7 @@ def _item(
         pace=pace(plan, today, current),
         planned_now=planned_at(plan, today) if plan else None,
         projection=projected([(d, v) for d, v in values if v is not None], plan.due) if plan else None,
-        due=plan.due if plan else row.due,
+        due=plan.due if plan else row.due_date,
         progress=score(plan, current),
         owners=owners,
         latest=latest,
