@@ -451,21 +451,18 @@ def cmd_roles_set(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_settings_show(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.domain.escalation import describe_rules
     from bot.rituals.cadence import describe
     from storage.models import WorkspaceSettings
 
     with session_scope(open_database(settings)) as session:
         row = session.get(WorkspaceSettings, 1) or WorkspaceSettings()
-        for name, value in {**describe(row, settings), **describe_rules(row.escalation_rules)}.items():
+        for name, value in describe(row, settings).items():
             print(f"{name}={value}")
     return 0
 
 
 def cmd_settings_set(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.audit import audit
-    from bot.domain.escalation import is_rule_setting, tune_rule
-    from bot.rituals.cadence import change_cadence
+    from bot.rituals.cadence import save_settings
 
     changes = {}
     for item in args.changes:
@@ -475,22 +472,7 @@ def cmd_settings_set(args: argparse.Namespace, settings: Settings) -> int:
         changes[name.strip()] = value
     try:
         with session_scope(open_database(settings)) as session:
-            rules = {name: value for name, value in changes.items() if is_rule_setting(name)}
-            row = change_cadence(session, {n: v for n, v in changes.items() if n not in rules})
-            for name, value in rules.items():
-                try:
-                    row.escalation_rules = tune_rule(row.escalation_rules, name, value)
-                except ValueError as exc:
-                    raise ValueError(f"{name}: {exc}") from None
-            audit(
-                session,
-                actor="cli",
-                action="settings.update",
-                entity="settings",
-                entity_id=1,
-                at=system_clock(),
-                changes=changes,
-            )
+            save_settings(session, changes, actor="cli", now=system_clock())
     except ValueError as exc:
         raise CommandError(f"settings not changed: {exc}") from None
     return cmd_settings_show(args, settings)

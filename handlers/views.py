@@ -9,7 +9,6 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.audit import audit
 from bot.deps import Deps
 from bot.domain.cycles import parse_quarter, quarter_key
 from bot.i18n import t
@@ -17,7 +16,7 @@ from bot.people import cached_people, people_by_email
 from bot.permissions import can_update
 from bot.portfolio import Rejected, import_roadmap, save_initiative
 from bot.rituals.answers import InvalidAway, go_away, is_closed, save_update
-from bot.rituals.cadence import SettingError, change_cadence, load_cadence
+from bot.rituals.cadence import SettingError, load_cadence, save_settings
 from bot.roadmap import RoadmapError, emails_in, parse_roadmap, with_people
 from bot.views import ids
 from bot.views.checkin import InvalidForm, read_update
@@ -150,16 +149,7 @@ def register(app: App, deps: Deps) -> None:
         changes, lang = read_settings(view)
         try:
             with session_scope(deps.engine) as session:
-                change_cadence(session, changes)
-                audit(
-                    session,
-                    actor=body["user"]["id"],
-                    action="settings.update",
-                    entity="settings",
-                    entity_id=1,
-                    at=deps.clock(),
-                    changes=changes,
-                )
+                save_settings(session, changes, actor=body["user"]["id"], now=deps.clock())
         except SettingError as bad:
             ack(response_action="errors", errors=setting_error(view, bad.name, lang))
             return

@@ -6,8 +6,10 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from bot.audit import audit
 from bot.config import Settings
 from bot.domain.cycles import cycle_key
+from bot.domain.escalation import describe_rules, is_rule_setting, tune_rule
 from bot.domain.schedule import Cadence
 from storage.models import WorkspaceSettings
 
@@ -76,7 +78,8 @@ def workspace_row(session: Session) -> WorkspaceSettings:
 
 
 def describe(row: WorkspaceSettings, settings: Settings) -> dict[str, str]:
-    """The settings as `baton settings show` prints them (and `set` reads them back)."""
+    """The settings as `baton settings show` prints them (and `set` reads them back), escalation rules
+    included."""
     return {
         "timezone": row.timezone or f"{settings.baton_timezone} (BATON_TIMEZONE)",
         "checkin_day": WEEKDAYS[row.checkin_weekday],
@@ -97,6 +100,7 @@ def describe(row: WorkspaceSettings, settings: Settings) -> dict[str, str]:
         "committee_day": WEEKDAYS[row.committee_weekday],
         "committee_week": str(row.committee_week),
         "committee_hour": str(row.committee_hour),
+        **describe_rules(row.escalation_rules),
     }
 
 
@@ -117,6 +121,23 @@ def change_cadence(session: Session, changes: dict[str, str]) -> WorkspaceSettin
         except (ValueError, KeyError) as exc:
             raise SettingError(name, str(exc)) from None
     session.add(row)
+    return row
+
+
+def save_settings(
+    session: Session, changes: dict[str, str], *, actor: str, now: datetime
+) -> WorkspaceSettings:
+    """`change_cadence`, audited: what `baton settings set` and the `/okr settings` modal both do."""
+    row = change_cadence(session, changes)
+    audit(
+        session,
+        actor=actor,
+        action="settings.update",
+        entity="settings",
+        entity_id=1,
+        at=now,
+        changes=changes,
+    )
     return row
 
 
@@ -147,6 +168,8 @@ def _apply(row: WorkspaceSettings, name: str, text: str) -> None:
         if text and not _USER.match(text):
             raise ValueError("a Slack user id such as U0123ABCD, or nothing")
         row.escalation_contact = text or None
+    elif is_rule_setting(name):  # rule.NAME=on|off, rule.NAME.PARAM=N
+        row.escalation_rules = tune_rule(row.escalation_rules, name, text)
     else:
         raise ValueError(f"unknown setting; one of {', '.join(EDITABLE)}")
 
