@@ -420,6 +420,7 @@ def _item(
     latest = history[-1] if history else None
     answered = cycle in points
     status = row.status if row.status is not None or latest is None else latest.status
+    judged = pace(plan, today, current)
     return Item(
         id=row.id,
         title=row.title,
@@ -432,16 +433,16 @@ def _item(
         kpi_current=current,
         kpi_target=row.kpi_target,
         trend=tuple(points[c].kpi_value if c in points else None for c in trend),
-        pace=pace(plan, today, current),
+        pace=judged,
         planned_now=planned_at(plan, today) if plan else None,
-        projection=projected([(d, v) for d, v in values if v is not None], plan.due) if plan else None,
+        projection=projected(values, plan.due) if plan else None,
         due=plan.due if plan else row.due_date,
         progress=score(plan, current),
         owners=owners,
         latest=latest,
         answered=answered,
         missed=_missed(row, points, trend, status),
-        flags=_flags(plan, today, status, points, cycle, previous, current),
+        flags=_flags(plan, judged, status, points, cycle, previous, current),
     )
 
 
@@ -465,7 +466,7 @@ def _missed(row: _Row, points: Mapping[str, Point], trend: Sequence[str], status
 
 def _flags(
     plan: Plan | None,
-    today: date,
+    judged: Pace,
     status: Status | None,
     points: Mapping[str, Point],
     cycle: str,
@@ -475,7 +476,7 @@ def _flags(
     flags = []
     this, last = points.get(cycle), points.get(previous)
     if status is Status.ON_TRACK and this is not None and plan is not None:
-        if pace(plan, today, current) is Pace.BEHIND:
+        if judged is Pace.BEHIND:
             flags.append(Flag.GREEN_BEHIND)
         elif _flat(plan, points, current):
             flags.append(Flag.GREEN_FLAT)
