@@ -123,10 +123,8 @@ def run_digest(
     if now < due:
         return RitualOutcome(DIGEST, cycle, channel, "not due", f"due at {due:%Y-%m-%d %H:%M} UTC")
     run = _claim(engine, cycle, channel, now)
-    if run is None:
-        with session_scope(engine) as session:
-            state = _state(session, DIGEST, cycle, channel)
-        return RitualOutcome(DIGEST, cycle, channel, state, "already handled for this cycle")
+    if isinstance(run, str):
+        return RitualOutcome(DIGEST, cycle, channel, run, "already handled for this cycle")
     with session_scope(engine) as session:
         data = build_digest(session, settings, now, department=department)
         lang = workspace_language(session)
@@ -169,8 +167,9 @@ class Head:
     ts: str
 
 
-def _claim(engine: Engine, cycle: str, channel: str, now: datetime) -> Run | None:
-    """Ours to post: a new claim, a `failed` one taken back, or a `claimed` one whose run died."""
+def _claim(engine: Engine, cycle: str, channel: str, now: datetime) -> Run | str:
+    """Ours to post: a new claim, a `failed` one taken back, or a `claimed` one whose run died; else the
+    state of the claim that holds it."""
     taken = claim(engine, ritual=DIGEST, cycle=cycle, target=channel, now=now)
     with session_scope(engine) as session:
         row = session.exec(_key(DIGEST, cycle, channel)).one()
@@ -179,14 +178,14 @@ def _claim(engine: Engine, cycle: str, channel: str, now: datetime) -> Run | Non
                 taken.run_id, row.finished_at is not None or row.message_ts is not None, row.message_ts
             )
         if row.state != "claimed" or row.claimed_at > now - LEASE:
-            return None
+            return row.state
         took = session.execute(  # only one of several replicas wins the takeover
             update(RitualRun)
             .where(col(RitualRun.id) == row.id, col(RitualRun.claimed_at) == row.claimed_at)
             .values(claimed_at=now)
         )
         if took.rowcount != 1:  # type: ignore[attr-defined]
-            return None
+            return row.state
         log.warning("ritual.taken_over", ritual=DIGEST, cycle=cycle, channel=channel)
         return Run(row.id or 0, True, row.message_ts)
 
@@ -195,11 +194,6 @@ def _key(ritual: str, cycle: str, target: str) -> Any:
     return select(RitualRun).where(
         RitualRun.ritual == ritual, RitualRun.cycle == cycle, RitualRun.target == target
     )
-
-
-def _state(session: Session, ritual: str, cycle: str, target: str) -> str:
-    row = session.exec(_key(ritual, cycle, target)).first()
-    return row.state if row else "unclaimed"
 
 
 def _record_head(engine: Engine, run_id: int, ts: str) -> None:
