@@ -17,10 +17,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
-TEAM = {"id": "T0BATON01", "domain": "baton-sandbox"}
+from bot.sandbox.webapi import BOT_USER_ID, TEAM_ID
+
+TEAM = {"id": TEAM_ID, "domain": "baton-sandbox"}
 APP_ID = "A0BATON01"
-BOT_ID = "B0BATON01"
-BOT_USER = "U0BATONBOT"
 FORM = "application/x-www-form-urlencoded"
 
 # Element types whose value a person sets, and the key under which Slack reports each one's value.
@@ -75,7 +75,7 @@ def new_trigger_id() -> str:
 
 
 def user_ref(user: Mapping[str, Any]) -> dict[str, Any]:
-    return {"id": user["id"], "username": user["name"], "name": user["name"], "team_id": TEAM["id"]}
+    return {"id": user["id"], "username": user["name"], "name": user["name"], "team_id": TEAM_ID}
 
 
 def slash_command(
@@ -90,7 +90,7 @@ def slash_command(
     return urlencode(
         {
             "token": "sandbox-verification-token",
-            "team_id": TEAM["id"],
+            "team_id": TEAM_ID,
             "team_domain": TEAM["domain"],
             "channel_id": channel["id"],
             "channel_name": channel["name"],
@@ -145,7 +145,7 @@ def message_actions(
             "is_ephemeral": ephemeral,
         },
         channel={"id": channel["id"], "name": channel["name"]},
-        message={**shown, "app_id": APP_ID, "team": TEAM["id"]},
+        message={**shown, "app_id": APP_ID, "team": TEAM_ID},
         state={"values": state or {}},
         response_url=response_url,
         actions=[action],
@@ -179,14 +179,14 @@ def event_callback(event: dict[str, Any], *, event_time: int) -> str:
     return json.dumps(
         {
             "token": "sandbox-verification-token",
-            "team_id": TEAM["id"],
+            "team_id": TEAM_ID,
             "api_app_id": APP_ID,
             "event": event,
             "type": "event_callback",
             "event_id": "Ev" + uuid.uuid4().hex[:10].upper(),
             "event_time": event_time,
             "authorizations": [
-                {"team_id": TEAM["id"], "user_id": BOT_USER, "is_bot": True, "is_enterprise_install": False}
+                {"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True, "is_enterprise_install": False}
             ],
             "is_ext_shared_channel": False,
         }

@@ -34,6 +34,7 @@ from bot.sandbox.blockkit import message_problem, view_problem
 
 TEAM_ID = "T0BATON01"
 BOT_USER_ID = "U0BATONBOT"
+BOT_ID = "B0BATON01"
 HISTORY_LIMIT, HISTORY_MAX_LIMIT = 100, 1000
 Answer = tuple[int, dict[str, Any], dict[str, str]]  # HTTP status, body, headers
 Message = dict[str, Any]
@@ -314,7 +315,7 @@ class FakeSlack:
             "user": "baton",
             "team_id": TEAM_ID,
             "user_id": BOT_USER_ID,
-            "bot_id": "B0BATON01",
+            "bot_id": BOT_ID,
         }
 
     def _channel(self, channel: str) -> str:
@@ -336,7 +337,7 @@ class FakeSlack:
         message: Message = {
             "type": "message",
             "user": BOT_USER_ID,
-            "bot_id": "B0BATON01",
+            "bot_id": BOT_ID,
             "channel": channel,
             "ts": ts,
             "text": args.get("text", ""),

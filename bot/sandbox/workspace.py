@@ -20,8 +20,8 @@ from decimal import Decimal
 from typing import Any
 
 from bot.sandbox.blockkit import message_problem, view_problem
-from bot.sandbox.payloads import APP_ID, BOT_ID, TEAM
-from bot.sandbox.webapi import BOT_USER_ID, Answer, FakeSlack, Message
+from bot.sandbox.payloads import APP_ID
+from bot.sandbox.webapi import BOT_ID, BOT_USER_ID, TEAM_ID, Answer, FakeSlack, Message
 
 TRIGGER_SECONDS = 3.0  # a trigger_id is good for 3 s, once
 PUSH_LIMIT = 3  # modals stack at most 3 deep
@@ -413,7 +413,7 @@ class Workspace(FakeSlack):
             **copy.deepcopy(view),
             "blocks": with_ids(view.get("blocks", [])),
             "id": view_id,
-            "team_id": TEAM["id"],
+            "team_id": TEAM_ID,
             "app_id": APP_ID,
             "bot_id": BOT_ID,
             "state": {"values": {}},
