@@ -28,7 +28,7 @@ from bot.domain.text import best_matches
 from bot.people import language_for, workspace_language
 from bot.permissions import is_admin
 from bot.portfolio import ACTIVE_TITLE_KEYS, RaciMember, find_initiatives, histories, raci_of, racis_of
-from bot.rituals.cadence import load_cadence
+from bot.rituals.cadence import load_cadence, workspace_row
 from bot.rituals.claims import Due, insert_claims
 from bot.rituals.digest import digest_targets
 from bot.views.blocks import escape
@@ -43,7 +43,6 @@ from storage.models import (
     Initiative,
     RaciLetter,
     RitualRun,
-    WorkspaceSettings,
 )
 
 RITUAL = "escalation"  # claims of alerts and re-escalation replies in RitualRun
@@ -136,7 +135,7 @@ def open_escalations(
     the unique `open_key` decides, and only the rows this call inserted are returned and alerted."""
     if not openings:
         return []
-    sla_hours = (session.get(WorkspaceSettings, 1) or WorkspaceSettings()).escalation_sla_hours
+    sla_hours = workspace_row(session).escalation_sla_hours
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     statement = (
         insert(Escalation).on_conflict_do_nothing(index_elements=["open_key"]).returning(col(Escalation.id))
@@ -364,7 +363,7 @@ def schedule(
     session: Session, settings: Settings, escalation: Escalation, *, user: str, now: datetime
 ) -> str:
     """On the agenda of the next arbitration committee (scheduling it acknowledges it too)."""
-    row = session.get(WorkspaceSettings, 1) or WorkspaceSettings()
+    row = workspace_row(session)
     committee = next_committee(
         now,
         load_cadence(session, settings).tz,

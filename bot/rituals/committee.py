@@ -22,12 +22,12 @@ from bot.domain.escalation import committee_due, impact, month_key
 from bot.logs import get_logger
 from bot.people import workspace_language
 from bot.portfolio import latest_checkins
-from bot.rituals.cadence import load_cadence
+from bot.rituals.cadence import load_cadence, workspace_row
 from bot.rituals.claims import claim, finish
 from bot.rituals.digest import RitualOutcome, digest_targets
 from bot.views.committee import AgendaItem, agenda_messages
 from storage.db import session_scope
-from storage.models import Escalation, Initiative, WorkspaceSettings
+from storage.models import Escalation, Initiative
 
 log = get_logger(__name__)
 
@@ -39,7 +39,7 @@ def run_committee(
 ) -> list[RitualOutcome]:
     with session_scope(engine) as session:
         tz = load_cadence(session, settings).tz
-        row = session.get(WorkspaceSettings, 1) or WorkspaceSettings()
+        row = workspace_row(session)
         channels = digest_targets(session, settings).leadership
     month = month_key(now, tz)
     due = committee_due(

@@ -45,7 +45,7 @@ from bot.escalations import (
 )
 from bot.logs import get_logger
 from bot.people import workspace_language
-from bot.rituals.cadence import load_cadence
+from bot.rituals.cadence import load_cadence, workspace_row
 from bot.views.escalation import level_reply, reason_text
 from storage.db import session_scope
 from storage.models import (
@@ -55,7 +55,6 @@ from storage.models import (
     Initiative,
     Objective,
     Status,
-    WorkspaceSettings,
 )
 
 log = get_logger(__name__)
@@ -156,7 +155,7 @@ def _read(session: Session, settings: Settings, now: datetime) -> Scan | ScanRep
     channel = leadership_channel(session, settings)
     if channel is None:
         return ScanReport(cycle, notes=["no leadership channel (LEADERSHIP_CHANNEL or leadership_channel)"])
-    row = session.get(WorkspaceSettings, 1) or WorkspaceSettings()
+    row = workspace_row(session)
     first = cycle_of(cycle_monday(cycle) - timedelta(weeks=WINDOW))
     initiatives = _initiatives(session)
     history = _answers(session, first)
