@@ -19,9 +19,10 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, event, insert, make_url, text
 
@@ -41,6 +42,7 @@ CYCLE = "2026-W48"
 DEPARTMENTS = ("Finance", "Sales", "Operations", "IT", "HR", "Marketing", "Legal", "Procurement")
 STATUSES = ("on_track", "on_track", "on_track", "at_risk", "off_track")
 BATCH = 10_000
+T = TypeVar("T")
 
 
 def reset(url: str) -> Engine:
@@ -133,6 +135,35 @@ def seed(engine: Engine, initiatives: int, weeks: int) -> int:
         return int(connection.execute(text("SELECT count(*) FROM checkin")).scalar_one())
 
 
+def counted(engine: Engine, work: Callable[[], T]) -> tuple[T, int, float]:
+    """`work()`, the statements it ran and its time in seconds."""
+    statements = 0
+
+    def count(*_: Any) -> None:
+        nonlocal statements
+        statements += 1
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        started = time.perf_counter()
+        result = work()
+        elapsed = time.perf_counter() - started
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return result, statements, elapsed
+
+
+def verdict(results: list[dict[str, Any]], queries: str, check: bool) -> int:
+    """Whether `queries` stayed the same at every size and the median within the goal; the exit status."""
+    constant = len({r["queries"] for r in results}) == 1
+    within = all(r["median_s"] <= GOAL_SECONDS for r in results)
+    print(
+        f"{queries} count constant across sizes: {'yes' if constant else 'NO'}; "
+        f"median within {GOAL_SECONDS} s at every size: {'yes' if within else 'NO'}"
+    )
+    return 2 if check and not (constant and within) else 0
+
+
 def build(engine: Engine, settings: Any) -> list[dict[str, Any]]:
     with session_scope(engine) as session:
         data = build_digest(session, settings, NOW)
@@ -145,16 +176,8 @@ def measure(url: str, initiatives: int, weeks: int, runs: int) -> dict[str, Any]
     checkins = seed(engine, initiatives, weeks)
     seeded = time.perf_counter() - started
     settings = load_settings(_env_file=None, database_url=url, baton_timezone="Europe/Paris")
-    statements = 0
-
-    def count(*_: Any) -> None:
-        nonlocal statements
-        statements += 1
-
     build(engine, settings)  # warm-up: connection pool, statement caches
-    event.listen(engine, "before_cursor_execute", count)
-    messages = build(engine, settings)
-    event.remove(engine, "before_cursor_execute", count)
+    messages, statements, _ = counted(engine, lambda: build(engine, settings))
     times = []
     for _ in range(runs):
         started = time.perf_counter()
@@ -215,13 +238,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{r['chart_s']:>7.2f} {r['median_s'] / GOAL_SECONDS:>6.2f}x",
                 flush=True,
             )
-    constant = len({r["queries"] for r in results}) == 1
-    within = all(r["median_s"] <= GOAL_SECONDS for r in results)
-    print(
-        f"query count constant across sizes: {'yes' if constant else 'NO'}; "
-        f"median within {GOAL_SECONDS} s at every size: {'yes' if within else 'NO'}"
-    )
-    return 2 if options.check and not (constant and within) else 0
+    return verdict(results, "query", options.check)
 
 
 if __name__ == "__main__":

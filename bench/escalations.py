@@ -19,42 +19,20 @@ import argparse
 import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.digest import NOW, reset, seed
+from bench.digest import GOAL_SECONDS, NOW, counted, reset, seed, verdict
 from bot.config import Settings, load_settings
 from bot.logs import configure_logging
 from bot.rituals.escalations import ScanReport, run_escalations
 
-GOAL_SECONDS = 0.5
 TICK = timedelta(seconds=30)
-T = TypeVar("T")
-
-
-def counted(engine: Engine, work: Callable[[], T]) -> tuple[T, int, float]:
-    """`work()`, the statements it ran and its time in seconds."""
-    statements = 0
-
-    def count(*_: Any) -> None:
-        nonlocal statements
-        statements += 1
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        started = time.perf_counter()
-        result = work()
-        elapsed = time.perf_counter() - started
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return result, statements, elapsed
 
 
 def scan(engine: Engine, settings: Settings, tick: int) -> ScanReport:
@@ -121,13 +99,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{r['median_s'] / GOAL_SECONDS:>6.2f}x",
                 flush=True,
             )
-    constant = len({r["queries"] for r in results}) == 1
-    within = all(r["median_s"] <= GOAL_SECONDS for r in results)
-    print(
-        f"steady-state query count constant across sizes: {'yes' if constant else 'NO'}; "
-        f"median within {GOAL_SECONDS} s at every size: {'yes' if within else 'NO'}"
-    )
-    return 2 if options.check and not (constant and within) else 0
+    return verdict(results, "steady-state query", options.check)
 
 
 if __name__ == "__main__":
