@@ -27,7 +27,15 @@ from bot.domain.progress import quarter_bounds
 from bot.domain.text import best_matches
 from bot.people import language_for, workspace_language
 from bot.permissions import is_admin
-from bot.portfolio import ACTIVE_TITLE_KEYS, RaciMember, find_initiatives, histories, raci_of, racis_of
+from bot.portfolio import (
+    ACTIVE_TITLE_KEYS,
+    CLOSED_ESCALATIONS,
+    RaciMember,
+    find_initiatives,
+    histories,
+    raci_of,
+    racis_of,
+)
 from bot.rituals.cadence import load_cadence, workspace_row
 from bot.rituals.claims import Due, insert_claims
 from bot.rituals.digest import digest_targets
@@ -46,7 +54,6 @@ from storage.models import (
 )
 
 RITUAL = "escalation"  # claims of alerts and re-escalation replies in RitualRun
-CLOSED = (EscalationState.DECIDED, EscalationState.RESOLVED)
 RECENT_UPDATES = 4
 
 
@@ -345,7 +352,7 @@ def may_arbitrate(
 
 
 def still_open(escalation: Escalation) -> Refusal | None:
-    if escalation.state in CLOSED:
+    if escalation.state in CLOSED_ESCALATIONS:
         return Refusal(f"esc.closed_{EscalationState(escalation.state).value}", {})
     return None
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.domain.escalation import Finding
 from bot.i18n import DEFAULT, t
-from bot.portfolio import RaciMember
+from bot.portfolio import CLOSED_ESCALATIONS, RaciMember
 from bot.views import ids
 from bot.views.blocks import (
     MAX_BLOCKS_MESSAGE,
@@ -149,7 +149,7 @@ def _state_lines(data: AlertData, lang: str) -> list[str]:
         lines.append(t("esc.state.waiting", lang, deadline=when(escalation.sla_deadline)))
     if escalation.scheduled_for:
         lines.append(t("esc.state.scheduled", lang, committee=escalation.scheduled_for))
-    if escalation.state in (EscalationState.DECIDED, EscalationState.RESOLVED) and escalation.closed_at:
+    if escalation.state in CLOSED_ESCALATIONS and escalation.closed_at:
         if escalation.closed_by:
             key = f"esc.state.{EscalationState(escalation.state).value}"
             lines.append(t(key, lang, user=escape(escalation.closed_by), when=when(escalation.closed_at)))
