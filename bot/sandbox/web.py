@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from bot.sandbox.clock import JUMPS, describe
 from bot.sandbox.directory import PEOPLE
 from bot.sandbox.render import Context, blocks_html, esc, modal_html, mrkdwn
-from bot.sandbox.webapi import BOT_USER_ID, _Handler
+from bot.sandbox.webapi import BOT_USER_ID, _Handler, _is_reply
 from bot.sandbox.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -395,7 +395,3 @@ def modal_part(view: View) -> str:
 
 def _when(ts: str, tz: ZoneInfo) -> datetime:
     return datetime.fromtimestamp(float(Decimal(ts)), UTC).astimezone(tz)
-
-
-def _is_reply(message: dict[str, Any]) -> bool:
-    return bool(message.get("thread_ts")) and message["thread_ts"] != message["ts"]

@@ -608,7 +608,7 @@ def _public(message: Message, *, with_metadata: bool) -> Message:
 
 
 def _is_reply(message: Message) -> bool:
-    return message["thread_ts"] is not None and message["thread_ts"] != message["ts"]
+    return bool(message.get("thread_ts")) and message["thread_ts"] != message["ts"]
 
 
 def _flag(value: Any) -> bool:

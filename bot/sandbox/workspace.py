@@ -20,8 +20,8 @@ from decimal import Decimal
 from typing import Any
 
 from bot.sandbox.blockkit import message_problem, view_problem
-from bot.sandbox.payloads import APP_ID
-from bot.sandbox.webapi import BOT_ID, BOT_USER_ID, TEAM_ID, Answer, FakeSlack, Message
+from bot.sandbox.payloads import APP_ID, new_trigger_id
+from bot.sandbox.webapi import BOT_ID, BOT_USER_ID, TEAM_ID, Answer, FakeSlack, Message, _flag, _is_reply
 
 TRIGGER_SECONDS = 3.0  # a trigger_id is good for 3 s, once
 PUSH_LIMIT = 3  # modals stack at most 3 deep
@@ -111,7 +111,7 @@ class Workspace(FakeSlack):
         shown = sorted(stored + mine, key=lambda message: Decimal(message["ts"]))
         counts: dict[str, int] = {}
         for message in shown:
-            if message.get("thread_ts") and message["thread_ts"] != message["ts"]:
+            if _is_reply(message):
                 counts[message["thread_ts"]] = counts.get(message["thread_ts"], 0) + 1
         for message in shown:
             message["reply_count"] = counts.get(message["ts"], 0)
@@ -172,8 +172,6 @@ class Workspace(FakeSlack):
 
     # -- triggers and response URLs ----------------------------------------------------------------
     def trigger(self, user: str) -> str:
-        from bot.sandbox.payloads import new_trigger_id
-
         trigger_id = new_trigger_id()
         with self._lock:
             self._triggers[trigger_id] = (user, time.monotonic())
@@ -453,7 +451,3 @@ def with_ids(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _short_id(seed: str) -> str:
     return hashlib.sha1(seed.encode()).hexdigest()[:5]
-
-
-def _flag(value: Any) -> bool:
-    return value is True or str(value).lower() in ("1", "true")
