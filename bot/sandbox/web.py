@@ -65,10 +65,8 @@ class PageHandler(_Handler):
         ):
             return False
         query = parse_qs(url.query, keep_blank_values=True)
-        form = parse_qs(raw.decode(), keep_blank_values=True) if method == "POST" else {}
-        view = View.of(sandbox, {**query, **form})
         if method == "GET" and url.path == "/":
-            self._reply(200, "text/html; charset=utf-8", page(view).encode())
+            self._reply(200, "text/html; charset=utf-8", page(View.of(sandbox, query)).encode())
         elif method == "GET" and url.path == "/sandbox/parts":
             self._json(changes(sandbox, query))
         elif method == "GET" and url.path.startswith("/static/"):
@@ -76,6 +74,8 @@ class PageHandler(_Handler):
         elif method == "GET" and url.path.startswith("/files/"):
             self._file(url.path.removeprefix("/files/"))
         elif method == "POST":
+            form = parse_qs(raw.decode(), keep_blank_values=True)
+            view = View.of(sandbox, {**query, **form})
             self._json(perform(sandbox, view, url.path.removeprefix("/sandbox/"), form))
         else:
             self._reply(404, "text/plain", b"not found")
@@ -91,7 +91,7 @@ class PageHandler(_Handler):
     def _file(self, file_id: str) -> None:
         """A file Baton uploaded (files upload v2), as Slack's file viewer would show it."""
         with self.slack._lock:
-            found = next((f for f in getattr(self.slack, "files", []) if f["id"] == file_id), None)
+            found = next((f for f in self.slack.files if f["id"] == file_id), None)
         if found is None:
             self._reply(404, "text/plain", b"not found")
             return
