@@ -306,15 +306,13 @@ class Workspace(FakeSlack):
         return f"{ts:.6f}"
 
     def _chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
-        body = super()._chat_postMessage(args)
-        if "error" not in body:
-            stored = self._find(body["channel"], body["ts"])
-            if stored is not None:
-                stored["blocks"] = with_ids(stored["blocks"])
-        return body
+        return self._ids_on_stored(super()._chat_postMessage(args))
 
     def _chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
-        body = super()._chat_update(args)
+        return self._ids_on_stored(super()._chat_update(args))
+
+    def _ids_on_stored(self, body: dict[str, Any]) -> dict[str, Any]:
+        """The message a chat call stored gets the ids Slack would give its blocks."""
         if "error" not in body:
             stored = self._find(body["channel"], body["ts"])
             if stored is not None:
