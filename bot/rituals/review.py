@@ -9,7 +9,7 @@ leadership channel. Baton down that morning posts it later, within `CATCH_UP`: a
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import datetime, time, timedelta, tzinfo
 from typing import Any
 
 from slack_sdk import WebClient
@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from bot.config import Settings
+from bot.digest_data import cycles_between
 from bot.domain.cycles import quarter_key
 from bot.domain.escalation import per_cycle, plan_of
 from bot.domain.progress import cycle_of, quarter_bounds, score
@@ -109,18 +110,14 @@ def quarter_review(session: Session, quarter: str) -> list[ReviewItem]:
 
 
 def quarter_cycles(quarter: str) -> list[str]:
+    """Every ISO week with a day in `quarter`, in order."""
     first, last = quarter_bounds(quarter)
-    cycles: list[str] = []
-    day: date = first
-    while day <= last:
-        if cycle_of(day) not in cycles:
-            cycles.append(cycle_of(day))
-        day += timedelta(days=1)
-    return cycles
+    return cycles_between(cycle_of(first), cycle_of(last))
 
 
 def review_export(session: Session, quarter: str) -> list[dict[str, Any]]:
     """The review as `baton export --quarter` writes it."""
+    cycles = quarter_cycles(quarter)
     return [
         {
             "initiative": item.initiative.title,
@@ -132,7 +129,7 @@ def review_export(session: Session, quarter: str) -> list[dict[str, Any]]:
             "reached": item.reached,
             "score": item.score,
             "status": item.initiative.status,
-            "statuses": dict(zip(quarter_cycles(quarter), item.statuses, strict=True)),
+            "statuses": dict(zip(cycles, item.statuses, strict=True)),
             "decisions": [
                 {
                     "decision": d.decision,
