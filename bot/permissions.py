@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import bindparam
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from bot.config import Settings
-from storage.models import RaciAssignment, RaciLetter, Role, RoleMember
+from bot.portfolio import people_of, raci_of
+from storage.models import RaciLetter
 
 UPDATERS = (RaciLetter.RESPONSIBLE, RaciLetter.ACCOUNTABLE)
 
@@ -38,27 +38,10 @@ class Updaters:
         return ", ".join(named)
 
 
-# Built once: it runs for every update, and building a statement costs more than running this one.
-UPDATERS_QUERY = (
-    select(RaciAssignment.user_id, Role.name, RoleMember.user_id)
-    .select_from(RaciAssignment)
-    .join(Role, col(Role.id) == RaciAssignment.role_id, isouter=True)
-    .join(RoleMember, col(RoleMember.role_id) == RaciAssignment.role_id, isouter=True)
-    .where(
-        RaciAssignment.initiative_id == bindparam("initiative_id"), col(RaciAssignment.letter).in_(UPDATERS)
-    )
-)
-
-
 def updaters(session: Session, initiative_id: int) -> Updaters:
-    rows = session.execute(UPDATERS_QUERY, {"initiative_id": initiative_id})
-    people: set[str] = set()
-    roles: list[str] = []
-    for direct, role, holder in rows:
-        people.update(user for user in (direct, holder) if user)
-        if role and role not in roles:
-            roles.append(role)
-    return Updaters(frozenset(people), tuple(roles))
+    raci = raci_of(session, initiative_id)
+    members = [member for letter in UPDATERS for member in raci[letter]]
+    return Updaters(frozenset(people_of(members)), tuple(dict.fromkeys(m.role for m in members if m.role)))
 
 
 def can_update(

@@ -336,6 +336,11 @@ class RaciMember:
     holders: tuple[str, ...] = ()
 
 
+def people_of(members: Iterable[RaciMember]) -> list[str]:
+    """The Slack users behind RACI entries: people named, and the holders of roles named."""
+    return list(dict.fromkeys(user for m in members for user in ((m.user,) if m.user else m.holders)))
+
+
 RACI_QUERY = (  # five columns: more than sqlmodel's `select` is typed for
     sa.select(
         col(RaciAssignment.initiative_id),

@@ -28,6 +28,7 @@ from bot.portfolio import (
     missing_updates,
     open_escalations,
     owners_by_initiative,
+    people_of,
     raci_of,
     responsible_people,
     roles_with_members,
@@ -253,9 +254,7 @@ def status_of(deps: Deps, initiative_id: int, lang: str) -> dict[str, Any]:
         if initiative is None:
             return notice(t("modal.error_gone", lang))
         raci = raci_of(session, initiative_id)
-        people = {m.user for members in raci.values() for m in members if m.user} | {
-            holder for members in raci.values() for m in members for holder in m.holders
-        }
+        people = people_of(member for members in raci.values() for member in members)
         return status_message(
             initiative,
             raci,
