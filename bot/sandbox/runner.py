@@ -101,10 +101,7 @@ class Sandbox:
     def _show_command_answer(self, user: str, channel: str, typed: str, answer: dict[str, Any]) -> None:
         if answer.get("response_type") == "in_channel":  # everyone sees the command and the answer
             self.workspace.post_as(user, channel, typed)
-            ws = self.workspace
-            with ws._lock:
-                ws._store_post(channel, answer, thread_ts=None)
-            ws.changed()
+            self.workspace.bot_post(channel, answer)
         else:
             self.workspace.ephemeral(user, channel, answer)
 

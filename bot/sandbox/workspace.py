@@ -140,6 +140,12 @@ class Workspace(FakeSlack):
         self.changed()
         return message
 
+    def bot_post(self, channel: str, body: dict[str, Any]) -> None:
+        """Baton's answer for everyone in the conversation (a command answered `in_channel`)."""
+        with self._lock:
+            self._store_post(channel, body)
+        self.changed()
+
     def ephemeral(self, user: str, channel: str, body: dict[str, Any], *, sender: str = BOT_USER_ID) -> None:
         with self._lock:
             self._store_ephemeral(user, channel, body, sender=sender)
@@ -208,7 +214,7 @@ class Workspace(FakeSlack):
             elif original is not None and str(args.get("replace_original", "true")).lower() != "false":
                 original.update(text=args.get("text") or "", blocks=with_ids(args.get("blocks") or []))
             elif args.get("response_type") == "in_channel":
-                self._store_post(target.channel, args, thread_ts=None)
+                self._store_post(target.channel, args)
             else:
                 self._store_ephemeral(target.user, target.channel, args, sender=BOT_USER_ID)
         self.changed()
@@ -226,7 +232,7 @@ class Workspace(FakeSlack):
         else:
             self._messages[message["channel"]].remove(message)
 
-    def _store_post(self, channel: str, body: dict[str, Any], *, thread_ts: str | None) -> None:
+    def _store_post(self, channel: str, body: dict[str, Any]) -> None:
         message: Message = {
             "type": "message",
             "user": BOT_USER_ID,
@@ -235,7 +241,7 @@ class Workspace(FakeSlack):
             "ts": self._new_ts(),
             "text": body.get("text") or "",
             "blocks": with_ids(body.get("blocks") or []),
-            "thread_ts": thread_ts,
+            "thread_ts": None,
         }
         self._messages.setdefault(channel, []).append(message)
 
