@@ -19,6 +19,7 @@ from bot.views.blocks import (
     context,
     escape,
     header,
+    input_block,
     kpi_text,
     plain,
     section,
@@ -252,37 +253,28 @@ def decision_modal(
                 t("esc.modal.rationale", lang),
                 optional=True,
             ),
-            {
-                "type": "input",
-                "block_id": ids.ESC_OWNER_BLOCK,
-                "optional": True,
-                "label": plain(t("esc.modal.owner", lang)),
-                "element": {"type": "users_select", "action_id": ids.ESC_OWNER_ACTION},
-            },
-            {
-                "type": "input",
-                "block_id": ids.ESC_DUE_BLOCK,
-                "optional": True,
-                "label": plain(t("esc.modal.due", lang)),
-                "element": {"type": "datepicker", "action_id": ids.ESC_DUE_ACTION},
-            },
+            input_block(
+                ids.ESC_OWNER_BLOCK,
+                t("esc.modal.owner", lang),
+                {"type": "users_select", "action_id": ids.ESC_OWNER_ACTION},
+            ),
+            input_block(
+                ids.ESC_DUE_BLOCK,
+                t("esc.modal.due", lang),
+                {"type": "datepicker", "action_id": ids.ESC_DUE_ACTION},
+            ),
         ],
     }
 
 
 def _text_input(block_id: str, action_id: str, label: str, *, optional: bool) -> dict[str, Any]:
-    return {
-        "type": "input",
-        "block_id": block_id,
-        "optional": optional,
-        "label": plain(label),
-        "element": {
-            "type": "plain_text_input",
-            "action_id": action_id,
-            "multiline": True,
-            "max_length": MAX_DECISION,
-        },
+    element = {
+        "type": "plain_text_input",
+        "action_id": action_id,
+        "multiline": True,
+        "max_length": MAX_DECISION,
     }
+    return input_block(block_id, label, element, optional=optional)
 
 
 def read_decision(view: dict[str, Any], today: date) -> DecisionForm:
