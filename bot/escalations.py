@@ -30,9 +30,9 @@ from bot.permissions import is_admin
 from bot.portfolio import (
     ACTIVE_TITLE_KEYS,
     CLOSED_ESCALATIONS,
-    RaciMember,
     find_initiatives,
     histories,
+    people_of,
     raci_of,
     racis_of,
 )
@@ -73,11 +73,6 @@ def leadership_channel(session: Session, settings: Settings) -> str | None:
 
 
 # -- RACI -------------------------------------------------------------------------------------------
-def people_of(members: Iterable[RaciMember]) -> list[str]:
-    """The Slack users behind RACI entries: people named, and the holders of roles named."""
-    return list(dict.fromkeys(user for m in members for user in ((m.user,) if m.user else m.holders)))
-
-
 def accountable(session: Session, initiative_id: int) -> list[str]:
     return people_of(raci_of(session, initiative_id)[RaciLetter.ACCOUNTABLE])
 
