@@ -34,8 +34,8 @@ from storage.models import (
 )
 
 ACTOR = "sandbox-demo"
-SHARED_ROADMAP = Path(__file__).resolve().parents[3] / "shared" / "examples" / "roadmap-q1.md"
-BUNDLED_ROADMAP = Path(__file__).with_name("roadmap-q1.md")
+# A copy of shared/examples/roadmap-q1.md, installed with Baton: the stories below are written for its titles.
+ROADMAP = Path(__file__).with_name("roadmap-q1.md")
 ROLES = {
     "Ops Manager": [LEA.id],
     "CHRO": [LEA.id],
@@ -143,13 +143,6 @@ STORIES = (
 )
 
 
-def roadmap_file(given: Path | None = None) -> Path:
-    """The roadmap to load: the one given, the shared example next to the repository, or Baton's copy."""
-    if given is not None:
-        return given
-    return SHARED_ROADMAP if SHARED_ROADMAP.exists() else BUNDLED_ROADMAP
-
-
 def clear_tables(engine: Engine) -> None:
     """The demo starts from an empty database (the schema stays)."""
     with engine.begin() as connection:
@@ -157,9 +150,8 @@ def clear_tables(engine: Engine) -> None:
             connection.execute(table.delete())
 
 
-def load_demo(engine: Engine, settings: Settings, now: datetime, roadmap: Path | None = None) -> None:
-    path = roadmap_file(roadmap)
-    rows = parse_roadmap(path.read_text(encoding="utf-8-sig"), path.name)
+def load_demo(engine: Engine, settings: Settings, now: datetime) -> None:
+    rows = parse_roadmap(ROADMAP.read_text(encoding="utf-8-sig"), ROADMAP.name)
     tz = settings.org_timezone
     with session_scope(engine) as session:
         import_roadmap(session, rows, quarter=quarter_key(now, tz), actor=ACTOR, now=now - timedelta(weeks=5))

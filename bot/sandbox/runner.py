@@ -18,7 +18,6 @@ import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from slack_sdk import WebClient
@@ -285,9 +284,7 @@ def sandbox_settings(workspace: Workspace, database_url: str, secret: str) -> Se
     )
 
 
-def start(
-    *, port: int, database_url: str, start_at: datetime, demo: bool, roadmap: Path | None = None
-) -> Running:
+def start(*, port: int, database_url: str, start_at: datetime, demo: bool) -> Running:
     """Start the workspace (API and page on `port`), Baton on a free local port, and the rituals."""
     from bot.app import build_app
     from bot.cli import open_database
@@ -306,7 +303,7 @@ def start(
     engine = open_database(settings)
     if demo:
         clear_tables(engine)
-        load_demo(engine, settings, clock(), roadmap)
+        load_demo(engine, settings, clock())
     deps = Deps(settings=settings, engine=engine, clock=clock)
     app = build_app(deps)
     server = create_server(make_wsgi(app, engine), host="127.0.0.1", port=0, threads=8, ident="baton")
