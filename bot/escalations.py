@@ -338,10 +338,11 @@ def may_arbitrate(
 ) -> Refusal | None:
     """Admins and the initiative's accountable people (A, directly or through a role) may act on an
     escalation; anyone else is told who can. (`is_admin` may ask Slack: it is asked last.)"""
-    if user in accountable(session, escalation.initiative_id) or is_admin():
+    people = accountable(session, escalation.initiative_id)
+    if user in people or is_admin():
         return None
     initiative = session.get_one(Initiative, escalation.initiative_id)
-    who = ", ".join(f"<@{u}>" for u in accountable(session, escalation.initiative_id))
+    who = ", ".join(f"<@{u}>" for u in people)
     values = {"title": escape(initiative.title), "who": who}
     return Refusal("esc.refused" if who else "esc.refused_admins", values)
 
