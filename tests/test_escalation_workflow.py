@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from bot.config import Settings
+from bot.domain.progress import cycle_monday
 from bot.rituals.escalations import run_escalations
 from bot.sandbox.webapi import FakeSlack
 from bot.views import ids
@@ -65,8 +66,7 @@ def seed(session: Session, fake_slack: FakeSlack, *, status: str = "off_track") 
 
 
 def report(initiative: Initiative, cycle: str, status: str, **fields: Any) -> CheckIn:
-    year, week = cycle.split("-W")
-    monday = date.fromisocalendar(int(year), int(week), 1)
+    monday = cycle_monday(cycle)
     return CheckIn(
         initiative_id=initiative.id or 0,
         cycle=cycle,
