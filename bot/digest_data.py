@@ -31,6 +31,7 @@ from bot.domain.progress import (
     quarter_bounds,
     score,
 )
+from bot.portfolio import CLOSED_ESCALATIONS
 from bot.roadmap import Owner
 from storage.models import (
     CheckIn,
@@ -38,7 +39,6 @@ from storage.models import (
     Decision,
     Delivery,
     Escalation,
-    EscalationState,
     Initiative,
     Objective,
     RaciAssignment,
@@ -51,7 +51,6 @@ from storage.models import (
 TREND_CYCLES = 8  # the sparkline and the missed-cycles count look this far back
 FLAT_POINTS = 3  # this many equal KPI values in a row: the KPI is flat
 CLOSED = (Status.DONE, Status.DROPPED)
-OPEN_ESCALATION = (EscalationState.OPEN, EscalationState.ACKNOWLEDGED, EscalationState.SCHEDULED)
 
 
 class Flag:
@@ -373,7 +372,7 @@ def _escalations(session: Session, titles: Mapping[int, str]) -> tuple[OpenEscal
             col(Escalation.level),
             col(Escalation.cycle),
         )
-        .where(col(Escalation.state).in_([str(s) for s in OPEN_ESCALATION]))
+        .where(col(Escalation.state).not_in([str(s) for s in CLOSED_ESCALATIONS]))
         .order_by(col(Escalation.opened_at), col(Escalation.id))
     )
     return tuple(
