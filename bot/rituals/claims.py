@@ -1,27 +1,35 @@
 """Claiming a due item by its unique key (ritual, cycle, target): whoever inserts the row owns it.
 
 A restart, a second run or a second replica finds the row and does nothing. Only a `failed` item can be
-claimed again, and only by one of them (a conditional update).
+claimed again — or, for a ritual that gives a lease, a `claimed` one whose run died — and only by one of
+them (a conditional update).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from bot.logs import get_logger
 from storage.db import session_scope
 from storage.models import RitualRun
+
+log = get_logger(__name__)
 
 
 @dataclass(frozen=True)
 class Claim:
     run_id: int | None  # None when someone else holds the item
     state: str  # "claimed" (ours), or the state the existing row is in
+    # Ours, taken back from an earlier run that got somewhere (it finished, recorded a message, or died
+    # holding the claim): part of the item may be out already.
+    resumed: bool = False
+    message_ts: str | None = None  # the message the earlier run recorded
 
 
 @dataclass(frozen=True)
@@ -75,8 +83,11 @@ def claimed_keys(session: Session, ritual: str, cycles: Iterable[str]) -> set[tu
     return {(cycle, target) for cycle, target in rows}
 
 
-def claim(engine: Engine, *, ritual: str, cycle: str, target: str, now: datetime) -> Claim:
-    """Claim one item in its own transaction, taking back a `failed` one."""
+def claim(
+    engine: Engine, *, ritual: str, cycle: str, target: str, now: datetime, lease: timedelta | None = None
+) -> Claim:
+    """Claim one item in its own transaction, taking back a `failed` one, and, with a `lease`, a `claimed`
+    one held longer than that (its run died)."""
     with session_scope(engine) as session:
         run_id = insert_claims(session, ritual=ritual, items=[Due(cycle, target)], now=now).get(
             (cycle, target)
@@ -88,14 +99,24 @@ def claim(engine: Engine, *, ritual: str, cycle: str, target: str, now: datetime
                 RitualRun.ritual == ritual, RitualRun.cycle == cycle, RitualRun.target == target
             )
         ).one()
-        if existing.state != "failed":
+        if existing.state == "failed":
+            unchanged = col(RitualRun.state) == "failed"
+            changes = {"state": "claimed", "claimed_at": now, "error": None}
+            resumed = existing.finished_at is not None or existing.message_ts is not None
+        elif lease is not None and existing.state == "claimed" and existing.claimed_at <= now - lease:
+            unchanged = col(RitualRun.claimed_at) == existing.claimed_at
+            changes, resumed = {"claimed_at": now}, True
+        else:
             return Claim(None, existing.state)
-        retried = session.execute(
-            update(RitualRun)
-            .where(col(RitualRun.id) == existing.id, col(RitualRun.state) == "failed")
-            .values(state="claimed", claimed_at=now, error=None)
+        message_ts, taking_over = existing.message_ts, existing.state == "claimed"  # read before the update
+        took = session.execute(
+            update(RitualRun).where(col(RitualRun.id) == existing.id, unchanged).values(**changes)
         )
-        return Claim(existing.id, "claimed") if retried.rowcount == 1 else Claim(None, "claimed")  # type: ignore[attr-defined]
+        if took.rowcount != 1:  # type: ignore[attr-defined]
+            return Claim(None, "claimed")  # another run took it back first
+        if taking_over:
+            log.warning("ritual.taken_over", ritual=ritual, cycle=cycle, target=target)
+        return Claim(existing.id, "claimed", resumed, message_ts)
 
 
 def finish(

@@ -21,7 +21,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy import Engine, update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from bot.config import Settings
 from bot.digest_data import DigestData, load_digest, shift
@@ -168,32 +168,12 @@ class Head:
 
 
 def _claim(engine: Engine, cycle: str, channel: str, now: datetime) -> Run | str:
-    """Ours to post: a new claim, a `failed` one taken back, or a `claimed` one whose run died; else the
-    state of the claim that holds it."""
-    taken = claim(engine, ritual=DIGEST, cycle=cycle, target=channel, now=now)
-    with session_scope(engine) as session:
-        row = session.exec(_key(DIGEST, cycle, channel)).one()
-        if taken.run_id is not None:
-            return Run(
-                taken.run_id, row.finished_at is not None or row.message_ts is not None, row.message_ts
-            )
-        if row.state != "claimed" or row.claimed_at > now - LEASE:
-            return row.state
-        took = session.execute(  # only one of several replicas wins the takeover
-            update(RitualRun)
-            .where(col(RitualRun.id) == row.id, col(RitualRun.claimed_at) == row.claimed_at)
-            .values(claimed_at=now)
-        )
-        if took.rowcount != 1:  # type: ignore[attr-defined]
-            return row.state
-        log.warning("ritual.taken_over", ritual=DIGEST, cycle=cycle, channel=channel)
-        return Run(row.id or 0, True, row.message_ts)
-
-
-def _key(ritual: str, cycle: str, target: str) -> Any:
-    return select(RitualRun).where(
-        RitualRun.ritual == ritual, RitualRun.cycle == cycle, RitualRun.target == target
-    )
+    """Ours to post: a new claim, a `failed` one taken back, or a `claimed` one whose run died (after
+    `LEASE`); else the state of the claim that holds it."""
+    taken = claim(engine, ritual=DIGEST, cycle=cycle, target=channel, now=now, lease=LEASE)
+    if taken.run_id is None:
+        return taken.state
+    return Run(taken.run_id, taken.resumed, taken.message_ts)
 
 
 def _record_head(engine: Engine, run_id: int, ts: str) -> None:
