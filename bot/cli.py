@@ -67,7 +67,7 @@ def parser() -> argparse.ArgumentParser:
         "SLACK_API_URL) and serve its web page at http://127.0.0.1:PORT/: channels, DMs, the App Home, "
         "modals, a user switcher and a clock to make the rituals happen. Needs no Slack setting.",
     )
-    sandbox.add_argument("--port", type=int, default=3000, help="the page and the Web API (default: 3000)")
+    sandbox.add_argument("--port", type=int, help="the page and the Web API (default: PORT, or 3000)")
     sandbox.add_argument(
         "--demo",
         action="store_true",
@@ -286,10 +286,11 @@ def cmd_sandbox(args: argparse.Namespace, settings: Settings) -> int:
     start_at = system_clock().replace(second=0, microsecond=0)
     if args.at:
         start_at = _instant(args.at, settings.model_copy(update={"baton_timezone": "Europe/Paris"}))
+    port = args.port or settings.port
     try:
-        handle = start(port=args.port, database_url=args.database_url, start_at=start_at, demo=args.demo)
+        handle = start(port=port, database_url=args.database_url, start_at=start_at, demo=args.demo)
     except OSError as exc:
-        raise CommandError(f"cannot listen on port {args.port} ({exc.strerror}): try --port 3001") from None
+        raise CommandError(f"cannot listen on port {port} ({exc.strerror}): try --port {port + 1}") from None
     stop = threading.Event()
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -7,6 +7,7 @@ and stops.
 from __future__ import annotations
 
 import re
+import sys
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -16,6 +17,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 DEFAULT_DATABASE_URL = "sqlite:///baton.db"
+# What .env.example ships for the secrets: a .env copied unchanged holds these, which are not credentials.
+PLACEHOLDERS = {
+    "SLACK_BOT_TOKEN": "xoxb-your-bot-token",
+    "SLACK_SIGNING_SECRET": "your-signing-secret",
+}
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 _CHANNEL = re.compile(r"^(?:[CGD][A-Z0-9]{2,}|#[a-z0-9][a-z0-9._-]{0,79})$")
 
@@ -120,15 +126,27 @@ class Settings(BaseSettings):
 
     def secret(self, name: str) -> str:
         """The value of a required secret setting (e.g. `SLACK_BOT_TOKEN`), or a ConfigError naming it."""
-        value = getattr(self, name.lower())
-        if value is None:
-            raise ConfigError(f"missing setting {name}: set it in the environment or in .env")
-        return str(value.get_secret_value())
+        self.require(name)
+        return str(getattr(self, name.lower()).get_secret_value())
 
     def require(self, *names: str) -> None:
         for name in names:
-            if getattr(self, name.lower()) is None:
+            value = getattr(self, name.lower())
+            if value is None:
                 raise ConfigError(f"missing setting {name}: set it in the environment or in .env")
+            if self._is_placeholder(name):
+                raise ConfigError(
+                    f"setting {name} is still .env.example's placeholder: put the app's own value in .env"
+                )
+
+    def _is_placeholder(self, name: str) -> bool:
+        value = getattr(self, name.lower())
+        return value is not None and value.get_secret_value() == PLACEHOLDERS.get(name)
+
+    @property
+    def slack_configured(self) -> bool:
+        """A real bot token is set: `make run` serves Slack; otherwise it starts the sandbox."""
+        return self.slack_bot_token is not None and not self._is_placeholder("SLACK_BOT_TOKEN")
 
 
 def load_settings(**overrides: Any) -> Settings:
@@ -140,3 +158,22 @@ def load_settings(**overrides: Any) -> Settings:
         name = str(error["loc"][0]).upper() if error["loc"] else "setting"
         message = str(error["msg"]).removeprefix("Value error, ")
         raise ConfigError(f"invalid setting {name}: {message}") from None
+
+
+def main() -> int:
+    """`python -m bot.config`: how `make run` chooses. Exit 0 when Slack credentials are set; 1, with a
+    one-line notice, when they are not (the sandbox then starts); 2 when a setting is malformed."""
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"baton: {exc}", file=sys.stderr)
+        return 2
+    if settings.slack_configured:
+        return 0
+    why = "is the placeholder from .env.example" if settings.slack_bot_token else "is not set"
+    print(f"SLACK_BOT_TOKEN {why}: starting the local Slack sandbox instead of `baton serve`.")
+    return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

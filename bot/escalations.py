@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 
 from bot.audit import audit, audit_all
 from bot.config import Settings
-from bot.delivery.outbox import Post, enqueue_post, enqueue_posts, enqueue_update
+from bot.delivery.outbox import Post, enqueue_post, enqueue_posts, enqueue_update, replace_pending
 from bot.domain.escalation import MANUAL, next_committee
 from bot.domain.progress import quarter_bounds
 from bot.domain.text import best_matches
@@ -242,8 +242,9 @@ def locate(session: Session, escalation: Escalation, where: tuple[str, str] | No
 def refresh_alert(
     session: Session, escalation: Escalation, *, now: datetime, where: tuple[str, str] | None = None
 ) -> None:
-    """Rewrite the alert to show the escalation as it is now: a chat.update of the posted message, or,
-    while it waits in the outbox, the queued post itself."""
+    """Rewrite the alert to show the escalation as it is now: a chat.update of the posted message; while
+    its post waits in the outbox, the queued post itself; while the post is in flight, an update that
+    the sender holds until the post has its ts. Whatever moment it comes, the change reaches Slack."""
     session.flush()
     message = render_alert(session, escalation)
     if locate(session, escalation, where):
@@ -257,44 +258,26 @@ def refresh_alert(
             now=now,
         )
         return
-    queued = session.exec(
+    post = session.exec(
         select(Delivery)
         .join(RitualRun, col(Delivery.ritual_run_id) == RitualRun.id)
-        .where(
-            RitualRun.ritual == RITUAL,
-            RitualRun.target == alert_target(escalation.id),
-            Delivery.state == DeliveryState.PENDING,
-        )
+        .where(RitualRun.ritual == RITUAL, RitualRun.target == alert_target(escalation.id))
+        .order_by(col(Delivery.id).desc())
     ).first()
-    if queued is not None:
-        queued.payload = message
+    if post is None:
+        return
+    if post.state == DeliveryState.PENDING and replace_pending(session, post, message, now=now):
+        return
+    enqueue_update(session, kind="escalation", channel=post.channel, parent=post, message=message, now=now)
 
 
-def settle_alerts(session: Session, *, now: datetime) -> int:
-    """Alerts posted since the last look: their escalations learn where they are, and one that changed
-    while its post was in flight (too late for the queued post, too early for a chat.update) is rewritten
-    now. Once every alert is settled this is one query that finds nothing. How many were rewritten."""
+def settle_alerts(session: Session) -> None:
+    """Alerts posted since the last look: their escalations learn where they are (a click or a
+    re-escalation then needs no lookup). Once every alert is settled this is one query that finds nothing."""
     unsettled = session.exec(select(Escalation.id).where(col(Escalation.message_ts).is_(None))).all()
-    targets = {alert_target(escalation_id): escalation_id for escalation_id in unsettled}
-    if not targets:
-        return 0
-    posts = session.exec(
-        select(RitualRun.target, Delivery)
-        .join(Delivery, col(Delivery.ritual_run_id) == RitualRun.id)
-        .where(
-            RitualRun.ritual == RITUAL,
-            col(RitualRun.target).in_(list(targets)),
-            Delivery.state == DeliveryState.SENT,
-        )
-    ).all()
-    rewritten = 0
-    for target, post in posts:
-        escalation = session.get_one(Escalation, targets[target])
-        escalation.channel, escalation.message_ts = post.message_channel, post.message_ts
-        if escalation.updated_at > post.created_at and render_alert(session, escalation) != post.payload:
-            refresh_alert(session, escalation, now=now)
-            rewritten += 1
-    return rewritten
+    for escalation_id, (channel, ts) in posted_alerts(session, filter(None, unsettled)).items():
+        escalation = session.get_one(Escalation, escalation_id)
+        escalation.channel, escalation.message_ts = channel, ts
 
 
 def audit_escalation(

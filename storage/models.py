@@ -274,6 +274,9 @@ class Delivery(SQLModel, table=True):
     channel: str  # a channel id, or a user id for a DM
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     ritual_run_id: int | None = Field(default=None, foreign_key="ritualrun.id", index=True)
+    # A delivery that needs another's message: a chat.update of a post still in flight, a reply in its
+    # thread. The sender holds it until the parent is sent, then takes the parent's channel and ts.
+    parent_id: int | None = Field(default=None, foreign_key="delivery.id", index=True)
     state: DeliveryState = Field(default=DeliveryState.PENDING, sa_type=sa.String(16))
     attempts: int = 0
     next_attempt_at: datetime = _utc_column()

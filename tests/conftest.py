@@ -23,6 +23,7 @@ from bot.app import build_app
 from bot.config import Settings, load_settings
 from bot.delivery.sender import Sender, SenderConfig
 from bot.deps import Deps
+from bot.sandbox.demo import ROADMAP as DEMO_ROADMAP
 from bot.sandbox.webapi import FakeSlack
 from bot.server import make_wsgi
 from bot.slack import make_sender_client
@@ -32,7 +33,7 @@ from tests.slack_requests import SIGNING_SECRET
 
 LEADERSHIP_CHANNEL = "C0LEADERS1"
 ADMIN = "U0ADMIN01"  # in BATON_ADMINS for every test
-EXAMPLE_ROADMAP = Path(__file__).resolve().parents[2] / "shared" / "examples" / "roadmap-q1.md"
+EXAMPLE_ROADMAP = DEMO_ROADMAP  # the example roadmap, as a strategy office writes it (in French)
 
 
 @pytest.fixture(scope="session")

@@ -83,7 +83,7 @@ def test_hostile_text_is_inert_on_every_escalation_surface(
     assert_inert("/okr escalate, nothing found", not_found)
     manual = wait_for(lambda: len(leadership_posts(fake_slack)) == 3 and leadership_posts(fake_slack)[2])
     assert_inert("the manual alert", manual)
-    scan(engine, settings, clock())  # settles the alert, should the reason have come while it was posted
+    # the reason added while the alert's post may still be in flight shows without any scan
     wait_for(lambda: "also" in str(fake_slack.messages(LEADERSHIP_CHANNEL)[2]))
     assert_inert("the manual alert, with a reason added", fake_slack.messages(LEADERSHIP_CHANNEL)[2])
     # Baton's own mention of who added it stays a mention; only what they wrote is escaped

@@ -27,7 +27,6 @@ from storage.db import session_scope
 from storage.models import (
     AuditLog,
     Delivery,
-    DeliveryState,
     Escalation,
     Initiative,
     Objective,
@@ -130,16 +129,15 @@ def test_a_silence_longer_than_the_window_still_names_the_last_answer(
     assert escalation.reason == "No update for 45 cycles (the last one was for 2026-W02)."
 
 
-def test_a_change_made_while_the_alert_was_being_posted_reaches_it_at_the_next_scan(
+def test_a_change_made_while_the_alert_is_being_posted_waits_for_the_post_then_edits_it(
     engine: Engine, settings: Settings, fake_slack: FakeSlack, session: Session
 ) -> None:
     seed(session, fake_slack)
     assert run_escalations(engine, now=T0, settings=settings).opened == 1
-    [post] = session.exec(select(Delivery)).all()
-    post.state = DeliveryState.SENDING  # a sender has the alert in hand: too late to change what it posts
-    session.commit()
-    [escalation] = session.exec(select(Escalation)).all()
     client = make_sender_client(settings)
+    sender = Sender(engine, client, lambda: T0 + timedelta(seconds=2), SenderConfig(channel_interval=0))
+    [(post, _)] = sender._claim(1)  # a sender has the alert in hand: too late to change what it posts
+    [escalation] = session.exec(select(Escalation)).all()
     acknowledged = T0 + timedelta(seconds=1)
     assert (
         act(
@@ -155,17 +153,16 @@ def test_a_change_made_while_the_alert_was_being_posted_reaches_it_at_the_next_s
         is None
     )
     session.expire_all()
-    assert len(session.exec(select(Delivery)).all()) == 1  # nowhere to write the change yet
-    post.state, post.message_channel, post.message_ts = DeliveryState.SENT, LEADERSHIP_CHANNEL, "1.000100"
-    session.commit()  # ... and the alert went out as it was when claimed, unacknowledged
-
-    assert run_escalations(engine, now=T0 + timedelta(seconds=30), settings=settings).updated == 1
-    session.expire_all()
     _, update = session.exec(select(Delivery).order_by(Delivery.id)).all()  # type: ignore[arg-type]
-    assert (update.method, update.payload["ts"]) == ("chat.update", "1.000100")
-    assert f"Acknowledged by <@{BOSS}>" in str(update.payload["blocks"])
-    assert session.get_one(Escalation, escalation.id).message_ts == "1.000100"
-    assert run_escalations(engine, now=T0 + timedelta(seconds=60), settings=settings).updated == 0
+    assert (update.method, update.parent_id) == ("chat.update", post.id)  # waits for the post's ts
+    sender._send(post, False)  # ... the alert goes out as it was when claimed, unacknowledged
+    assert sender.drain().sent == 1  # then the update edits it: no scan needed
+    [alert] = fake_slack.messages(LEADERSHIP_CHANNEL)
+    assert f"Acknowledged by <@{BOSS}>" in str(alert["blocks"])
+    assert fake_slack.calls_to("chat.update")[0]["ts"] == alert["ts"]
+    assert run_escalations(engine, now=T0 + timedelta(seconds=30), settings=settings).updated == 0
+    session.expire_all()
+    assert session.get_one(Escalation, escalation.id).message_ts == alert["ts"]  # settled by the scan
     assert len(session.exec(select(Delivery)).all()) == 2
 
 
@@ -188,8 +185,10 @@ def test_the_first_scan_opens_ten_times_more_escalations_in_the_same_statements(
     add_initiatives(session, 5)
     few, few_statements = scan_counted(engine, T0, settings)
     Sender(engine, make_sender_client(settings), lambda: T0, SenderConfig(channel_interval=0)).drain_all()
-    with session_scope(engine) as settling:  # their alerts went out, and are settled: nothing left to settle
-        assert settle_alerts(settling, now=T0) == 0
+    with session_scope(engine) as settling:  # their alerts went out: settled, each knows its message
+        settle_alerts(settling)
+    session.expire_all()
+    assert all(e.message_ts for e in session.exec(select(Escalation)).all())
     add_initiatives(session, 50)
     many, many_statements = scan_counted(engine, T0 + timedelta(seconds=30), settings)
     assert (few.opened, many.opened, many.updated) == (5, 50, 0)

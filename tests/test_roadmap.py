@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 
 from bot.roadmap import Owner, RoadmapError, RoadmapRow, parse_roadmap
 from storage.models import Direction, TargetMode
-
-EXAMPLE = Path(__file__).resolve().parents[2] / "shared" / "examples" / "roadmap-q1.md"
+from tests.conftest import EXAMPLE_ROADMAP as EXAMPLE
 
 HEADER_MD = "| Initiative | Objective | KPI | Owner |\n|---|---|---|---|\n"
 

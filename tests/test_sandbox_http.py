@@ -20,12 +20,10 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from bot.sandbox.demo import ROADMAP
 from bot.sandbox.directory import CAMILLE, LEA, LEADERSHIP
 from bot.sandbox.runner import Running, start
 from bot.views import ids
 from storage.models import CheckIn, Initiative, Status
-from tests.conftest import EXAMPLE_ROADMAP
 from tests.slack_requests import wait_for
 
 FRIDAY_10_PARIS = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -47,10 +45,6 @@ def page_post(sandbox: Running, action: str, **fields: Any) -> dict[str, Any]:
 def parts(sandbox: Running, user: str, here: str) -> dict[str, str]:
     query = {"as": user, "in": here, "since": "-1"}
     return dict(httpx.get(f"{sandbox.url}sandbox/parts", params=query, timeout=10).json()["parts"])
-
-
-def test_the_demo_loads_its_copy_of_the_shared_example_roadmap() -> None:
-    assert ROADMAP.read_bytes() == EXAMPLE_ROADMAP.read_bytes()
 
 
 def test_the_page_and_its_demo(sandbox: Running, engine: Engine) -> None:

@@ -16,13 +16,14 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from bot.config import Settings
-from bot.delivery.outbox import enqueue_post
+from bot.delivery.outbox import enqueue_post, enqueue_update, replace_pending
 from bot.delivery.sender import HOST, METADATA_EVENT, RateGate, Sender, SenderConfig
 from bot.rituals.digest import run_digest
 from bot.sandbox.webapi import FakeSlack
 from storage.models import Delivery, DeliveryState, RitualRun
 from tests.conftest import ManualClock, run_baton
 from tests.conftest import seed_owners as seed
+from tests.slack_requests import wait_for
 
 MONDAY_0930_PARIS = datetime(2026, 11, 23, 8, 30, tzinfo=UTC)
 CHECKIN_AT_MONDAY = [
@@ -151,7 +152,7 @@ def test_a_timed_out_post_that_did_land_is_found_not_resent(
     fake_slack.hang("chat.postMessage", 1.5)  # Slack answers after our 1 s timeout, but posts all the same
     sender = sender_for(engine, fake_slack, clock)
     assert sender.drain().retried == 1
-    time.sleep(1)  # the slow request lands meanwhile
+    wait_for(lambda: fake_slack.posts())  # the slow request lands meanwhile
     clock.now += timedelta(minutes=10)
     stats = sender.drain()
     assert (stats.sent, stats.recovered) == (1, 1)
@@ -310,3 +311,89 @@ def test_429s_of_requests_already_in_flight_do_not_stretch_the_pause() -> None:
     started = time.monotonic()
     gate.wait("C0LEADERS1")
     assert time.monotonic() - started >= 0.2
+
+
+# -- deliveries that wait for another's message ----------------------------------------------------
+def claimed_in_flight(engine: Engine, fake: FakeSlack, clock: ManualClock) -> tuple[Sender, Delivery]:
+    """A sender that has claimed the one queued post and not sent it yet: the post is in flight."""
+    sender = sender_for(engine, fake, clock)
+    [(post, verify)] = sender._claim(1)
+    assert post.state == DeliveryState.SENDING and not verify
+    return sender, post
+
+
+def test_an_update_of_a_post_in_flight_waits_for_its_ts_then_edits_it(
+    engine: Engine, session: Session, fake_slack: FakeSlack, clock: ManualClock
+) -> None:
+    queue(session, clock, ["C0ALERTS01"])
+    sender, post = claimed_in_flight(engine, fake_slack, clock)
+    parent = session.get_one(Delivery, post.id)
+    assert not replace_pending(session, parent, {"text": "too late"}, now=clock())  # a sender holds it
+    enqueue_update(
+        session, kind="escalation", channel=parent.channel, parent=parent, message={"text": "v2"}, now=clock()
+    )
+    enqueue_update(
+        session, kind="escalation", channel=parent.channel, parent=parent, message={"text": "v3"}, now=clock()
+    )
+    session.commit()
+    assert sender.drain().sent == 0  # the update cannot go before the post it edits
+    assert fake_slack.calls_to("chat.update") == []
+    sender._send(post, False)  # the post lands
+    assert sender.drain().sent == 1  # the two updates were one: only the newest content matters
+    [message] = fake_slack.messages("C0ALERTS01")
+    assert message["text"] == "v3" and len(fake_slack.calls_to("chat.postMessage")) == 1
+    assert fake_slack.calls_to("chat.update")[0]["ts"] == message["ts"]
+
+
+def test_a_queued_post_takes_new_content_until_a_sender_claims_it(
+    engine: Engine, session: Session, fake_slack: FakeSlack, clock: ManualClock
+) -> None:
+    [delivery_id] = queue(session, clock, ["C0ALERTS01"])
+    assert replace_pending(session, session.get_one(Delivery, delivery_id), {"text": "v2"}, now=clock())
+    session.commit()
+    assert sender_for(engine, fake_slack, clock).drain().sent == 1
+    assert [m["text"] for m in fake_slack.messages("C0ALERTS01")] == ["v2"]
+
+
+def test_a_reply_waits_for_its_parent_and_is_looked_up_in_the_thread_before_a_resend(
+    engine: Engine, session: Session, fake_slack: FakeSlack, clock: ManualClock
+) -> None:
+    [parent_id] = queue(session, clock, ["C0ALERTS01"])
+    reply = enqueue_post(
+        session, kind="digest", channel="C0ALERTS01", message={"text": "part 2"}, now=clock()
+    )
+    reply.parent_id = parent_id
+    session.commit()
+    fake_slack.hang("chat.postMessage", 1.5, times=2)  # both time out on our side, and land all the same
+    sender = sender_for(engine, fake_slack, clock)
+    assert sender.drain().retried == 1  # the parent; its reply waits for it
+    wait_for(lambda: len(fake_slack.posts()) == 1)
+    clock.now += timedelta(minutes=10)
+    stats = sender.drain()  # the parent is found in the history; its reply goes, and times out in turn
+    assert (stats.recovered, stats.retried, len(fake_slack.posts())) == (1, 1, 1)
+    wait_for(lambda: len(fake_slack.posts()) == 2)
+    clock.now += timedelta(minutes=10)
+    assert sender.drain().recovered == 1  # found among the thread's replies, not posted twice
+    head, part = fake_slack.posts()
+    assert part["thread_ts"] == head["ts"] and len(fake_slack.posts()) == 2
+    assert fake_slack.calls_to("conversations.replies")[-1]["ts"] == head["ts"]
+
+
+def test_a_delivery_whose_parent_failed_fails_saying_why(
+    engine: Engine, session: Session, fake_slack: FakeSlack, clock: ManualClock
+) -> None:
+    [parent_id] = queue(session, clock, ["C0NOWHERE1"])
+    child = enqueue_update(
+        session,
+        kind="escalation",
+        channel="C0NOWHERE1",
+        parent=session.get_one(Delivery, parent_id),
+        message={"text": "v2"},
+        now=clock(),
+    )
+    session.commit()
+    fake_slack.fail("chat.postMessage", "channel_not_found")
+    assert sender_for(engine, fake_slack, clock).drain().failed == 2
+    session.expire_all()
+    assert session.get_one(Delivery, child.id).error == "parent_failed: channel_not_found"
+    assert fake_slack.calls_to("chat.update") == []

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 from sqlmodel import Session, col, select
 
 from storage.models import Delivery, DeliveryState
@@ -64,33 +64,59 @@ def enqueue_posts(session: Session, *, kind: str, posts: Sequence[Post], now: da
 
 
 def enqueue_update(
-    session: Session, *, kind: str, channel: str, ts: str, message: dict[str, Any], now: datetime
+    session: Session,
+    *,
+    kind: str,
+    message: dict[str, Any],
+    now: datetime,
+    channel: str,
+    ts: str | None = None,
+    parent: Delivery | None = None,
 ) -> Delivery:
-    """A chat.update of the message at (`channel`, `ts`). A pending update of the same message is
-    replaced rather than queued behind: only the newest content matters."""
+    """A chat.update of the message at (`channel`, `ts`), or of the message `parent` posts (still queued
+    or in flight: the sender waits for its ts). A pending update of the same message is replaced rather
+    than queued behind: only the newest content matters."""
+    if (ts is None) == (parent is None):
+        raise ValueError("an update names its message: ts, or the parent delivery that posts it")
+    same_parent = col(Delivery.parent_id) == parent.id if parent else col(Delivery.parent_id).is_(None)
     pending = session.exec(
         select(Delivery).where(
             Delivery.method == "chat.update",
             Delivery.channel == channel,
             Delivery.state == DeliveryState.PENDING,
-            col(Delivery.payload).is_not(None),
+            same_parent,
         )
     ).all()
+    content = {**message, "ts": ts} if ts else dict(message)
     for delivery in pending:
-        if delivery.payload.get("ts") == ts:
-            delivery.payload = {**message, "ts": ts}
-            delivery.next_attempt_at = now
+        if delivery.payload.get("ts") == ts and replace_pending(session, delivery, content, now=now):
             return delivery
     delivery = Delivery(
         kind=kind,
         method="chat.update",
         channel=channel,
-        payload={**message, "ts": ts},
+        payload=content,
+        parent_id=parent.id if parent else None,
         next_attempt_at=now,
         created_at=now,
     )
     session.add(delivery)
     return delivery
+
+
+def replace_pending(session: Session, delivery: Delivery, payload: dict[str, Any], *, now: datetime) -> bool:
+    """Give a queued delivery new content, if no sender has claimed it yet: a compare-and-set on its
+    state, so content changed while a sender takes the row is never lost (False: it was taken)."""
+    changed = session.execute(
+        update(Delivery)
+        .where(col(Delivery.id) == delivery.id, col(Delivery.state) == DeliveryState.PENDING)
+        .values(payload=payload, next_attempt_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    session.expire(delivery)
+    return True
 
 
 def failed_deliveries(session: Session, *, since: datetime) -> list[Delivery]:

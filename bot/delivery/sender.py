@@ -27,7 +27,8 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import Engine, func, update
+from sqlalchemy import Engine, exists, func, update
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from bot.clock import Clock
@@ -180,7 +181,11 @@ class Sender:
         with session_scope(self.engine) as session:
             due = session.exec(
                 select(Delivery.id)
-                .where(Delivery.state == DeliveryState.PENDING, col(Delivery.next_attempt_at) <= now)
+                .where(
+                    Delivery.state == DeliveryState.PENDING,
+                    col(Delivery.next_attempt_at) <= now,
+                    col(Delivery.parent_id).is_(None) | _parent_done,
+                )
                 .order_by(col(Delivery.id))
                 .limit(limit)
                 .with_for_update(skip_locked=True)
@@ -239,15 +244,20 @@ class Sender:
 
     # -- sending -----------------------------------------------------------------------------------
     def _deliver(self, delivery: Delivery, verify: bool) -> _Outcome:
+        payload, channel = dict(delivery.payload), delivery.channel
+        if delivery.parent_id is not None:
+            with session_scope(self.engine) as session:
+                parent = session.get_one(Delivery, delivery.parent_id)
+            if parent.state != DeliveryState.SENT or not (parent.message_channel and parent.message_ts):
+                return _Outcome("failed", error=f"parent_failed: {parent.error}")
+            channel = parent.message_channel
+            payload["ts" if delivery.method == "chat.update" else "thread_ts"] = parent.message_ts
         if delivery.method == "chat.update":
-            payload = dict(delivery.payload)
             ts = payload.pop("ts")
-            return self._call(
-                delivery.channel, lambda: self.client.chat_update(channel=delivery.channel, ts=ts, **payload)
-            )
+            return self._call(channel, lambda: self.client.chat_update(channel=channel, ts=ts, **payload))
         if verify:
             try:
-                found = self._find_posted(delivery)
+                found = self._find_posted(delivery, channel, payload.get("thread_ts"))
             except SlackApiError as exc:
                 return _Outcome("retry", error=f"unverifiable: {exc.response.get('error')}")
             except OSError as exc:
@@ -256,10 +266,7 @@ class Sender:
                 return _Outcome("sent", channel=found[0], ts=found[1], recovered=True)
         metadata = {"event_type": METADATA_EVENT, "event_payload": {"delivery_id": delivery.id}}
         return self._call(
-            delivery.channel,
-            lambda: self.client.chat_postMessage(
-                channel=delivery.channel, metadata=metadata, **delivery.payload
-            ),
+            channel, lambda: self.client.chat_postMessage(channel=channel, metadata=metadata, **payload)
         )
 
     def _call(self, channel: str, send: Callable[[], Any]) -> _Outcome:
@@ -282,13 +289,18 @@ class Sender:
             return _Outcome("sent", channel=response["channel"], ts=response["ts"], ratelimited=ratelimited)
         return _Outcome("retry", error="ratelimited", ratelimited=ratelimited)
 
-    def _find_posted(self, delivery: Delivery) -> tuple[str, str] | None:
-        """The (channel, ts) of this delivery's message if an earlier attempt did post it."""
-        channel = delivery.channel
+    def _find_posted(self, delivery: Delivery, channel: str, thread_ts: str | None) -> tuple[str, str] | None:
+        """The (channel, ts) of this delivery's message if an earlier attempt did post it. A thread reply
+        is looked for among the thread's replies: a channel's history does not hold them."""
         if channel.startswith(("U", "W")):
             channel = self.client.conversations_open(users=channel)["channel"]["id"]
-        history = self.client.conversations_history(channel=channel, limit=200, include_all_metadata=True)
-        messages: list[dict[str, Any]] = history.get("messages") or []
+        if thread_ts:
+            found = self.client.conversations_replies(
+                channel=channel, ts=thread_ts, limit=200, include_all_metadata=True
+            )
+        else:
+            found = self.client.conversations_history(channel=channel, limit=200, include_all_metadata=True)
+        messages: list[dict[str, Any]] = found.get("messages") or []
         for message in messages:
             metadata = message.get("metadata") or {}
             if metadata.get("event_type") == METADATA_EVENT and (
@@ -344,6 +356,15 @@ class Sender:
             recovered=outcome.recovered,
         )
         return stats
+
+
+_parent = aliased(Delivery)
+# A delivery waiting for its parent's message goes once the parent is done: sent (its ts is known), or
+# failed (the child then fails too, saying why).
+_parent_done = exists().where(
+    col(_parent.id) == col(Delivery.parent_id),
+    col(_parent.state).in_((DeliveryState.SENT, DeliveryState.FAILED)),
+)
 
 
 def _dead_here(owner: str | None) -> bool:

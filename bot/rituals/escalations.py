@@ -8,8 +8,9 @@
   the initiative's accountable people (A) in the alert's thread, level 2 the escalation contact. The
   level moves by a conditional update in the same transaction as the reply, so however many runs or
   replicas race, each level is posted once.
-- An alert the sender posted since the last scan is settled: its escalation learns where it is, and an
-  alert that changed while its post was in flight is rewritten (`settle_alerts`).
+- An alert the sender posted since the last scan is settled: its escalation learns where it is
+  (`settle_alerts`). A change made while its post was in flight needs no scan: it went out as an update
+  that waited for the post.
 
 Reads take a fixed number of queries whatever the size of the portfolio; writes happen only for what
 changed. Everything it posts goes through the outbox.
@@ -106,12 +107,12 @@ class Scan:
 
 def run_escalations(engine: Engine, *, now: datetime, settings: Settings) -> ScanReport:
     with session_scope(engine) as session:
-        rewritten = settle_alerts(session, now=now)
+        settle_alerts(session)
     with session_scope(engine) as session:
         scan = _read(session, settings, now)
     if isinstance(scan, ScanReport):
         return scan
-    report = ScanReport(scan.cycle, updated=rewritten)
+    report = ScanReport(scan.cycle)
     openings = _openings(scan)
     for start in range(0, len(openings), CHUNK):
         with session_scope(engine) as session:

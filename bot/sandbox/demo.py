@@ -34,7 +34,8 @@ from storage.models import (
 )
 
 ACTOR = "sandbox-demo"
-# A copy of shared/examples/roadmap-q1.md, installed with Baton: the stories below are written for its titles.
+# The example roadmap, installed with Baton (tests and benches read it too): the stories below are written
+# for its titles.
 ROADMAP = Path(__file__).with_name("roadmap-q1.md")
 ROLES = {
     "Ops Manager": [LEA.id],

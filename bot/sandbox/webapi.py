@@ -44,6 +44,7 @@ Message = dict[str, Any]
 class Call:
     method: str
     args: dict[str, Any]
+    delay: float = 0.0  # seconds it waited before being processed (latency, a hang)
 
 
 @dataclass
@@ -94,6 +95,7 @@ class FakeSlack:
     workspace_rate: float | None = None  # chat.postMessage per second across the workspace
     workspace_burst: float | None = None  # the workspace bucket's capacity (default: workspace_rate)
     latency: float = 0.0  # seconds every API call waits before it is processed
+    monotonic: Callable[[], float] = field(default=time.monotonic, repr=False)  # the rate limits' clock
     _failures: dict[str, list[Failure]] = field(default_factory=dict)
     _hangs: dict[str, list[Hang]] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -249,10 +251,10 @@ class FakeSlack:
     # -- the API ---------------------------------------------------------------------------------
     def answer(self, method: str, args: dict[str, Any], token: str | None) -> Answer:
         with self._lock:
-            self.calls.append(Call(method, args))
             failure = _take(self._failures, method)
             hang = _take(self._hangs, method)
-        delay = self.latency + (hang.seconds if hang else 0.0)
+            delay = self.latency + (hang.seconds if hang else 0.0)
+            self.calls.append(Call(method, args, delay))
         if delay > 0:
             time.sleep(delay)
         if failure:
@@ -276,7 +278,7 @@ class FakeSlack:
 
     def _rate_limit(self, channel: str) -> int | None:
         """Seconds to wait (for `Retry-After`) if a post to `channel` now would break a limit, else None."""
-        now, waits = time.monotonic(), []
+        now, waits = self.monotonic(), []
         last = self._last_post.get(channel)
         if self.channel_interval is not None and last is not None and now - last < self.channel_interval:
             waits.append(self.channel_interval - (now - last))
@@ -296,7 +298,7 @@ class FakeSlack:
 
     def _admit_post(self, channel: str) -> None:
         """A post went through: it counts against the channel's and the workspace's limits."""
-        now = time.monotonic()
+        now = self.monotonic()
         self._last_post[channel] = now
         bucket = self._workspace_bucket(now)
         if bucket is not None:
