@@ -10,9 +10,10 @@ import json
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
@@ -20,9 +21,10 @@ from sqlalchemy.exc import OperationalError
 from bot.clock import offset_clock, system_clock
 from bot.config import ConfigError, Settings, load_settings
 from bot.deps import Deps
-from bot.domain.cycles import parse_quarter, quarter_key
+from bot.domain.cycles import parse_quarter
 from bot.logs import configure_logging, get_logger
 from bot.roadmap import RoadmapError, emails_in, parse_roadmap, with_people
+from bot.workspace import load_workspace
 from storage.db import is_up_to_date, make_engine, session_scope, upgrade
 
 if TYPE_CHECKING:
@@ -277,7 +279,6 @@ def cmd_socket(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_sandbox(args: argparse.Namespace, settings: Settings) -> int:
     import signal
     import threading
-    from zoneinfo import ZoneInfo
 
     from bot.sandbox.runner import start
 
@@ -285,7 +286,7 @@ def cmd_sandbox(args: argparse.Namespace, settings: Settings) -> int:
         configure_logging("WARNING")
     start_at = system_clock().replace(second=0, microsecond=0)
     if args.at:
-        start_at = _instant(args.at, settings.model_copy(update={"baton_timezone": "Europe/Paris"}))
+        start_at = _instant(args.at, ZoneInfo("Europe/Paris"))  # the sandbox's people work in Paris
     port = args.port or settings.port
     try:
         handle = start(port=port, database_url=args.database_url, start_at=start_at, demo=args.demo)
@@ -336,8 +337,8 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         raise CommandError(
             f"{args.file}: {len(exc.problems)} problem(s), nothing imported:\n{report}"
         ) from None
-    quarter = _quarter(args.quarter) or quarter_key(now, settings.org_timezone)
     with session_scope(engine) as session:
+        quarter = _quarter(args.quarter) or load_workspace(session, settings).quarter(now)
         result = import_roadmap(session, rows, quarter=quarter, actor="cli", now=now)
         if args.dry_run:
             session.rollback()
@@ -401,13 +402,17 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_rituals_run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.delivery.outbox import failed_deliveries
     from bot.delivery.sender import Sender
     from bot.scheduler import run_ritual
     from bot.slack import make_client, make_sender_client
 
     settings.require("SLACK_BOT_TOKEN", *(("LEADERSHIP_CHANNEL",) if args.ritual == "digest" else ()))
-    clock = offset_clock(_instant(args.at, settings)) if args.at else system_clock
-    deps = Deps(settings=settings, engine=open_database(settings), clock=clock)
+    engine = open_database(settings)
+    at = _at(args, engine, settings)
+    clock = offset_clock(at) if at else system_clock
+    deps = Deps(settings=settings, engine=engine, clock=clock)
+    started = clock()
     summary = run_ritual(args.ritual, deps, make_client(settings))
     print(summary)
     stats = Sender(deps.engine, make_sender_client(settings), deps.clock).drain_all()
@@ -416,14 +421,19 @@ def cmd_rituals_run(args: argparse.Namespace, settings: Settings) -> int:
             f"outbox: {stats.sent} sent ({stats.recovered} found already posted), {stats.failed} failed, "
             f"{stats.ratelimited} rate-limited answers waited out"
         )
-    return 1 if ": failed" in summary else 0
+    with session_scope(deps.engine) as session:
+        failed = failed_deliveries(session, since=started)
+    for delivery in failed:
+        print(f"failed: {delivery.kind} to {delivery.channel}: {delivery.error}")
+    return 1 if failed or ": failed" in summary else 0
 
 
 def cmd_rituals_status(args: argparse.Namespace, settings: Settings) -> int:
     from bot.rituals.status import cycle_status
 
-    now = _instant(args.at, settings) if args.at else system_clock()
-    with session_scope(open_database(settings)) as session:
+    engine = open_database(settings)
+    now = _at(args, engine, settings) or system_clock()
+    with session_scope(engine) as session:
         print(cycle_status(session, settings, now).render())
     return 0
 
@@ -452,7 +462,7 @@ def cmd_roles_set(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_settings_show(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.rituals.cadence import describe
+    from bot.workspace.settings import describe
     from storage.models import WorkspaceSettings
 
     with session_scope(open_database(settings)) as session:
@@ -463,7 +473,7 @@ def cmd_settings_show(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_settings_set(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.rituals.cadence import save_settings
+    from bot.workspace.settings import save_settings
 
     changes = {}
     for item in args.changes:
@@ -488,8 +498,9 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     if suffix not in (".png", ".html"):
         raise CommandError(f"--output: {args.output} must end in .png or .html")
     quarter = _quarter(args.quarter) or ""
-    now = _instant(args.at, settings) if args.at else system_clock()
-    with session_scope(open_database(settings)) as session:
+    engine = open_database(settings)
+    now = _at(args, engine, settings) or system_clock()
+    with session_scope(engine) as session:
         data = report_data(session, settings, quarter, now)
         lang = args.language or workspace_language(session)
     png = chart_png(data, lang)
@@ -519,9 +530,18 @@ def _quarter(text: str | None) -> str | None:
         raise CommandError(f"--quarter: {exc}") from None
 
 
-def _instant(text: str, settings: Settings) -> datetime:
+def _instant(text: str, zone: tzinfo) -> datetime:
+    """`--at`: an ISO-8601 instant; without an offset, read in `zone` (the workspace's)."""
     try:
         instant = datetime.fromisoformat(text)
     except ValueError:
         raise CommandError(f"--at: {text!r} is not an ISO-8601 instant like 2026-11-23T16:00+01:00") from None
-    return instant if instant.tzinfo else instant.replace(tzinfo=settings.org_timezone)
+    return instant if instant.tzinfo else instant.replace(tzinfo=zone)
+
+
+def _at(args: argparse.Namespace, engine: Engine, settings: Settings) -> datetime | None:
+    """The instant `--at` names, read in the workspace's time zone; None without `--at`."""
+    if not args.at:
+        return None
+    with session_scope(engine) as session:
+        return _instant(args.at, load_workspace(session, settings).tz)

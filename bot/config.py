@@ -141,7 +141,7 @@ class Settings(BaseSettings):
 
     def _is_placeholder(self, name: str) -> bool:
         value = getattr(self, name.lower())
-        return value is not None and value.get_secret_value() == PLACEHOLDERS.get(name)
+        return name in PLACEHOLDERS and value is not None and value.get_secret_value() == PLACEHOLDERS[name]
 
     @property
     def slack_configured(self) -> bool:

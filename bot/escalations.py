@@ -36,11 +36,11 @@ from bot.portfolio import (
     raci_of,
     racis_of,
 )
-from bot.rituals.cadence import load_cadence, workspace_row
 from bot.rituals.claims import Due, insert_claims
 from bot.rituals.digest import digest_targets
 from bot.views.blocks import escape
 from bot.views.escalation import AlertData, DecisionForm, alert_message, decision_dm
+from bot.workspace.settings import load_cadence, workspace_row
 from storage.db import session_scope
 from storage.models import (
     Decision,

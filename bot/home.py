@@ -10,8 +10,8 @@ from sqlmodel import Session
 from bot.config import Settings
 from bot.people import language_for
 from bot.portfolio import answers_in_cycle, department_counts, responsible_people, status_changes
-from bot.rituals.cadence import current_cycle
 from bot.views.home import home_view
+from bot.workspace.settings import current_cycle
 
 
 def home_for(

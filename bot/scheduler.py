@@ -35,13 +35,13 @@ def run_ritual(name: str, deps: Deps, client: WebClient) -> str:
     if name == "reminders":
         return run_reminders(deps.engine, now=now, settings=deps.settings).summary()
     if name == "digest":  # the leadership digest, and each team channel's
-        outcomes = run_digests(deps.engine, client, now=now, settings=deps.settings)
+        outcomes = run_digests(deps.engine, now=now, settings=deps.settings)
         return "\n".join(o.summary() for o in outcomes) or "digest: no leadership or team channel is set"
     if name == "escalations":
         return run_escalations(deps.engine, now=now, settings=deps.settings).summary()
     if name in ("committee", "review"):  # the monthly agenda, the quarterly review
         run = run_committee if name == "committee" else run_review
-        return "\n".join(o.summary() for o in run(deps.engine, client, now=now, settings=deps.settings))
+        return "\n".join(o.summary() for o in run(deps.engine, now=now, settings=deps.settings))
     raise ValueError(f"unknown ritual {name!r}")
 
 

@@ -18,6 +18,7 @@ from bot.rituals.answers import PromptMessage
 from bot.views import ids
 from bot.views.checkin import notice_modal, update_modal
 from bot.views.prompt import PromptRef, away_modal, is_reminder, listed_initiatives
+from bot.workspace import workspace_of
 from handlers.commands import continue_command, refusal
 from handlers.events import publish_home
 from storage.db import session_scope
@@ -88,7 +89,7 @@ def register(app: App, deps: Deps) -> None:
     @app.action(ids.PROMPT_AWAY)
     def away_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         ack()
-        today = deps.clock().astimezone(deps.settings.org_timezone).date()
+        today = workspace_of(deps.engine, deps.settings).today(deps.clock())
         view = away_modal(
             PromptRef.decode(action["value"]), today.isoformat(), speaks(deps.engine, body["user"]["id"])
         )

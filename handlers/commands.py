@@ -34,7 +34,6 @@ from bot.portfolio import (
     roles_with_members,
     set_role_members,
 )
-from bot.rituals.cadence import current_cycle, load_cadence, workspace_row
 from bot.rituals.digest import preview as digest_preview
 from bot.views.blocks import escape
 from bot.views.checkin import update_modal
@@ -51,6 +50,8 @@ from bot.views.portfolio import (
     who_message,
 )
 from bot.views.settings import settings_modal
+from bot.workspace import load_workspace
+from bot.workspace.settings import current_cycle, load_cadence, workspace_row
 from handlers.escalations import decisions_command, escalate_command
 from storage.db import session_scope
 from storage.models import Initiative, Objective
@@ -134,7 +135,8 @@ def register(app: App, deps: Deps) -> None:
                 else:
                     with session_scope(deps.engine) as session:
                         row, teams = workspace_row(session), departments(session)
-                        view = settings_modal(row, teams, deps.settings.baton_timezone, lang=lang)
+                        zone = load_workspace(session, deps.settings).tz.key  # what applies while unset
+                        view = settings_modal(row, teams, zone, lang=lang)
                     open_modal(client, respond, command["trigger_id"], view, lang)
             case "escalate":
                 respond(**escalate_command(deps, client, user, rest, lang))

@@ -15,12 +15,13 @@ from bot.escalations import Refusal
 from bot.i18n import t
 from bot.people import speaks
 from bot.permissions import can_update, updaters
-from bot.rituals.cadence import current_cycle, load_cadence
 from bot.views import ids
 from bot.views.blocks import escape
 from bot.views.checkin import InvalidForm
 from bot.views.escalation import decision_modal, decisions_message, read_decision
 from bot.views.portfolio import notice
+from bot.workspace import workspace_of
+from bot.workspace.settings import current_cycle, load_cadence
 from storage.db import session_scope
 
 BUTTONS = {
@@ -77,7 +78,7 @@ def register(app: App, deps: Deps) -> None:
     def decision_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         now = deps.clock()
         try:
-            form = read_decision(view, today=now.astimezone(deps.settings.org_timezone).date())
+            form = read_decision(view, today=workspace_of(deps.engine, deps.settings).today(now))
         except InvalidForm as invalid:
             ack(response_action="errors", errors=invalid.errors)
             return

@@ -16,7 +16,6 @@ from bot.people import cached_people, people_by_email
 from bot.permissions import can_update
 from bot.portfolio import Rejected, import_roadmap, save_initiative
 from bot.rituals.answers import InvalidAway, go_away, is_closed, save_update
-from bot.rituals.cadence import SettingError, load_cadence, save_settings
 from bot.roadmap import RoadmapError, emails_in, parse_roadmap, with_people
 from bot.views import ids
 from bot.views.checkin import InvalidForm, read_update
@@ -30,6 +29,8 @@ from bot.views.portfolio import (
 )
 from bot.views.prompt import read_away
 from bot.views.settings import read_settings, setting_error, settings_saved_view
+from bot.workspace import workspace_of
+from bot.workspace.settings import SettingError, load_cadence, save_settings
 from handlers.events import publish_home
 from storage.db import session_scope
 from storage.models import Initiative
@@ -166,7 +167,7 @@ def register(app: App, deps: Deps) -> None:
             go_away(
                 deps.engine,
                 user=body["user"]["id"],
-                starts_on=now.astimezone(deps.settings.org_timezone).date(),
+                starts_on=workspace_of(deps.engine, deps.settings).today(now),
                 ends_on=date.fromisoformat(until),
                 delegate=delegate,
                 now=now,

@@ -263,6 +263,12 @@ class DeliveryState(StrEnum):
     FAILED = "failed"
 
 
+class DeliveryMethod(StrEnum):
+    POST = "chat.postMessage"
+    UPDATE = "chat.update"
+    FILE = "files.upload_v2"  # payload: filename, title, alt_txt, content_b64
+
+
 class Delivery(SQLModel, table=True):
     """The outbox: a message to send, written in the same transaction as the state that caused it."""
 
@@ -270,7 +276,7 @@ class Delivery(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str  # prompt, reminder, confirmation, digest ...
-    method: str = "chat.postMessage"  # or chat.update
+    method: str = DeliveryMethod.POST
     channel: str  # a channel id, or a user id for a DM
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     ritual_run_id: int | None = Field(default=None, foreign_key="ritualrun.id", index=True)

@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,19 +16,19 @@ from typing import Any
 import pytest
 from slack_sdk import WebClient
 from sqlalchemy import Engine, text
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, col, select
 from waitress.server import create_server
 
 from bot.app import build_app
 from bot.config import Settings, load_settings
-from bot.delivery.sender import Sender, SenderConfig
+from bot.delivery.sender import DrainStats, Sender, SenderConfig
 from bot.deps import Deps
 from bot.sandbox.demo import ROADMAP as DEMO_ROADMAP
 from bot.sandbox.webapi import FakeSlack
 from bot.server import make_wsgi
 from bot.slack import make_sender_client
 from storage.db import make_engine, upgrade
-from storage.models import Initiative, Objective, RaciAssignment
+from storage.models import Delivery, DeliveryState, Initiative, Objective, RaciAssignment
 from tests.slack_requests import SIGNING_SECRET
 
 LEADERSHIP_CHANNEL = "C0LEADERS1"
@@ -162,6 +162,21 @@ class ManualClock:
 
     def __call__(self) -> datetime:
         return self.now
+
+
+def outbox_sent(engine: Engine) -> bool:
+    """True once the outbox has nothing left to send (every delivery sent or failed)."""
+    with Session(engine) as session:
+        waiting = session.exec(
+            select(Delivery.id).where(col(Delivery.state).in_((DeliveryState.PENDING, DeliveryState.SENDING)))
+        ).first()
+    return waiting is None
+
+
+def deliver(engine: Engine, fake: FakeSlack, clock: Callable[[], datetime]) -> DrainStats:
+    """What the outbox holds, sent as Baton's sender sends it (no pacing: the tests do not wait)."""
+    client = WebClient(token=fake.token, base_url=fake.api_url, timeout=5, retry_handlers=[])
+    return Sender(engine, client, clock, SenderConfig(channel_interval=0)).drain_all(timeout=60)
 
 
 @pytest.fixture

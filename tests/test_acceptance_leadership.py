@@ -23,7 +23,7 @@ from bot.sandbox.webapi import FakeSlack
 from bot.scheduler import run_ritual
 from bot.views import ids
 from storage.models import RaciAssignment, WorkspaceSettings
-from tests.conftest import ADMIN, LEADERSHIP_CHANNEL, ManualClock, RunningBaton
+from tests.conftest import ADMIN, LEADERSHIP_CHANNEL, ManualClock, RunningBaton, outbox_sent
 from tests.digest_fixtures import Portfolio
 from tests.slack_requests import post_signed, slash_command_body, view_submission_body, wait_for
 from tests.test_escalation_workflow import action_ids, click, decision_values
@@ -141,7 +141,8 @@ def test_the_monday_digest_reads_well_continues_in_its_thread_and_shows_the_char
     assert "not due" in run(baton, fake_slack, clock, "digest", DIGEST_TIME - timedelta(minutes=5))
     assert channel(fake_slack) == []
     summary = run(baton, fake_slack, clock, "digest", DIGEST_TIME)
-    assert "sent" in summary, summary
+    assert "queued (2 message(s) and a file)" in summary, summary
+    wait_for(lambda: outbox_sent(baton.deps.engine))
     messages = channel(fake_slack)
     head, parts, chart = messages[0], messages[:-1], messages[-1]
 
@@ -181,8 +182,9 @@ def test_the_monday_digest_reads_well_continues_in_its_thread_and_shows_the_char
     assert png["channel"] == LEADERSHIP_CHANNEL and chart["subtype"] == "file_share"
 
     # once: a later tick that Monday posts nothing more
-    run(baton, fake_slack, clock, "digest", DIGEST_TIME + timedelta(hours=2))
-    assert len(channel(fake_slack)) == len(messages) and len(fake_slack.files) == 1
+    assert "already handled" in run(baton, fake_slack, clock, "digest", DIGEST_TIME + timedelta(hours=2))
+    wait_for(lambda: outbox_sent(baton.deps.engine))
+    assert len(channel(fake_slack)) == len(messages) == 3 and len(fake_slack.files) == 1
 
 
 def test_an_off_track_initiative_raises_one_alert_acknowledged_and_closed_with_a_decision(
@@ -272,6 +274,7 @@ def test_the_committee_agenda_and_the_quarterly_review_come_out_on_their_days_on
             for ritual in ("committee", "review"):
                 before = len(channel(fake_slack))
                 run(baton, fake_slack, clock, ritual, at)
+                wait_for(lambda: outbox_sent(baton.deps.engine))  # what it queued is out
                 if len(channel(fake_slack)) > before:
                     posted[(ritual, day)] = posted.get((ritual, day), 0) + len(channel(fake_slack)) - before
         day += timedelta(days=1)

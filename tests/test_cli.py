@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import httpx
@@ -17,8 +18,10 @@ import pytest
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
+from bot.config import Settings
 from bot.sandbox.webapi import FakeSlack
-from storage.models import AuditLog, Initiative, Role, Status
+from bot.workspace import load_workspace
+from storage.models import AuditLog, Initiative, Role, Status, WorkspaceSettings
 from tests.conftest import EXAMPLE_ROADMAP, LEADERSHIP_CHANNEL, run_baton
 from tests.slack_requests import post_signed, slash_command_body, wait_for
 
@@ -380,3 +383,28 @@ def test_the_sandbox_listens_on_port(env: dict, tmp_path: Path) -> None:
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+# -- one workspace: its time zone, not the environment's --------------------------------------------
+def test_an_instant_without_offset_is_read_in_the_workspace_zone_not_batons_default(
+    env: dict, tmp_path: Path
+) -> None:
+    env = {**env, "BATON_TIMEZONE": "UTC"}
+    assert run_baton(env, tmp_path, "settings", "set", "timezone=Pacific/Kiritimati").returncode == 0
+    # Sunday 3 January 23:30 on Kiritimati (UTC+14) is still 2026-W53 there; read in UTC, it would be
+    # Monday 13:30 on Kiritimati, 2027-W01
+    status = run_baton(env, tmp_path, "rituals", "status", "--at", "2027-01-03T23:30").stdout
+    assert status.startswith("cycle 2026-W53:"), status
+
+
+def test_the_workspace_zone_decides_the_quarter_and_today_everywhere(
+    session: Session, settings: Settings
+) -> None:
+    noon_utc = datetime(2026, 12, 31, 12, tzinfo=UTC)  # already 1 January 2027 on Kiritimati
+    utc = settings.model_copy(update={"baton_timezone": "UTC"})
+    assert load_workspace(session, utc).quarter(noon_utc) == "2026-Q4"  # no zone set: BATON_TIMEZONE
+    session.add(WorkspaceSettings(timezone="Pacific/Kiritimati"))
+    session.commit()
+    workspace = load_workspace(session, utc)
+    assert (workspace.quarter(noon_utc), workspace.today(noon_utc)) == ("2027-Q1", date(2027, 1, 1))
+    assert workspace.cadence.tz == workspace.tz and workspace.leadership == (LEADERSHIP_CHANNEL,)

@@ -6,17 +6,17 @@ import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from slack_sdk import WebClient
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.config import Settings
 from bot.escalations import escalate_by_hand
+from bot.rituals.claims import RitualOutcome
 from bot.rituals.committee import run_committee
-from bot.rituals.digest import RitualOutcome
 from bot.sandbox.webapi import FakeSlack
+from storage.db import make_engine
 from storage.models import WorkspaceSettings
-from tests.conftest import LEADERSHIP_CHANNEL
+from tests.conftest import LEADERSHIP_CHANNEL, deliver
 from tests.test_escalation_ritual import T0, run
 from tests.test_escalation_workflow import OWNER, report, seed
 
@@ -31,9 +31,15 @@ def posts_about(fake_slack: FakeSlack, word: str) -> list[dict]:  # type: ignore
 def ritual_at(
     ritual: Callable[..., list[RitualOutcome]], engine: Engine, settings: Settings, fake_slack: FakeSlack
 ) -> Callable[[datetime], list[str]]:
-    """A leadership ritual (committee, review) to run at a given time: what it did in each channel."""
-    client = WebClient(token=fake_slack.token, base_url=fake_slack.api_url)
-    return lambda now: [outcome.state for outcome in ritual(engine, client, now=now, settings=settings)]
+    """A leadership ritual (committee, review) to run at a given time, then the outbox sent: what it did
+    in each channel (`queued` when it queued its messages, else the state of the claim it found)."""
+
+    def run_at(now: datetime) -> list[str]:
+        outcomes = ritual(engine, now=now, settings=settings)
+        deliver(engine, fake_slack, lambda: now)
+        return [outcome.state for outcome in outcomes]
+
+    return run_at
 
 
 def test_the_agenda_comes_out_on_the_first_tuesday_only_and_once(
@@ -68,8 +74,8 @@ def test_the_agenda_comes_out_on_the_first_tuesday_only_and_once(
     assert committee(datetime(2026, 11, 30, 9, tzinfo=UTC)) == ["missed"]  # Nov 3
     assert committee(FIRST_TUESDAY - timedelta(minutes=1)) == ["not due"]
     assert posts_about(fake_slack, "committee") == []
-    assert committee(FIRST_TUESDAY + timedelta(minutes=1)) == ["sent"]
-    assert committee(FIRST_TUESDAY + timedelta(hours=3)) == ["sent"]  # claimed
+    assert committee(FIRST_TUESDAY + timedelta(minutes=1)) == ["queued"]
+    assert committee(FIRST_TUESDAY + timedelta(hours=3)) == ["sent"]  # claimed, and posted
     assert committee(datetime(2026, 12, 8, 9, 30, tzinfo=UTC)) == ["missed"]
     [agenda] = posts_about(fake_slack, "committee")
     text = json.dumps(agenda["blocks"], ensure_ascii=False)
@@ -90,6 +96,24 @@ def test_the_committee_day_follows_the_settings(
     session.add(WorkspaceSettings(committee_weekday=3, committee_week=5, committee_hour=15))  # last Thursday
     session.commit()
     assert committee(FIRST_TUESDAY + timedelta(hours=1)) == ["not due"]
-    assert committee(datetime(2026, 12, 31, 14, 5, tzinfo=UTC)) == ["sent"]
+    assert committee(datetime(2026, 12, 31, 14, 5, tzinfo=UTC)) == ["queued"]
     [agenda] = posts_about(fake_slack, "committee")
     assert "Nothing to arbitrate" in json.dumps(agenda["blocks"])
+
+
+def test_an_agenda_queued_by_a_run_that_died_is_posted_once_after_the_restart(
+    engine: Engine, settings: Settings, fake_slack: FakeSlack, database_url: str
+) -> None:
+    now = FIRST_TUESDAY + timedelta(minutes=1)
+    [died] = run_committee(engine, now=now, settings=settings)  # the process dies before its sender sends
+    assert died.state == "queued" and fake_slack.posts() == []
+    restarted = make_engine(database_url)  # a new process: nothing in memory survives
+    try:
+        [found] = run_committee(restarted, now=now + timedelta(minutes=1), settings=settings)
+        assert (found.state, found.detail) == ("queued", "already handled")  # its agenda is in the outbox
+        deliver(restarted, fake_slack, lambda: now + timedelta(minutes=1))
+        [after] = run_committee(restarted, now=now + timedelta(hours=1), settings=settings)
+        deliver(restarted, fake_slack, lambda: now + timedelta(hours=1))
+    finally:
+        restarted.dispose()
+    assert after.state == "sent" and len(posts_about(fake_slack, "committee")) == 1

@@ -1,29 +1,26 @@
-"""The digest ritual through the fake Slack: thread order, team digests, the chart, failures, and
-exactly-once across reruns, restarts and a crash half-way."""
+"""The digest ritual, queued in the outbox and sent by its sender through the fake Slack: thread order,
+team digests, the chart, failures, and exactly-once across reruns, restarts and a crash half-way."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 import pytest
-from slack_sdk import WebClient
 from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
 from bot.config import Settings
-from bot.rituals.digest import CHART, DIGEST, EVENT, LEASE, run_digest, run_digests
+from bot.delivery.sender import METADATA_EVENT, Sender, SenderConfig
+from bot.rituals.digest import DIGEST, run_digest, run_digests
 from bot.sandbox.webapi import FakeSlack
+from bot.slack import make_sender_client
 from storage.db import make_engine
-from storage.models import RitualRun, WorkspaceSettings
-from tests.conftest import LEADERSHIP_CHANNEL
+from storage.models import Delivery, DeliveryMethod, DeliveryState, RitualRun, WorkspaceSettings
+from tests.conftest import LEADERSHIP_CHANNEL, ManualClock, deliver
 from tests.digest_fixtures import DIGEST_TIME, Portfolio
 
 FINANCE_CHANNEL, SALES_CHANNEL = "C0FINANCE1", "C0SALES001"
 PNG = b"\x89PNG\r\n\x1a\n"
-
-
-def client_for(fake: FakeSlack) -> WebClient:
-    return WebClient(token=fake.token, base_url=fake.api_url)
 
 
 def seed(session: Session, count: int, departments: tuple[str, ...] = ("Finance", "Sales")) -> None:
@@ -42,28 +39,37 @@ def digest_posts(fake: FakeSlack, channel: str = LEADERSHIP_CHANNEL) -> list[dic
     return [p for p in fake.posts() if p["channel"] == channel]
 
 
+def part_labels(posts: list[dict]) -> list[str]:
+    return [p["blocks"][-1]["elements"][0]["text"] for p in posts]
+
+
+def in_order(count: int) -> list[str]:
+    return [f"Part {n} of {count}" for n in range(1, count + 1)]
+
+
 def states(session: Session) -> dict[tuple[str, str], str]:
     session.expire_all()
     return {(r.ritual, r.target): r.state for r in session.exec(select(RitualRun))}
+
+
+def queued_digest(engine: Engine, settings: Settings, now=DIGEST_TIME):  # type: ignore[no-untyped-def]
+    return run_digest(engine, now=now, settings=settings, channel=LEADERSHIP_CHANNEL)
 
 
 def test_a_long_digest_continues_in_the_thread_in_order_then_the_chart(
     engine: Engine, session: Session, fake_slack: FakeSlack, settings: Settings
 ) -> None:
     seed(session, 120)
-    outcome = run_digest(
-        engine, client_for(fake_slack), now=DIGEST_TIME, settings=settings, channel=LEADERSHIP_CHANNEL
-    )
-    assert outcome.state == "sent", outcome
+    outcome = queued_digest(engine, settings)
+    assert outcome.state == "queued" and fake_slack.posts() == []  # the claim and its messages, in one go
+    assert states(session) == {(DIGEST, LEADERSHIP_CHANNEL): "queued"}
+    deliver(engine, fake_slack, lambda: DIGEST_TIME)
     posts = digest_posts(fake_slack)
-    assert len(posts) > 2
+    assert len(posts) > 2 and outcome.detail == f"{len(posts)} message(s) and a file"
     head = posts[0]
-    assert head["thread_ts"] is None and head["metadata"]["event_type"] == EVENT
+    assert head["thread_ts"] is None and head["metadata"]["event_type"] == METADATA_EVENT
     assert all(p["thread_ts"] == head["ts"] for p in posts[1:])
-    assert [p["metadata"]["event_payload"]["part"] for p in posts] == list(range(1, len(posts) + 1))
-    assert [p["blocks"][-1]["elements"][0]["text"] for p in posts] == [
-        f"Part {n} of {len(posts)}" for n in range(1, len(posts) + 1)
-    ]
+    assert part_labels(posts) == in_order(len(posts))
     titles = [b["accessory"]["value"] for p in posts for b in p["blocks"] if "accessory" in b]
     assert len(titles) == 120 and len(set(titles)) == 120
     [chart] = fake_slack.files
@@ -72,7 +78,9 @@ def test_a_long_digest_continues_in_the_thread_in_order_then_the_chart(
     assert chart["title"] == "Portfolio 2026-Q4" and chart["alt_txt"]
     thread = fake_slack.messages(LEADERSHIP_CHANNEL)
     assert thread[-1]["subtype"] == "file_share"  # the chart comes after the whole text
-    assert states(session) == {(DIGEST, LEADERSHIP_CHANNEL): "sent", (CHART, LEADERSHIP_CHANNEL): "sent"}
+    assert states(session) == {(DIGEST, LEADERSHIP_CHANNEL): "sent"}
+    [run] = session.exec(select(RitualRun)).all()
+    assert run.message_ts == head["ts"]
 
 
 def test_team_digests_go_to_their_channels_filtered(
@@ -81,12 +89,13 @@ def test_team_digests_go_to_their_channels_filtered(
     seed(session, 6, ("Finance", "Sales", "Ops"))
     session.add(WorkspaceSettings(team_channels={"Finance": FINANCE_CHANNEL, "Sales": SALES_CHANNEL}))
     session.commit()
-    outcomes = run_digests(engine, client_for(fake_slack), now=DIGEST_TIME, settings=settings)
+    outcomes = run_digests(engine, now=DIGEST_TIME, settings=settings)
     assert [(o.target, o.state) for o in outcomes] == [
-        (LEADERSHIP_CHANNEL, "sent"),
-        (FINANCE_CHANNEL, "sent"),
-        (SALES_CHANNEL, "sent"),
+        (LEADERSHIP_CHANNEL, "queued"),
+        (FINANCE_CHANNEL, "queued"),
+        (SALES_CHANNEL, "queued"),
     ]
+    deliver(engine, fake_slack, lambda: DIGEST_TIME)
     [finance] = digest_posts(fake_slack, FINANCE_CHANNEL)
     assert finance["blocks"][0]["text"]["text"] == "Finance — weekly digest 2026-W48"
     shown = [b["text"]["text"] for b in finance["blocks"] if "accessory" in b]
@@ -94,10 +103,9 @@ def test_team_digests_go_to_their_channels_filtered(
     [leadership] = digest_posts(fake_slack)
     assert len([b for b in leadership["blocks"] if "accessory" in b]) == 6
     assert {f["channel"] for f in fake_slack.files} == {LEADERSHIP_CHANNEL, FINANCE_CHANNEL, SALES_CHANNEL}
-    again = run_digests(
-        engine, client_for(fake_slack), now=DIGEST_TIME + timedelta(hours=1), settings=settings
-    )
+    again = run_digests(engine, now=DIGEST_TIME + timedelta(hours=1), settings=settings)
     assert {o.state for o in again} == {"sent"} and all("already handled" in o.detail for o in again)
+    deliver(engine, fake_slack, lambda: DIGEST_TIME + timedelta(hours=1))
     assert len(fake_slack.posts()) == 3
 
 
@@ -106,8 +114,10 @@ def test_the_leadership_channel_setting_overrides_the_environment(
 ) -> None:
     session.add(WorkspaceSettings(leadership_channel="C0BOARD001"))
     session.commit()
-    [outcome] = run_digests(engine, client_for(fake_slack), now=DIGEST_TIME, settings=settings)
-    assert outcome.target == "C0BOARD001" and outcome.state == "sent"
+    [outcome] = run_digests(engine, now=DIGEST_TIME, settings=settings)
+    assert outcome.target == "C0BOARD001" and outcome.state == "queued"
+    deliver(engine, fake_slack, lambda: DIGEST_TIME)
+    assert [p["channel"] for p in fake_slack.posts()] == ["C0BOARD001"]
 
 
 def test_a_failed_upload_never_holds_the_text_back(
@@ -115,14 +125,12 @@ def test_a_failed_upload_never_holds_the_text_back(
 ) -> None:
     seed(session, 3)
     fake_slack.fail("files.completeUploadExternal", "not_in_channel")
-    outcome = run_digest(
-        engine, client_for(fake_slack), now=DIGEST_TIME, settings=settings, channel=LEADERSHIP_CHANNEL
-    )
-    assert outcome.state == "sent" and "chart not uploaded: not_in_channel" in outcome.detail
+    assert queued_digest(engine, settings).state == "queued"
+    assert deliver(engine, fake_slack, lambda: DIGEST_TIME).failed == 1
     assert len(digest_posts(fake_slack)) == 1 and fake_slack.files == []
-    assert states(session) == {(DIGEST, LEADERSHIP_CHANNEL): "sent", (CHART, LEADERSHIP_CHANNEL): "failed"}
-    [chart] = [r for r in session.exec(select(RitualRun)) if r.ritual == CHART]
-    assert chart.error == "not_in_channel"
+    assert states(session) == {(DIGEST, LEADERSHIP_CHANNEL): "sent"}
+    [chart] = session.exec(select(Delivery).where(Delivery.method == DeliveryMethod.FILE)).all()
+    assert (chart.state, chart.error) == (DeliveryState.FAILED, "not_in_channel")
 
 
 def test_not_due_before_the_digest_hour(
@@ -130,44 +138,33 @@ def test_not_due_before_the_digest_hour(
 ) -> None:
     seed(session, 1)
     early = DIGEST_TIME - timedelta(hours=1)  # 15:30 in Paris: due at 16:00
-    outcome = run_digest(
-        engine, client_for(fake_slack), now=early, settings=settings, channel=LEADERSHIP_CHANNEL
-    )
-    assert outcome.state == "not due" and fake_slack.posts() == []
+    outcome = queued_digest(engine, settings, early)
+    assert outcome.state == "not due" and session.exec(select(Delivery)).all() == []
 
 
 def test_twice_or_after_a_restart_it_posts_once(
     engine: Engine, session: Session, fake_slack: FakeSlack, settings: Settings, database_url: str
 ) -> None:
     seed(session, 70)
-    first = run_digest(
-        engine, client_for(fake_slack), now=DIGEST_TIME, settings=settings, channel=LEADERSHIP_CHANNEL
-    )
+    first = queued_digest(engine, settings)
+    again = queued_digest(engine, settings)  # before the sender has sent anything
+    deliver(engine, fake_slack, lambda: DIGEST_TIME)
     posted = len(fake_slack.posts())
-    again = run_digest(
-        engine, client_for(fake_slack), now=DIGEST_TIME, settings=settings, channel=LEADERSHIP_CHANNEL
-    )
     restarted_engine = make_engine(database_url)  # a new process: nothing in memory survives
     try:
-        restarted = run_digest(
-            restarted_engine,
-            client_for(fake_slack),
-            now=DIGEST_TIME + LEASE * 3,
-            settings=settings,
-            channel=LEADERSHIP_CHANNEL,
-        )
+        restarted = queued_digest(restarted_engine, settings, DIGEST_TIME + timedelta(hours=3))
+        deliver(restarted_engine, fake_slack, lambda: DIGEST_TIME + timedelta(hours=3))
     finally:
         restarted_engine.dispose()
-    assert first.state == "sent" and again.state == "sent" and restarted.state == "sent"
+    assert (first.state, again.state, restarted.state) == ("queued", "queued", "sent")
     assert "already handled" in again.detail and "already handled" in restarted.detail
-    assert len(fake_slack.posts()) == posted and len(fake_slack.files) == 1
+    assert posted > 1 and len(fake_slack.posts()) == posted and len(fake_slack.files) == 1
 
 
 def test_a_part_refused_half_way_is_retried_without_a_second_head(
     engine: Engine, session: Session, fake_slack: FakeSlack, settings: Settings
 ) -> None:
     seed(session, 120)
-    client = client_for(fake_slack)
     original = fake_slack.answer
     calls = {"posts": 0}
 
@@ -179,61 +176,74 @@ def test_a_part_refused_half_way_is_retried_without_a_second_head(
         return original(method, args, token)
 
     fake_slack.answer = third_post_fails  # type: ignore[method-assign]
-    failed = run_digest(engine, client, now=DIGEST_TIME, settings=settings, channel=LEADERSHIP_CHANNEL)
-    assert failed.state == "failed" and failed.detail == "fatal_error"
-    assert len(digest_posts(fake_slack)) == 2  # the head and part 2
-    [run] = session.exec(select(RitualRun).where(RitualRun.ritual == DIGEST)).all()
-    assert run.message_ts == digest_posts(fake_slack)[0]["ts"]
+    assert queued_digest(engine, settings).state == "queued"
+    clock = ManualClock(DIGEST_TIME)
+    sender = Sender(engine, make_sender_client(settings), clock, SenderConfig(channel_interval=0))
+    assert sender.drain().retried == 1  # part 3, refused; the parts after it wait for it
+    total = len(session.exec(select(Delivery).where(Delivery.method == DeliveryMethod.POST)).all())
+    assert part_labels(digest_posts(fake_slack)) == in_order(total)[:2]  # the head and part 2
+    assert states(session) == {(DIGEST, LEADERSHIP_CHANNEL): "sent"}  # the head is out
     fake_slack.answer = original  # type: ignore[method-assign]
 
-    retried = run_digest(
-        engine, client, now=DIGEST_TIME + timedelta(minutes=5), settings=settings, channel=LEADERSHIP_CHANNEL
-    )
-    assert retried.state == "sent"
+    clock.now += timedelta(minutes=10)  # past the backoff
+    assert sender.drain().failed == 0
     posts = digest_posts(fake_slack)
     assert [p["thread_ts"] is None for p in posts].count(True) == 1
-    parts = [p["metadata"]["event_payload"]["part"] for p in posts]
-    assert (
-        parts == list(range(1, len(posts) + 1))
-        and parts[-1] == posts[0]["metadata"]["event_payload"]["parts"]
-    )
+    assert part_labels(posts) == in_order(total) and total > 3
+    assert len(fake_slack.calls_to("conversations.replies")) == 1  # part 3 was looked up in the thread
 
 
-def test_a_run_that_died_after_the_head_is_taken_over_and_finds_it_by_its_metadata(
+def test_a_part_slack_refuses_for_good_stops_the_rest_and_says_why(
     engine: Engine, session: Session, fake_slack: FakeSlack, settings: Settings
 ) -> None:
     seed(session, 120)
-    client = client_for(fake_slack)
-    assert (
-        run_digest(engine, client, now=DIGEST_TIME, settings=settings, channel=LEADERSHIP_CHANNEL).state
-        == "sent"
-    )
-    full = digest_posts(fake_slack)
-    # Rewind to a crash right after the head was posted, before its ts was recorded: only the head is in
-    # Slack, and the claim is still `claimed` with no message_ts.
-    fake_slack.reset()
-    head = client.chat_postMessage(
-        channel=LEADERSHIP_CHANNEL,
-        text=full[0]["text"],
-        blocks=full[0]["blocks"],
-        metadata=full[0]["metadata"],
-    )
-    with engine.begin() as connection:
-        connection.execute(update(RitualRun).values(state="claimed", message_ts=None, finished_at=None))
-        connection.execute(RitualRun.__table__.delete().where(col(RitualRun.ritual) == CHART))  # type: ignore[attr-defined]
+    original = fake_slack.answer
+    calls = {"posts": 0}
 
-    too_soon = run_digest(
-        engine, client, now=DIGEST_TIME + LEASE / 2, settings=settings, channel=LEADERSHIP_CHANNEL
+    def second_post_refused(method: str, args: dict, token: str | None):  # type: ignore[no-untyped-def]
+        if method == "chat.postMessage":
+            calls["posts"] += 1
+            if calls["posts"] == 2:
+                return 200, {"ok": False, "error": "msg_too_long"}, {}
+        return original(method, args, token)
+
+    fake_slack.answer = second_post_refused  # type: ignore[method-assign]
+    queued_digest(engine, settings)
+    stats = deliver(engine, fake_slack, lambda: DIGEST_TIME)
+    parts = session.exec(select(Delivery).order_by(col(Delivery.id))).all()
+    assert stats.sent == 1 and stats.failed == len(parts) - 1 and len(digest_posts(fake_slack)) == 1
+    assert parts[1].error == "msg_too_long"
+    assert {p.error for p in parts[2:]} == {"parent_failed: msg_too_long"}  # no hole in the thread
+
+
+def test_a_sender_that_died_after_the_head_was_posted_is_taken_over_and_finds_it(
+    engine: Engine, session: Session, fake_slack: FakeSlack, settings: Settings
+) -> None:
+    seed(session, 120)
+    queued_digest(engine, settings)
+    # A sender on another host claimed the head, posted it and died before recording it: Slack has the
+    # head (with its delivery id), the outbox still says `sending`.
+    head_row = session.exec(select(Delivery).where(col(Delivery.ritual_run_id).is_not(None))).one()
+    with engine.begin() as connection:
+        connection.execute(
+            update(Delivery)
+            .where(col(Delivery.id) == head_row.id)
+            .values(state=DeliveryState.SENDING, claimed_by="elsewhere:1:dead", claimed_at=DIGEST_TIME)
+        )
+    head = make_sender_client(settings).chat_postMessage(
+        channel=LEADERSHIP_CHANNEL,
+        metadata={"event_type": METADATA_EVENT, "event_payload": {"delivery_id": head_row.id}},
+        **head_row.payload,
     )
-    assert too_soon.state == "claimed" and len(fake_slack.posts()) == 1  # it may still be running
-    taken_over = run_digest(
-        engine, client, now=DIGEST_TIME + LEASE * 2, settings=settings, channel=LEADERSHIP_CHANNEL
-    )
-    assert taken_over.state == "sent"
+    clock = ManualClock(DIGEST_TIME + timedelta(seconds=30))
+    sender = Sender(engine, make_sender_client(settings), clock, SenderConfig(channel_interval=0))
+    assert sender.drain().sent == 0 and len(fake_slack.posts()) == 1  # within its lease: it may be alive
+    clock.now += timedelta(minutes=2)
+    stats = sender.drain_all(timeout=60)
+    assert stats.recovered == 1  # found in the channel's history by its delivery id, not posted again
     posts = digest_posts(fake_slack)
     assert posts[0]["ts"] == head["ts"] and all(p["thread_ts"] == head["ts"] for p in posts[1:])
-    assert len(posts) == len(full)
-    assert [p["metadata"]["event_payload"]["part"] for p in posts] == list(range(1, len(full) + 1))
+    assert part_labels(posts) == in_order(len(posts)) and len(fake_slack.files) == 1
 
 
 @pytest.mark.parametrize("language", ["fr"])
@@ -243,7 +253,8 @@ def test_the_digest_speaks_the_workspace_language(
     seed(session, 2)
     session.add(WorkspaceSettings(language=language))
     session.commit()
-    run_digest(engine, client_for(fake_slack), now=DIGEST_TIME, settings=settings, channel=LEADERSHIP_CHANNEL)
+    queued_digest(engine, settings)
+    deliver(engine, fake_slack, lambda: DIGEST_TIME)
     [post] = digest_posts(fake_slack)
     assert post["blocks"][0]["text"]["text"] == "Point hebdomadaire — 2026-W48"
     assert fake_slack.files[0]["title"] == "Portefeuille 2026-Q4"

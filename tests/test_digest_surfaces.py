@@ -7,14 +7,13 @@ import json
 import re
 from pathlib import Path
 
-from slack_sdk import WebClient
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.config import Settings
 from bot.rituals.digest import run_digest
 from bot.sandbox.webapi import FakeSlack
-from tests.conftest import ADMIN, LEADERSHIP_CHANNEL, ManualClock, RunningBaton, run_baton
+from tests.conftest import ADMIN, LEADERSHIP_CHANNEL, ManualClock, RunningBaton, deliver, run_baton
 from tests.digest_fixtures import DIGEST_TIME, Portfolio
 from tests.slack_requests import post_signed, wait_for
 from tests.test_portfolio_commands import command
@@ -50,8 +49,8 @@ def test_the_details_button_answers_with_the_initiative_status_privately(
     baton: RunningBaton, fake_slack: FakeSlack, session: Session, engine: Engine, settings: Settings
 ) -> None:
     seed(session, 2)
-    client = WebClient(token=fake_slack.token, base_url=fake_slack.api_url)
-    run_digest(engine, client, now=DIGEST_TIME, settings=settings, channel=LEADERSHIP_CHANNEL)
+    run_digest(engine, now=DIGEST_TIME, settings=settings, channel=LEADERSHIP_CHANNEL)
+    deliver(engine, fake_slack, lambda: DIGEST_TIME)
     [message] = fake_slack.posts()
     button = next(b["accessory"] for b in message["blocks"] if "accessory" in b)
     before = len(fake_slack.responses)

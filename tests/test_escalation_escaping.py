@@ -115,7 +115,7 @@ def test_hostile_text_is_inert_on_every_escalation_surface(
         (run_review, datetime(2027, 1, 1, 8, 5, tzinfo=UTC), "Quarterly"),
     ]
     for ritual, now, word in rituals:
-        assert ritual_at(ritual, engine, settings, fake_slack)(now) == ["sent"]
+        assert ritual_at(ritual, engine, settings, fake_slack)(now) == ["queued"]
         posted = posts_about(fake_slack, word)
         assert posted and "ERP" in str(posted)
         for message in posted:

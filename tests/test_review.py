@@ -46,8 +46,8 @@ def test_the_review_comes_out_at_quarter_end_once_with_scores(
     assert review(datetime(2026, 12, 31, 16, tzinfo=UTC)) == ["missed"]  # Q3's
     assert review(NEXT_QUARTER - timedelta(minutes=1)) == ["not due"]
     assert posts_about(fake_slack, "review") == []
-    assert review(NEXT_QUARTER) == ["sent"]
-    assert review(NEXT_QUARTER + timedelta(days=2)) == ["sent"]  # claimed
+    assert review(NEXT_QUARTER) == ["queued"]
+    assert review(NEXT_QUARTER + timedelta(days=2)) == ["sent"]  # claimed, and posted
     [posted] = posts_about(fake_slack, "review")
     text = json.dumps(posted["blocks"], ensure_ascii=False)
     assert "Quarterly review — 2026-Q4" in text and TITLE in text

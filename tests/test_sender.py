@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from bot.config import Settings
 from bot.delivery.outbox import enqueue_post, enqueue_update, replace_pending
-from bot.delivery.sender import HOST, METADATA_EVENT, RateGate, Sender, SenderConfig
+from bot.delivery.sender import HOST, METADATA_EVENT, DrainStats, RateGate, Sender, SenderConfig
 from bot.rituals.digest import run_digest
 from bot.sandbox.webapi import FakeSlack
 from storage.models import Delivery, DeliveryState, RitualRun
@@ -287,11 +287,10 @@ def test_the_next_digest_reports_what_could_not_be_delivered(
     queue(session, clock, ["U0GONE0001", "U0OWNER001"])
     fake_slack.fail("chat.postMessage", "user_not_found")
     sender_for(engine, fake_slack, clock, concurrency=1).drain()
-    client = WebClient(token=fake_slack.token, base_url=fake_slack.api_url)
-    outcome = run_digest(
-        engine, client, now=clock() + timedelta(hours=8), settings=settings, channel="C0LEADERS1"
-    )
-    assert outcome.state == "sent"
+    outcome = run_digest(engine, now=clock() + timedelta(hours=8), settings=settings, channel="C0LEADERS1")
+    assert outcome.state == "queued"
+    clock.now += timedelta(hours=8)
+    sender_for(engine, fake_slack, clock).drain_all()
     [digest] = [p for p in fake_slack.posts() if p["channel"] == "C0LEADERS1"]
     notes = [e["text"] for b in digest["blocks"] if b["type"] == "context" for e in b["elements"]]
     assert notes == [
@@ -397,3 +396,30 @@ def test_a_delivery_whose_parent_failed_fails_saying_why(
     session.expire_all()
     assert session.get_one(Delivery, child.id).error == "parent_failed: channel_not_found"
     assert fake_slack.calls_to("chat.update") == []
+
+
+def test_a_sender_waiting_out_a_long_retry_after_keeps_its_rows_from_another_replica(
+    engine: Engine, session: Session, fake_slack: FakeSlack
+) -> None:
+    def now() -> datetime:
+        return datetime.now(UTC)  # leases are compared across senders: both on the real clock
+
+    queue(session, ManualClock(now()), ["U0OWNER001", "U0OWNER002"])
+    # Retry-After longer than the lease: a sender that stopped renewing would look dead meanwhile
+    fake_slack.fail("chat.postMessage", "ratelimited", status=429, retry_after=4, times=2)
+    config = {"lease": timedelta(seconds=3), "concurrency": 2}
+    waiting, replica = (
+        sender_for(engine, fake_slack, now, **config),
+        sender_for(engine, fake_slack, now, **config),
+    )
+    result: list[DrainStats] = []
+    thread = threading.Thread(target=lambda: result.append(waiting.drain()))
+    thread.start()
+    wait_for(lambda: fake_slack.ratelimited == 2)  # both rows are held, waiting out the 429
+    taken = DrainStats()
+    while thread.is_alive():  # the other replica looks for abandoned rows all along
+        taken.add(replica.drain())
+        thread.join(timeout=0.2)
+    assert (taken.sent, taken.recovered) == (0, 0)
+    assert (result[0].sent, result[0].ratelimited) == (2, 2)
+    assert posts_per_channel(fake_slack) == {"D0OWNER001": 1, "D0OWNER002": 1}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,7 +11,7 @@ from typing import Any
 from sqlalchemy import insert, update
 from sqlmodel import Session, col, select
 
-from storage.models import Delivery, DeliveryState
+from storage.models import Delivery, DeliveryMethod, DeliveryState
 
 
 def enqueue_post(
@@ -49,7 +50,7 @@ def enqueue_posts(session: Session, *, kind: str, posts: Sequence[Post], now: da
     rows = [
         {
             "kind": kind,
-            "method": "chat.postMessage",
+            "method": DeliveryMethod.POST,
             "channel": post.channel,
             "payload": post.message,
             "ritual_run_id": post.ritual_run_id,
@@ -61,6 +62,64 @@ def enqueue_posts(session: Session, *, kind: str, posts: Sequence[Post], now: da
         for post in posts
     ]
     session.execute(insert(Delivery), rows)
+
+
+@dataclass(frozen=True)
+class File:
+    """A file to share in a thread (files_upload_v2): the digest's chart."""
+
+    filename: str
+    content: bytes
+    title: str
+    alt_txt: str
+
+
+def enqueue_thread(
+    session: Session,
+    *,
+    kind: str,
+    channel: str,
+    messages: Sequence[dict[str, Any]],
+    now: datetime,
+    ritual_run_id: int | None = None,
+    file: File | None = None,
+) -> Delivery:
+    """A message and the rest of `messages` in its thread, in order, then `file` there too. Each waits for
+    the one before it (its parent), so the thread reads in order and a refused part stops the ones after
+    it rather than leaving a hole. The first carries `ritual_run_id`: the claim ends as that post does."""
+    head = enqueue_post(
+        session, kind=kind, channel=channel, message=messages[0], now=now, ritual_run_id=ritual_run_id
+    )
+    session.flush()
+    last = head
+    for message in messages[1:]:
+        last = _child(session, last, kind=kind, method=DeliveryMethod.POST, payload=message, now=now)
+    if file is not None:
+        payload = {
+            "filename": file.filename,
+            "title": file.title,
+            "alt_txt": file.alt_txt,
+            "content_b64": base64.b64encode(file.content).decode("ascii"),
+        }
+        _child(session, last, kind=kind, method=DeliveryMethod.FILE, payload=payload, now=now)
+    return head
+
+
+def _child(
+    session: Session, parent: Delivery, *, kind: str, method: str, payload: dict[str, Any], now: datetime
+) -> Delivery:
+    child = Delivery(
+        kind=kind,
+        method=method,
+        channel=parent.channel,
+        payload=payload,
+        parent_id=parent.id,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    session.add(child)
+    session.flush()
+    return child
 
 
 def enqueue_update(
@@ -81,7 +140,7 @@ def enqueue_update(
     same_parent = col(Delivery.parent_id) == parent.id if parent else col(Delivery.parent_id).is_(None)
     pending = session.exec(
         select(Delivery).where(
-            Delivery.method == "chat.update",
+            Delivery.method == DeliveryMethod.UPDATE,
             Delivery.channel == channel,
             Delivery.state == DeliveryState.PENDING,
             same_parent,
@@ -93,7 +152,7 @@ def enqueue_update(
             return delivery
     delivery = Delivery(
         kind=kind,
-        method="chat.update",
+        method=DeliveryMethod.UPDATE,
         channel=channel,
         payload=content,
         parent_id=parent.id if parent else None,

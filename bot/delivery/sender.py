@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import random
 import socket
@@ -34,11 +35,12 @@ from sqlmodel import col, select
 from bot.clock import Clock
 from bot.logs import get_logger
 from storage.db import session_scope
-from storage.models import Delivery, DeliveryState, RitualRun
+from storage.models import Delivery, DeliveryMethod, DeliveryState, RitualRun
 
 log = get_logger(__name__)
 
 METADATA_EVENT = "baton_delivery"
+POST, UPDATE, FILE_UPLOAD = DeliveryMethod.POST, DeliveryMethod.UPDATE, DeliveryMethod.FILE
 RETRYABLE = {
     "ratelimited",
     "internal_error",
@@ -133,24 +135,32 @@ class Sender:
 
     def __post_init__(self) -> None:
         self.gate = RateGate(self.config.channel_interval)
+        # Rows in hand are renewed three times per lease: held through a long Retry-After, they never look
+        # abandoned to another replica; only a sender that is gone stops renewing.
+        self._renew_every = self.config.lease.total_seconds() / 3
 
     # -- draining ----------------------------------------------------------------------------------
     def drain(self) -> DrainStats:
-        """Send everything due now; return when nothing due is left (rows waiting for a backoff stay)."""
+        """Send everything due now; return when nothing due is left (rows waiting for a backoff stay).
+        While anything is in flight this loop is also the heartbeat of the rows it holds."""
         stats = DrainStats()
-        in_flight: set[Future[DrainStats]] = set()
+        in_flight: dict[Future[DrainStats], int] = {}
+        renewed = time.monotonic()
         with ThreadPoolExecutor(self.config.concurrency, thread_name_prefix="sender") as pool:
             while True:
                 room = 2 * self.config.concurrency - len(in_flight)
                 if room > 0:
-                    in_flight |= {
-                        pool.submit(self._send, delivery, verify) for delivery, verify in self._claim(room)
-                    }
+                    for delivery, verify in self._claim(room):
+                        in_flight[pool.submit(self._send, delivery, verify)] = delivery.id or 0
                 if not in_flight:
                     return stats
-                done, in_flight = wait(in_flight, timeout=1.0, return_when=FIRST_COMPLETED)
+                done, _ = wait(in_flight, timeout=min(1.0, self._renew_every), return_when=FIRST_COMPLETED)
                 for future in done:
+                    del in_flight[future]
                     stats.add(future.result())
+                if in_flight and time.monotonic() - renewed >= self._renew_every:
+                    self._renew(list(in_flight.values()))
+                    renewed = time.monotonic()
 
     def drain_all(self, *, timeout: float = 600.0) -> DrainStats:
         """Drain until nothing is pending or in flight, waiting out backoffs and other senders."""
@@ -203,6 +213,19 @@ class Sender:
         recovered = set(orphans)
         return [(row, row.id in recovered or row.attempts > 0) for row in rows]
 
+    def _renew(self, delivery_ids: list[int]) -> None:
+        """Renew the lease of the rows this sender holds (a heartbeat while it waits out a 429)."""
+        with session_scope(self.engine) as session:
+            session.execute(
+                update(Delivery)
+                .where(
+                    col(Delivery.id).in_(delivery_ids),
+                    col(Delivery.claimed_by) == self.worker_id,
+                    col(Delivery.state) == DeliveryState.SENDING,
+                )
+                .values(claimed_at=self.clock())
+            )
+
     def _orphans(self, session: Any, now: datetime, limit: int) -> list[int]:
         """`sending` rows whose sender died: gone from this host, or silent past the lease elsewhere."""
         if limit <= 0:
@@ -246,13 +269,15 @@ class Sender:
     def _deliver(self, delivery: Delivery, verify: bool) -> _Outcome:
         payload, channel = dict(delivery.payload), delivery.channel
         if delivery.parent_id is not None:
-            with session_scope(self.engine) as session:
-                parent = session.get_one(Delivery, delivery.parent_id)
-            if parent.state != DeliveryState.SENT or not (parent.message_channel and parent.message_ts):
-                return _Outcome("failed", error=f"parent_failed: {parent.error}")
-            channel = parent.message_channel
-            payload["ts" if delivery.method == "chat.update" else "thread_ts"] = parent.message_ts
-        if delivery.method == "chat.update":
+            place = self._place_of(delivery)
+            if isinstance(place, str):
+                return _Outcome("failed", error=place)
+            channel, parent_ts, thread_ts = place
+            if delivery.method == UPDATE:
+                payload["ts"] = parent_ts
+            else:
+                payload["thread_ts"] = thread_ts
+        if delivery.method == UPDATE:
             ts = payload.pop("ts")
             return self._call(channel, lambda: self.client.chat_update(channel=channel, ts=ts, **payload))
         if verify:
@@ -264,10 +289,32 @@ class Sender:
                 return _Outcome("retry", error=f"unverifiable: {type(exc).__name__}")
             if found is not None:
                 return _Outcome("sent", channel=found[0], ts=found[1], recovered=True)
+        if delivery.method == FILE_UPLOAD:
+            return self._call(channel, lambda: self._upload(channel, payload))
         metadata = {"event_type": METADATA_EVENT, "event_payload": {"delivery_id": delivery.id}}
         return self._call(
             channel, lambda: self.client.chat_postMessage(channel=channel, metadata=metadata, **payload)
         )
+
+    def _place_of(self, delivery: Delivery) -> tuple[str, str, str] | str:
+        """Where a child goes, from its parent's message: (channel, the parent's ts, the ts of the thread's
+        first message, which a reply's thread_ts must name); or why it cannot go (the parent failed)."""
+        with session_scope(self.engine) as session:
+            parent = session.get_one(Delivery, delivery.parent_id)
+            if parent.state != DeliveryState.SENT or not (parent.message_channel and parent.message_ts):
+                error = parent.error or "parent_failed"
+                return error if error.startswith("parent_failed") else f"parent_failed: {error}"
+            root = parent
+            while root.parent_id is not None and root.method == POST:  # a reply in a thread: up to its head
+                root = session.get_one(Delivery, root.parent_id)
+            return parent.message_channel, parent.message_ts, root.message_ts or parent.message_ts
+
+    def _upload(self, channel: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """files_upload_v2 of a file kept base64 in the outbox; Slack shares it as a message of its own."""
+        upload = dict(payload)
+        content = base64.b64decode(upload.pop("content_b64"))
+        self.client.files_upload_v2(channel=channel, content=content, **upload)
+        return {"channel": channel, "ts": None}
 
     def _call(self, channel: str, send: Callable[[], Any]) -> _Outcome:
         ratelimited = 0
@@ -286,12 +333,15 @@ class Sender:
                 return _Outcome(state, error=error, ratelimited=ratelimited)
             except OSError as exc:  # timeouts and network errors: the message may or may not be there
                 return _Outcome("retry", error=f"network: {type(exc).__name__}", ratelimited=ratelimited)
-            return _Outcome("sent", channel=response["channel"], ts=response["ts"], ratelimited=ratelimited)
+            return _Outcome(
+                "sent", channel=response["channel"], ts=response.get("ts"), ratelimited=ratelimited
+            )
         return _Outcome("retry", error="ratelimited", ratelimited=ratelimited)
 
     def _find_posted(self, delivery: Delivery, channel: str, thread_ts: str | None) -> tuple[str, str] | None:
         """The (channel, ts) of this delivery's message if an earlier attempt did post it. A thread reply
-        is looked for among the thread's replies: a channel's history does not hold them."""
+        is looked for among the thread's replies: a channel's history does not hold them. A file is known
+        by its name (Slack's file messages carry no metadata of ours)."""
         if channel.startswith(("U", "W")):
             channel = self.client.conversations_open(users=channel)["channel"]["id"]
         if thread_ts:
@@ -301,6 +351,10 @@ class Sender:
         else:
             found = self.client.conversations_history(channel=channel, limit=200, include_all_metadata=True)
         messages: list[dict[str, Any]] = found.get("messages") or []
+        if delivery.method == FILE_UPLOAD:
+            name = delivery.payload.get("filename")
+            shared = (m for m in messages if any(f.get("name") == name for f in m.get("files") or []))
+            return next(((channel, str(m["ts"])) for m in shared), None)
         for message in messages:
             metadata = message.get("metadata") or {}
             if metadata.get("event_type") == METADATA_EVENT and (

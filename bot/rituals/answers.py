@@ -19,9 +19,9 @@ from bot.delivery.outbox import enqueue_post, enqueue_update
 from bot.i18n import DEFAULT
 from bot.people import language_for
 from bot.portfolio import answers_in_cycle, record_checkin
-from bot.rituals.cadence import current_cycle
 from bot.views.checkin import UpdateForm, checkin_confirmation
 from bot.views.prompt import PromptItem, PromptRef, away_confirmation, prompt_message
+from bot.workspace.settings import current_cycle
 from storage.db import session_scope
 from storage.models import Away, CheckIn, CheckInSource, CycleSkip, Initiative, Snooze, Status
 

@@ -22,9 +22,9 @@ from bot.domain.schedule import Cadence, Timing, checkin_due, cycles_around, hol
 from bot.i18n import language
 from bot.people import country_of, refresh_people, workspace_language
 from bot.portfolio import answers_in_cycle, responsible_people
-from bot.rituals.cadence import load_cadence
 from bot.rituals.claims import Due, claimed_keys, insert_claims
 from bot.views.prompt import PromptItem, prompt_message
+from bot.workspace.settings import load_cadence
 from storage.db import session_scope
 from storage.models import Away, CycleSkip, Delivery, Initiative, Person, RitualRun, Snooze
 

@@ -1,20 +1,21 @@
 """Claiming a due item by its unique key (ritual, cycle, target): whoever inserts the row owns it.
 
 A restart, a second run or a second replica finds the row and does nothing. Only a `failed` item can be
-claimed again — or, for a ritual that gives a lease, a `claimed` one whose run died — and only by one of
-them (a conditional update).
+claimed again, and only by one of them (a conditional update).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Engine, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from bot.delivery.outbox import File, enqueue_thread
 from bot.logs import get_logger
 from storage.db import session_scope
 from storage.models import RitualRun
@@ -25,11 +26,8 @@ log = get_logger(__name__)
 @dataclass(frozen=True)
 class Claim:
     run_id: int | None  # None when someone else holds the item
-    state: str  # "claimed" (ours), or the state the existing row is in
-    # Ours, taken back from an earlier run that got somewhere (it finished, recorded a message, or died
-    # holding the claim): part of the item may be out already.
-    resumed: bool = False
-    message_ts: str | None = None  # the message the earlier run recorded
+    state: str  # ours: the state we set; else the state the existing row is in
+    resumed: bool = False  # ours, taken back from a run that failed: part of the item may be out already
 
 
 @dataclass(frozen=True)
@@ -83,51 +81,99 @@ def claimed_keys(session: Session, ritual: str, cycles: Iterable[str]) -> set[tu
     return {(cycle, target) for cycle, target in rows}
 
 
-def claim(
-    engine: Engine, *, ritual: str, cycle: str, target: str, now: datetime, lease: timedelta | None = None
-) -> Claim:
-    """Claim one item in its own transaction, taking back a `failed` one, and, with a `lease`, a `claimed`
-    one held longer than that (its run died)."""
-    with session_scope(engine) as session:
-        run_id = insert_claims(session, ritual=ritual, items=[Due(cycle, target)], now=now).get(
-            (cycle, target)
+def take(session: Session, *, ritual: str, cycle: str, target: str, now: datetime, state: str) -> Claim:
+    """Claim one item in the caller's transaction (as `state`), taking back a `failed` one: the ritual
+    then writes what the item sends in the same transaction, so the claim and its messages commit together
+    or not at all — no claim ever holds an item that nothing will send."""
+    run_id = insert_claims(session, ritual=ritual, items=[Due(cycle, target, state=state)], now=now).get(
+        (cycle, target)
+    )
+    if run_id is not None:
+        return Claim(run_id, state)
+    existing = session.exec(
+        select(RitualRun).where(
+            RitualRun.ritual == ritual, RitualRun.cycle == cycle, RitualRun.target == target
         )
-        if run_id is not None:
-            return Claim(run_id, "claimed")
-        existing = session.exec(
-            select(RitualRun).where(
-                RitualRun.ritual == ritual, RitualRun.cycle == cycle, RitualRun.target == target
-            )
-        ).one()
-        if existing.state == "failed":
-            unchanged = col(RitualRun.state) == "failed"
-            changes = {"state": "claimed", "claimed_at": now, "error": None}
-            resumed = existing.finished_at is not None or existing.message_ts is not None
-        elif lease is not None and existing.state == "claimed" and existing.claimed_at <= now - lease:
-            unchanged = col(RitualRun.claimed_at) == existing.claimed_at
-            changes, resumed = {"claimed_at": now}, True
-        else:
-            return Claim(None, existing.state)
-        message_ts, taking_over = existing.message_ts, existing.state == "claimed"  # read before the update
-        took = session.execute(
-            update(RitualRun).where(col(RitualRun.id) == existing.id, unchanged).values(**changes)
-        )
-        if took.rowcount != 1:  # type: ignore[attr-defined]
-            return Claim(None, "claimed")  # another run took it back first
-        if taking_over:
-            log.warning("ritual.taken_over", ritual=ritual, cycle=cycle, target=target)
-        return Claim(existing.id, "claimed", resumed, message_ts)
+    ).one()
+    if existing.state != "failed":
+        return Claim(None, existing.state)
+    took = session.execute(
+        update(RitualRun)
+        .where(col(RitualRun.id) == existing.id, col(RitualRun.state) == "failed")
+        .values(state=state, claimed_at=now, finished_at=None, error=None)
+    )
+    if took.rowcount != 1:  # type: ignore[attr-defined]
+        return Claim(None, "claimed")  # another run took it back first
+    log.info("ritual.retried", ritual=ritual, cycle=cycle, target=target, previous_error=existing.error)
+    return Claim(existing.id, state, resumed=True)
 
 
-def finish(
+def state_of(session: Session, *, ritual: str, cycle: str, target: str) -> str | None:
+    """The state of an item's claim, None when it is not claimed yet."""
+    return session.exec(
+        select(RitualRun.state).where(
+            RitualRun.ritual == ritual, RitualRun.cycle == cycle, RitualRun.target == target
+        )
+    ).first()
+
+
+@dataclass(frozen=True)
+class RitualOutcome:
+    ritual: str
+    cycle: str
+    target: str
+    # queued (its messages are in the outbox), not due, missed, or the state of the claim found
+    state: str
+    detail: str = ""
+
+    def summary(self) -> str:
+        return f"{self.ritual} {self.cycle} → {self.target}: {self.state}" + (
+            f" ({self.detail})" if self.detail else ""
+        )
+
+
+@dataclass(frozen=True)
+class Thread:
+    """What a channel ritual posts: a message, the rest in its thread, and maybe a file there."""
+
+    messages: Sequence[dict[str, Any]]
+    file: File | None = None
+
+    def describe(self) -> str:
+        return f"{len(self.messages)} message(s)" + (" and a file" if self.file else "")
+
+
+def queue_once(
     engine: Engine,
-    run_id: int,
     *,
-    state: str,
+    ritual: str,
+    cycle: str,
+    channel: str,
     now: datetime,
-    message_ts: str | None = None,
-    error: str | None = None,
-) -> None:
+    build: Callable[[Session], Thread],
+) -> RitualOutcome:
+    """Post `build`'s thread once for (ritual, cycle, channel): the claim and the thread's deliveries are
+    written in one transaction, and the outbox's one sender posts them (paced, retried, looked up before any
+    resend after a crash). The claim ends `sent` or `failed` with the thread's first message; a failed one
+    is built and queued again by the next run. Built only when it is ours to post (checked first)."""
     with session_scope(engine) as session:
-        run = session.get_one(RitualRun, run_id)
-        run.state, run.finished_at, run.message_ts, run.error = state, now, message_ts, error
+        held = state_of(session, ritual=ritual, cycle=cycle, target=channel)
+    if held is not None and held != "failed":
+        return RitualOutcome(ritual, cycle, channel, held, "already handled")
+    with session_scope(engine) as session:
+        thread = build(session)
+    with session_scope(engine) as session:
+        taken = take(session, ritual=ritual, cycle=cycle, target=channel, now=now, state="queued")
+        if taken.run_id is None:  # another run or replica claimed it meanwhile: theirs
+            return RitualOutcome(ritual, cycle, channel, taken.state, "already handled")
+        enqueue_thread(
+            session,
+            kind=ritual,
+            channel=channel,
+            messages=thread.messages,
+            now=now,
+            ritual_run_id=taken.run_id,
+            file=thread.file,
+        )
+    log.info("ritual.queued", ritual=ritual, cycle=cycle, channel=channel, messages=len(thread.messages))
+    return RitualOutcome(ritual, cycle, channel, "queued", thread.describe())

@@ -46,8 +46,8 @@ from bot.escalations import (
 )
 from bot.logs import get_logger
 from bot.people import workspace_language
-from bot.rituals.cadence import load_cadence, workspace_row
 from bot.views.escalation import level_reply, reason_text
+from bot.workspace.settings import load_cadence, workspace_row
 from storage.db import session_scope
 from storage.models import (
     CheckIn,

@@ -12,7 +12,6 @@ from collections import defaultdict
 from datetime import datetime, time, timedelta, tzinfo
 from typing import Any
 
-from slack_sdk import WebClient
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
@@ -22,10 +21,11 @@ from bot.domain.cycles import quarter_key
 from bot.domain.escalation import per_cycle, plan_of
 from bot.domain.progress import cycle_of, quarter_bounds, score
 from bot.people import workspace_language
-from bot.rituals.cadence import load_cadence
+from bot.rituals.claims import RitualOutcome
 from bot.rituals.committee import post_when_due
-from bot.rituals.digest import RitualOutcome, digest_targets
+from bot.rituals.digest import digest_targets
 from bot.views.review import ReviewItem, review_messages
+from bot.workspace.settings import load_cadence
 from storage.db import session_scope
 from storage.models import CheckIn, Decision, Initiative, Objective
 
@@ -45,9 +45,7 @@ def review_due(quarter: str, tz: tzinfo) -> datetime:
     return datetime.combine(last + timedelta(days=1), time(REVIEW_HOUR), tzinfo=tz)
 
 
-def run_review(
-    engine: Engine, client: WebClient, *, now: datetime, settings: Settings
-) -> list[RitualOutcome]:
+def run_review(engine: Engine, *, now: datetime, settings: Settings) -> list[RitualOutcome]:
     with session_scope(engine) as session:
         tz = load_cadence(session, settings).tz
         channels = digest_targets(session, settings).leadership
@@ -55,7 +53,6 @@ def run_review(
     due = review_due(quarter, tz)
     return post_when_due(
         engine,
-        client,
         ritual=REVIEW,
         cycle=quarter,
         channels=channels,

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from bot.config import Settings
 from bot.portfolio import answers_in_cycle, responsible_people
-from bot.rituals.cadence import current_cycle
+from bot.workspace.settings import current_cycle
 from storage.models import Delivery, RitualRun
 
 RITUALS = ("checkin", "reminder", "snooze", "digest")

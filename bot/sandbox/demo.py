@@ -21,6 +21,7 @@ from bot.domain.cycles import cycle_key, quarter_key
 from bot.portfolio import Details, import_roadmap, record_checkin, set_role_members
 from bot.roadmap import parse_roadmap
 from bot.sandbox.directory import CAMILLE, JORDAN, LEA, PRIYA, TEAM_CHANNELS
+from bot.workspace import load_workspace
 from storage.db import session_scope
 from storage.models import (
     CheckInSource,
@@ -153,8 +154,8 @@ def clear_tables(engine: Engine) -> None:
 
 def load_demo(engine: Engine, settings: Settings, now: datetime) -> None:
     rows = parse_roadmap(ROADMAP.read_text(encoding="utf-8-sig"), ROADMAP.name)
-    tz = settings.org_timezone
     with session_scope(engine) as session:
+        tz = load_workspace(session, settings).tz
         import_roadmap(session, rows, quarter=quarter_key(now, tz), actor=ACTOR, now=now - timedelta(weeks=5))
         for role, members in ROLES.items():
             set_role_members(session, name=role, members=members, actor=ACTOR, now=now - timedelta(weeks=5))

@@ -1,7 +1,7 @@
 """`/okr settings` (admins): the workspace's cadence, channels and escalation settings in one modal.
 
 The modal reads back as the same `KEY=VALUE` texts as `baton settings set`, so that one function
-(`bot.rituals.cadence.change_cadence`) validates both.
+(`bot.workspace.settings.change_cadence`) validates both.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.i18n import DEFAULT, LANGUAGES, t
-from bot.rituals.cadence import WEEKDAYS
 from bot.views import ids
 from bot.views.blocks import MAX_BLOCKS_VIEW, MAX_VIEW_TITLE, context, input_block, option, plain, section
+from bot.workspace.settings import WEEKDAYS
 from storage.models import WorkspaceSettings
 
 FIELDS_BEFORE_TEAMS = 15  # the other inputs, and room for the note on departments left out

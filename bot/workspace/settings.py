@@ -1,35 +1,25 @@
-"""The workspace's cadence: its settings row, or the defaults in BATON_TIMEZONE."""
+"""The workspace's settings row: shown, validated and changed (`baton settings`, `/okr settings`)."""
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
 from bot.audit import audit
 from bot.config import Settings
-from bot.domain.cycles import cycle_key
 from bot.domain.escalation import describe_rules, is_rule_setting, tune_rule
 from bot.domain.schedule import Cadence
+from bot.workspace import load_workspace
 from storage.models import WorkspaceSettings
 
 
 def load_cadence(session: Session, settings: Settings) -> Cadence:
-    row = workspace_row(session)
-    return Cadence(
-        tz=ZoneInfo(row.timezone) if row.timezone else settings.org_timezone,
-        checkin_weekday=row.checkin_weekday,
-        checkin_hour=row.checkin_hour,
-        reminder_delay=timedelta(hours=row.reminder_delay_hours),
-        grace=timedelta(hours=row.grace_hours),
-        digest_weekday=row.digest_weekday,
-        digest_hour=row.digest_hour,
-        holidays=Cadence.holidays_from(row.holidays),
-    )
+    return load_workspace(session, settings).cadence
 
 
 def current_cycle(session: Session, settings: Settings, now: datetime) -> str:
-    return cycle_key(now, load_cadence(session, settings).tz)
+    return load_workspace(session, settings).cycle(now)
 
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
