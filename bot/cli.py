@@ -22,10 +22,10 @@ from bot.clock import offset_clock, system_clock
 from bot.config import ConfigError, Settings, load_settings
 from bot.deps import Deps
 from bot.domain.cycles import parse_quarter
+from bot.domain.roadmap import RoadmapError, emails_in, parse_roadmap, with_people
 from bot.logs import configure_logging, get_logger
-from bot.roadmap import RoadmapError, emails_in, parse_roadmap, with_people
 from bot.workspace import load_workspace
-from storage.db import is_up_to_date, make_engine, session_scope, upgrade
+from storage.db import SchemaBehind, make_engine, open_current, session_scope, upgrade
 
 if TYPE_CHECKING:
     from slack_bolt import App
@@ -216,13 +216,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def open_database(settings: Settings) -> Engine:
-    """The engine, with its schema current: SQLite upgrades itself; PostgreSQL asks for `baton db upgrade`."""
-    engine = make_engine(settings.database_url)
-    if engine.dialect.name == "sqlite":
-        upgrade(engine)
-    elif not is_up_to_date(engine):
-        raise CommandError("the database schema is not up to date: run `baton db upgrade`")
-    return engine
+    try:
+        return open_current(settings.database_url)
+    except SchemaBehind as exc:
+        raise CommandError(str(exc)) from None
 
 
 def _deps(settings: Settings) -> Deps:

@@ -11,33 +11,44 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from bot.delivery.outbox import failed_deliveries
+from bot.domain.digest import (
+    CLOSED,
+    DecisionTaken,
+    DigestData,
+    Flag,
+    Item,
+    Missing,
+    OpenEscalation,
+    Point,
+)
 from bot.domain.escalation import plan_of
+from bot.domain.portfolio import CLOSED_ESCALATIONS
 from bot.domain.progress import (
     Pace,
     Plan,
     ahead_of,
     cycle_monday,
     cycle_of,
+    cycles_between,
     pace,
     planned_at,
     projected,
     quarter_bounds,
     score,
+    shift,
 )
-from bot.portfolio import CLOSED_ESCALATIONS
-from bot.roadmap import Owner
+from bot.domain.roadmap import Owner
 from storage.models import (
     CheckIn,
     CycleSkip,
     Decision,
-    Delivery,
     Escalation,
     Initiative,
     Objective,
@@ -50,130 +61,6 @@ from storage.models import (
 
 TREND_CYCLES = 8  # the sparkline and the missed-cycles count look this far back
 FLAT_POINTS = 3  # this many equal KPI values in a row: the KPI is flat
-CLOSED = (Status.DONE, Status.DROPPED)
-
-
-class Flag:
-    """Why an update looks suspicious."""
-
-    GREEN_BEHIND = "green_behind"  # on track, yet the KPI is behind its planned path
-    GREEN_FLAT = "green_flat"  # on track, yet the KPI has not moved for FLAT_POINTS cycles
-    SAME_TEXT = "same_text"  # the comment is word for word last cycle's
-
-
-@dataclass(frozen=True)
-class Point:
-    """The latest check-in of one initiative in one cycle."""
-
-    cycle: str
-    status: Status
-    kpi_value: float | None
-    comment: str | None = None
-    decision_needed: str | None = None
-    author: str = ""
-
-
-@dataclass(frozen=True)
-class Item:
-    """One initiative as the digest shows it."""
-
-    id: int
-    title: str
-    department: str | None
-    quarter: str
-    status: Status | None  # now
-    previous_status: Status | None  # at the end of the previous cycle
-    kpi_name: str | None
-    kpi_unit: str | None
-    kpi_current: float | None
-    kpi_target: float | None
-    trend: tuple[float | None, ...]  # the KPI in each of the last TREND_CYCLES cycles, oldest first
-    pace: Pace
-    planned_now: float | None  # where the plan says the KPI should be today
-    projection: float | None  # where the trend puts the KPI on the due date
-    due: date | None
-    progress: float | None  # share of the way from baseline to target, 0..1
-    owners: tuple[Owner, ...]
-    latest: Point | None  # the newest check-in of the trend window
-    answered: bool  # a check-in this cycle
-    missed: int  # cycles in a row without a check-in, up to this one (at most TREND_CYCLES)
-    flags: tuple[str, ...]
-
-    @property
-    def changed(self) -> bool:
-        return self.previous_status is not None and self.status != self.previous_status
-
-    @property
-    def decision_needed(self) -> str | None:
-        return self.latest.decision_needed if self.latest and self.answered else None
-
-
-@dataclass(frozen=True)
-class Missing:
-    """A person who has not answered this cycle, for what, and for how many cycles in a row."""
-
-    user: str
-    titles: tuple[str, ...]
-    streak: int
-
-
-@dataclass(frozen=True)
-class OpenEscalation:
-    initiative_id: int
-    title: str
-    rule: str
-    state: str
-    reason: str
-    level: int
-    cycle: str
-
-
-@dataclass(frozen=True)
-class DecisionTaken:
-    initiative_id: int
-    title: str
-    decision: str
-    decided_by: str
-    decided_at: datetime
-    follow_up_owner: str | None
-    follow_up_due: date | None
-
-
-@dataclass(frozen=True)
-class DigestData:
-    cycle: str
-    previous_cycle: str
-    quarter: str
-    department: str | None  # None: the whole portfolio
-    trend_cycles: tuple[str, ...]
-    items: tuple[Item, ...]  # by department, then title
-    missing: tuple[Missing, ...]
-    escalations: tuple[OpenEscalation, ...]
-    decisions: tuple[DecisionTaken, ...]
-    undelivered: tuple[Delivery, ...] = ()
-    # Status counts at the end of each cycle of the quarter so far (None: no update yet), for the chart.
-    status_by_cycle: Mapping[str, Counter[Status | None]] = field(default_factory=dict)
-
-    @property
-    def departments(self) -> list[str | None]:
-        return list(dict.fromkeys(item.department for item in self.items))
-
-
-def counts(items: Iterable[Item], *, previous: bool = False) -> Counter[Status | None]:
-    """Initiatives per status now, or at the end of the previous cycle (None: no update yet)."""
-    return Counter(item.previous_status if previous else item.status for item in items)
-
-
-def shift(cycle: str, weeks: int) -> str:
-    return cycle_of(cycle_monday(cycle) + timedelta(weeks=weeks))
-
-
-def cycles_between(first: str, last: str) -> list[str]:
-    cycles, current = [], first
-    while current <= last:
-        cycles.append(current)
-        current = shift(current, 1)
-    return cycles
 
 
 def load_digest(

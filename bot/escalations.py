@@ -21,25 +21,18 @@ from sqlmodel import Session, col, select
 
 from bot.audit import audit, audit_all
 from bot.config import Settings
+from bot.delivery.claims import Due, insert_claims
 from bot.delivery.outbox import Post, enqueue_post, enqueue_posts, enqueue_update, replace_pending
 from bot.domain.escalation import MANUAL, next_committee
+from bot.domain.portfolio import CLOSED_ESCALATIONS, people_of
 from bot.domain.progress import quarter_bounds
 from bot.domain.text import best_matches
 from bot.people import language_for, workspace_language
 from bot.permissions import is_admin
-from bot.portfolio import (
-    ACTIVE_TITLE_KEYS,
-    CLOSED_ESCALATIONS,
-    find_initiatives,
-    histories,
-    people_of,
-    raci_of,
-    racis_of,
-)
-from bot.rituals.claims import Due, insert_claims
-from bot.rituals.digest import digest_targets
+from bot.portfolio import ACTIVE_TITLE_KEYS, find_initiatives, histories, raci_of, racis_of
 from bot.views.blocks import escape
 from bot.views.escalation import AlertData, DecisionForm, alert_message, decision_dm
+from bot.workspace import load_workspace
 from bot.workspace.settings import load_cadence, workspace_row
 from storage.db import session_scope
 from storage.models import (
@@ -68,7 +61,7 @@ def alert_target(escalation_id: int | None) -> str:
 def leadership_channel(session: Session, settings: Settings) -> str | None:
     """Where alerts go: the first leadership channel (the workspace setting, else LEADERSHIP_CHANNEL). One
     channel only: an alert with buttons in two places would tell two stories."""
-    channels = digest_targets(session, settings).leadership
+    channels = load_workspace(session, settings).leadership
     return channels[0] if channels else None
 
 

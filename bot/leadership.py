@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 
 from bot.config import Settings
 from bot.logs import get_logger
-from bot.rituals.digest import digest_targets
+from bot.workspace import load_workspace
 from storage.db import session_scope
 
 log = get_logger(__name__)
@@ -71,7 +71,7 @@ def is_leadership(
     now: datetime,
 ) -> bool:
     with session_scope(engine) as session:
-        channels = digest_targets(session, settings).leadership
+        channels = load_workspace(session, settings).leadership
     return any(user in members.of(client, channel, now=now) for channel in channels)
 
 

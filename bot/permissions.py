@@ -10,7 +10,8 @@ from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
 from bot.config import Settings
-from bot.portfolio import people_of, raci_of
+from bot.domain.portfolio import people_of
+from bot.portfolio import raci_of
 from storage.models import RaciLetter
 
 UPDATERS = (RaciLetter.RESPONSIBLE, RaciLetter.ACCOUNTABLE)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,14 +14,21 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from bot.audit import audit
+from bot.domain.portfolio import (
+    CLOSED_ESCALATIONS,
+    NO_DETAILS,
+    RACI,
+    Details,
+    InitiativeSpec,
+    RaciMember,
+    StatusChange,
+)
+from bot.domain.roadmap import USER_MENTION, Owner, RoadmapRow, emails_in
 from bot.domain.text import best_matches, key
-from bot.roadmap import USER_MENTION, Owner, RoadmapRow, emails_in
 from storage.models import (
     CheckIn,
     CheckInSource,
-    Direction,
     Escalation,
-    EscalationState,
     Initiative,
     Objective,
     RaciAssignment,
@@ -30,21 +37,6 @@ from storage.models import (
     RoleMember,
     Status,
 )
-
-
-@dataclass(frozen=True)
-class Details:
-    """What a check-in says besides its status and KPI value (the update modal's other fields)."""
-
-    confidence: int | None = None  # 1-5
-    progress: int | None = None  # 0-100 %
-    next_steps: str | None = None
-    blockers: str | None = None
-    decision_needed: str | None = None
-    decision_options: str | None = None
-
-
-NO_DETAILS = Details()
 
 
 @dataclass
@@ -229,27 +221,6 @@ def _set_raci(session: Session, initiative_id: int, letter: RaciLetter, owners: 
     return True
 
 
-RACI = tuple(RaciLetter)
-
-
-@dataclass(frozen=True)
-class InitiativeSpec:
-    """An initiative as `/okr new` and `/okr edit` describe it; each RACI letter holds people and roles."""
-
-    title: str
-    objective: str
-    quarter: str
-    department: str | None = None
-    kpi_name: str | None = None
-    kpi_unit: str | None = None
-    kpi_baseline: float | None = None
-    kpi_target: float | None = None
-    kpi_direction: Direction = Direction.UP
-    due_date: date | None = None
-    people: dict[RaciLetter, tuple[str, ...]] = field(default_factory=dict)  # Slack user ids
-    roles: dict[RaciLetter, tuple[str, ...]] = field(default_factory=dict)  # role names, as typed
-
-
 class Rejected(ValueError):
     """What makes a spec unsavable: field name → (message key, its values). Nothing was written."""
 
@@ -325,20 +296,6 @@ def save_initiative(
             changed=changed,
         )
     return initiative
-
-
-@dataclass(frozen=True)
-class RaciMember:
-    """One entry of a RACI letter: a person, or a role with its holders as they are now."""
-
-    user: str | None = None
-    role: str | None = None
-    holders: tuple[str, ...] = ()
-
-
-def people_of(members: Iterable[RaciMember]) -> list[str]:
-    """The Slack users behind RACI entries: people named, and the holders of roles named."""
-    return list(dict.fromkeys(user for m in members for user in ((m.user,) if m.user else m.holders)))
 
 
 RACI_QUERY = (  # five columns: more than sqlmodel's `select` is typed for
@@ -426,9 +383,6 @@ def departments(session: Session) -> list[str]:
         .distinct()
     )
     return sorted((name for name in rows if name), key=key)
-
-
-CLOSED_ESCALATIONS = (EscalationState.DECIDED, EscalationState.RESOLVED)
 
 
 def open_escalations(session: Session, initiative_id: int) -> list[Escalation]:
@@ -632,13 +586,6 @@ def answers_in_cycle(session: Session, cycle: str) -> dict[int, CheckIn]:
     ).subquery()
     rows = session.exec(select(CheckIn).join(newest, col(CheckIn.id) == newest.c.id))
     return {checkin.initiative_id: checkin for checkin in rows}
-
-
-@dataclass(frozen=True)
-class StatusChange:
-    initiative: Initiative
-    before: Status
-    now: Status
 
 
 def status_changes(session: Session, cycle: str) -> list[StatusChange]:

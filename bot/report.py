@@ -19,7 +19,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from bot.digest_data import DigestData, Item
+from bot.domain.digest import DigestData, Item
 from bot.domain.progress import Pace, sparkline
 from bot.i18n import DEFAULT, t
 from bot.views.blocks import STATUSES, kpi_text, status_label

@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from bot.deps import Deps
 from bot.domain.cycles import parse_quarter, quarter_key
+from bot.domain.portfolio import people_of
 from bot.i18n import t
 from bot.logs import get_logger
 from bot.people import deactivated_people, refresh_people, speaks
@@ -28,7 +29,6 @@ from bot.portfolio import (
     missing_updates,
     open_escalations,
     owners_by_initiative,
-    people_of,
     raci_of,
     responsible_people,
     roles_with_members,

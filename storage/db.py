@@ -64,6 +64,21 @@ def is_up_to_date(engine: Engine) -> bool:
         return MigrationContext.configure(connection).get_current_revision() == head
 
 
+class SchemaBehind(Exception):
+    """The database is older than this Baton: PostgreSQL waits for `baton db upgrade`."""
+
+
+def open_current(url: str) -> Engine:
+    """The engine, with its schema current: SQLite upgrades itself; PostgreSQL asks for `baton db upgrade`
+    (several replicas must not race to migrate)."""
+    engine = make_engine(url)
+    if engine.dialect.name == "sqlite":
+        upgrade(engine)
+    elif not is_up_to_date(engine):
+        raise SchemaBehind("the database schema is not up to date: run `baton db upgrade`")
+    return engine
+
+
 def ping(engine: Engine) -> None:
     """Raise if the database cannot be reached."""
     with engine.connect() as connection:

@@ -20,9 +20,9 @@ from sqlmodel import col, select
 
 from bot.config import Settings
 from bot.delivery.sender import Sender, SenderConfig
+from bot.domain.roadmap import parse_roadmap
 from bot.portfolio import import_roadmap, record_checkin
 from bot.rituals.checkin import RitualReport, run_checkin, run_reminders
-from bot.roadmap import parse_roadmap
 from bot.sandbox.webapi import FakeSlack
 from bot.slack import make_client, make_sender_client
 from bot.views.prompt import is_reminder, listed_initiatives

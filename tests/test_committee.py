@@ -10,8 +10,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.config import Settings
+from bot.delivery.claims import RitualOutcome
 from bot.escalations import escalate_by_hand
-from bot.rituals.claims import RitualOutcome
 from bot.rituals.committee import run_committee
 from bot.sandbox.webapi import FakeSlack
 from storage.db import make_engine

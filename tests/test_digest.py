@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import Session
 
 from bot.config import Settings
-from bot.digest_data import DigestData, Flag
+from bot.domain.digest import DigestData, Flag
 from bot.domain.progress import Pace
 from bot.rituals.digest import build_digest
 from bot.sandbox.blockkit import message_problem

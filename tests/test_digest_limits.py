@@ -8,9 +8,9 @@ from collections import Counter
 
 import pytest
 
-from bot.digest_data import DigestData, Item, Missing, OpenEscalation, Point
+from bot.domain.digest import DigestData, Item, Missing, OpenEscalation, Point
 from bot.domain.progress import Pace
-from bot.roadmap import Owner
+from bot.domain.roadmap import Owner
 from bot.sandbox.blockkit import message_problem
 from bot.views.digest import MAX_TEXT_MESSAGE, digest_messages, text_size
 from storage.models import Status

@@ -3,7 +3,9 @@ team digests, the chart, failures, and exactly-once across reruns, restarts and 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, update
@@ -50,6 +52,22 @@ def in_order(count: int) -> list[str]:
 def states(session: Session) -> dict[tuple[str, str], str]:
     session.expire_all()
     return {(r.ritual, r.target): r.state for r in session.exec(select(RitualRun))}
+
+
+def refuse_post(fake: FakeSlack, n: int, error: str) -> Callable[..., Any]:
+    """Make Slack refuse the `n`th chat.postMessage from now with `error`; the fake's own answer, back."""
+    original = fake.answer
+    calls = {"posts": 0}
+
+    def answer(method: str, args: dict, token: str | None):  # type: ignore[no-untyped-def]
+        if method == "chat.postMessage":
+            calls["posts"] += 1
+            if calls["posts"] == n:
+                return 200, {"ok": False, "error": error}, {}
+        return original(method, args, token)
+
+    fake.answer = answer  # type: ignore[method-assign]
+    return original
 
 
 def queued_digest(engine: Engine, settings: Settings, now=DIGEST_TIME):  # type: ignore[no-untyped-def]
@@ -165,17 +183,7 @@ def test_a_part_refused_half_way_is_retried_without_a_second_head(
     engine: Engine, session: Session, fake_slack: FakeSlack, settings: Settings
 ) -> None:
     seed(session, 120)
-    original = fake_slack.answer
-    calls = {"posts": 0}
-
-    def third_post_fails(method: str, args: dict, token: str | None):  # type: ignore[no-untyped-def]
-        if method == "chat.postMessage":
-            calls["posts"] += 1
-            if calls["posts"] == 3:
-                return 200, {"ok": False, "error": "fatal_error"}, {}
-        return original(method, args, token)
-
-    fake_slack.answer = third_post_fails  # type: ignore[method-assign]
+    original = refuse_post(fake_slack, 3, "fatal_error")
     assert queued_digest(engine, settings).state == "queued"
     clock = ManualClock(DIGEST_TIME)
     sender = Sender(engine, make_sender_client(settings), clock, SenderConfig(channel_interval=0))
@@ -197,17 +205,7 @@ def test_a_part_slack_refuses_for_good_stops_the_rest_and_says_why(
     engine: Engine, session: Session, fake_slack: FakeSlack, settings: Settings
 ) -> None:
     seed(session, 120)
-    original = fake_slack.answer
-    calls = {"posts": 0}
-
-    def second_post_refused(method: str, args: dict, token: str | None):  # type: ignore[no-untyped-def]
-        if method == "chat.postMessage":
-            calls["posts"] += 1
-            if calls["posts"] == 2:
-                return 200, {"ok": False, "error": "msg_too_long"}, {}
-        return original(method, args, token)
-
-    fake_slack.answer = second_post_refused  # type: ignore[method-assign]
+    refuse_post(fake_slack, 2, "msg_too_long")
     queued_digest(engine, settings)
     stats = deliver(engine, fake_slack, lambda: DIGEST_TIME)
     parts = session.exec(select(Delivery).order_by(col(Delivery.id))).all()

@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from bot.domain.escalation import RULES, Finding
+from bot.domain.portfolio import RaciMember
 from bot.i18n import LANGUAGES
-from bot.portfolio import RaciMember
 from bot.sandbox.blockkit import message_problem, view_problem
 from bot.views import ids
 from bot.views.checkin import InvalidForm

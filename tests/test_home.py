@@ -12,8 +12,9 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 
-from bot.portfolio import StatusChange, import_roadmap, record_checkin, set_role_members
-from bot.roadmap import parse_roadmap
+from bot.domain.portfolio import StatusChange
+from bot.domain.roadmap import parse_roadmap
+from bot.portfolio import import_roadmap, record_checkin, set_role_members
 from bot.sandbox.blockkit import view_problem
 from bot.sandbox.webapi import FakeSlack
 from bot.views import ids

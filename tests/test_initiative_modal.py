@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session, select
 
-from bot.portfolio import RaciMember
+from bot.domain.portfolio import RaciMember
 from bot.sandbox.blockkit import view_problem
 from bot.sandbox.webapi import FakeSlack
 from bot.views import ids

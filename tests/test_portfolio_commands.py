@@ -9,8 +9,9 @@ from urllib.parse import urlencode
 import pytest
 from sqlmodel import Session, col, select
 
-from bot.portfolio import Details, import_roadmap, record_checkin, set_role_members
-from bot.roadmap import parse_roadmap
+from bot.domain.portfolio import Details
+from bot.domain.roadmap import parse_roadmap
+from bot.portfolio import import_roadmap, record_checkin, set_role_members
 from bot.sandbox.webapi import FakeSlack
 from bot.views import ids
 from storage.models import (

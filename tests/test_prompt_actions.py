@@ -17,9 +17,9 @@ import httpx
 from slack_sdk import WebClient
 from sqlmodel import Session, col, select
 
+from bot.domain.roadmap import parse_roadmap
 from bot.portfolio import import_roadmap, record_checkin
 from bot.rituals.checkin import run_checkin
-from bot.roadmap import parse_roadmap
 from bot.sandbox.webapi import BOT_USER_ID, FakeSlack
 from bot.views import ids
 from bot.views.prompt import PromptRef

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.roadmap import Owner, RoadmapError, RoadmapRow, parse_roadmap
+from bot.domain.roadmap import Owner, RoadmapError, RoadmapRow, parse_roadmap
 from storage.models import Direction, TargetMode
 from tests.conftest import EXAMPLE_ROADMAP as EXAMPLE
 

@@ -8,8 +8,8 @@ import time
 import httpx
 from sqlmodel import Session, select
 
+from bot.domain.roadmap import parse_roadmap
 from bot.portfolio import import_roadmap, set_role_members
-from bot.roadmap import parse_roadmap
 from bot.sandbox.webapi import FakeSlack
 from bot.views import ids
 from storage.models import AuditLog, CheckIn, Initiative

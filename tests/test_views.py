@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.portfolio import Details
+from bot.domain.portfolio import Details
 from bot.sandbox.blockkit import message_problem, view_problem
 from bot.views import ids
 from bot.views.blocks import clip, escape

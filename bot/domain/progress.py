@@ -148,3 +148,15 @@ def sparkline(values: Sequence[float | None]) -> str:
         " " if v is None else SPARK[round((v - low) / (high - low) * steps) if high > low else steps // 2]
         for v in values
     )
+
+
+def shift(cycle: str, weeks: int) -> str:
+    return cycle_of(cycle_monday(cycle) + timedelta(weeks=weeks))
+
+
+def cycles_between(first: str, last: str) -> list[str]:
+    cycles, current = [], first
+    while current <= last:
+        cycles.append(current)
+        current = shift(current, 1)
+    return cycles

@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.cycles import cycle_key
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # as settings write them; 0 = Monday
+
 
 @dataclass(frozen=True)
 class Holiday:

@@ -17,12 +17,12 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from bot.config import Settings
+from bot.delivery.claims import Due, claimed_keys, insert_claims
 from bot.delivery.outbox import Post, enqueue_posts
 from bot.domain.schedule import Cadence, Timing, checkin_due, cycles_around, holiday_on, timing, zone
 from bot.i18n import language
 from bot.people import country_of, refresh_people, workspace_language
 from bot.portfolio import answers_in_cycle, responsible_people
-from bot.rituals.claims import Due, claimed_keys, insert_claims
 from bot.views.prompt import PromptItem, prompt_message
 from bot.workspace.settings import load_cadence
 from storage.db import session_scope

@@ -16,10 +16,10 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from bot.config import Settings
+from bot.delivery.claims import RitualOutcome, Thread, queue_once
 from bot.domain.escalation import committee_due, impact, month_key
 from bot.people import workspace_language
 from bot.portfolio import latest_checkins
-from bot.rituals.claims import RitualOutcome, Thread, queue_once
 from bot.rituals.digest import digest_targets
 from bot.views.committee import AgendaItem, agenda_messages
 from bot.workspace.settings import load_cadence, workspace_row

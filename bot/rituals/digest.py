@@ -16,16 +16,17 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.config import Settings
+from bot.delivery.claims import RitualOutcome, Thread, queue_once
 from bot.delivery.outbox import File
-from bot.digest_data import DigestData, load_digest, shift
+from bot.digest_data import load_digest
 from bot.domain.cycles import cycle_key, quarter_key
-from bot.domain.progress import cycle_monday, cycle_of, quarter_bounds
+from bot.domain.digest import DigestData
+from bot.domain.progress import cycle_monday, cycle_of, quarter_bounds, shift
 from bot.domain.schedule import Cadence, digest_due
 from bot.i18n import t
 from bot.logs import get_logger
 from bot.people import workspace_language
 from bot.portfolio import history, open_escalations, raci_of
-from bot.rituals.claims import RitualOutcome, Thread, queue_once
 from bot.views.digest import digest_messages, preview_message
 from bot.views.portfolio import notice, status_message
 from bot.workspace import load_workspace

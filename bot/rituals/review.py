@@ -16,12 +16,11 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from bot.config import Settings
-from bot.digest_data import cycles_between
+from bot.delivery.claims import RitualOutcome
 from bot.domain.cycles import quarter_key
 from bot.domain.escalation import per_cycle, plan_of
-from bot.domain.progress import cycle_of, quarter_bounds, score
+from bot.domain.progress import cycle_of, cycles_between, quarter_bounds, score
 from bot.people import workspace_language
-from bot.rituals.claims import RitualOutcome
 from bot.rituals.committee import post_when_due
 from bot.rituals.digest import digest_targets
 from bot.views.review import ReviewItem, review_messages

@@ -18,8 +18,9 @@ from sqlmodel import Session, SQLModel, select
 from bot.audit import audit
 from bot.config import Settings
 from bot.domain.cycles import cycle_key, quarter_key
-from bot.portfolio import Details, import_roadmap, record_checkin, set_role_members
-from bot.roadmap import parse_roadmap
+from bot.domain.portfolio import Details
+from bot.domain.roadmap import parse_roadmap
+from bot.portfolio import import_roadmap, record_checkin, set_role_members
 from bot.sandbox.directory import CAMILLE, JORDAN, LEA, PRIYA, TEAM_CHANNELS
 from bot.workspace import load_workspace
 from storage.db import session_scope

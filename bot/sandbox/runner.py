@@ -287,12 +287,12 @@ def sandbox_settings(workspace: Workspace, database_url: str, secret: str) -> Se
 def start(*, port: int, database_url: str, start_at: datetime, demo: bool) -> Running:
     """Start the workspace (API and page on `port`), Baton on a free local port, and the rituals."""
     from bot.app import build_app
-    from bot.cli import open_database
     from bot.delivery.sender import Sender, SenderConfig
     from bot.sandbox import web  # registers the page on the workspace's HTTP server
     from bot.sandbox.demo import clear_tables, load_demo
     from bot.server import make_wsgi
     from bot.slack import make_sender_client
+    from storage.db import open_current
 
     clock = SandboxClock(start_at)
     workspace = Workspace(token=TOKEN, clock=clock)
@@ -300,7 +300,7 @@ def start(*, port: int, database_url: str, start_at: datetime, demo: bool) -> Ru
     workspace.start(port)
     secret = secrets.token_hex(16)
     settings = sandbox_settings(workspace, database_url, secret)
-    engine = open_database(settings)
+    engine = open_current(settings.database_url)
     if demo:
         clear_tables(engine)
         load_demo(engine, settings, clock())

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from bot.domain.roadmap import Owner
 from bot.i18n import DEFAULT, t
-from bot.roadmap import Owner
 from storage.models import Status
 
 # Block Kit limits (https://docs.slack.dev/reference/block-kit)

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.domain.kpi import parse_number
+from bot.domain.portfolio import NO_DETAILS, Details
 from bot.i18n import DEFAULT, t
-from bot.portfolio import NO_DETAILS, Details
 from bot.views import ids
 from bot.views.blocks import (
     MAX_OPTIONS,

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from bot.digest_data import CLOSED, DigestData, Item, Missing, counts
+from bot.domain.digest import CLOSED, DigestData, Item, Missing, counts
 from bot.domain.progress import Pace, sparkline
 from bot.i18n import DEFAULT, MESSAGES, t
 from bot.views import ids

@@ -9,8 +9,8 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.domain.escalation import Finding
+from bot.domain.portfolio import CLOSED_ESCALATIONS, RaciMember
 from bot.i18n import DEFAULT, t
-from bot.portfolio import CLOSED_ESCALATIONS, RaciMember
 from bot.views import ids
 from bot.views.blocks import (
     MAX_BLOCKS_MESSAGE,

@@ -7,8 +7,8 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bot.domain.portfolio import StatusChange
 from bot.i18n import DEFAULT, t
-from bot.portfolio import StatusChange
 from bot.views import ids
 from bot.views.blocks import (
     MAX_BLOCKS_VIEW,

@@ -10,8 +10,8 @@ from typing import Any
 
 from bot.domain.cycles import parse_quarter
 from bot.domain.kpi import parse_number
+from bot.domain.portfolio import RACI, InitiativeSpec, RaciMember
 from bot.i18n import DEFAULT, t
-from bot.portfolio import RACI, InitiativeSpec, RaciMember
 from bot.views import ids
 from bot.views.blocks import MAX_VIEW_TITLE, escape, format_number, input_block, option, plain, section
 from bot.views.checkin import InvalidForm

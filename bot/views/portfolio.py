@@ -6,10 +6,10 @@ import json
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
+from bot.domain.portfolio import RaciMember
 from bot.domain.progress import sparkline
+from bot.domain.roadmap import Owner
 from bot.i18n import DEFAULT, MESSAGES, t
-from bot.portfolio import RaciMember
-from bot.roadmap import Owner
 from bot.views import ids
 from bot.views.blocks import (
     MAX_BLOCKS_MESSAGE,

@@ -10,10 +10,10 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from bot.domain.schedule import WEEKDAYS
 from bot.i18n import DEFAULT, LANGUAGES, t
 from bot.views import ids
 from bot.views.blocks import MAX_BLOCKS_VIEW, MAX_VIEW_TITLE, context, input_block, option, plain, section
-from bot.workspace.settings import WEEKDAYS
 from storage.models import WorkspaceSettings
 
 FIELDS_BEFORE_TEAMS = 15  # the other inputs, and room for the note on departments left out

@@ -9,7 +9,7 @@ from sqlmodel import Session
 from bot.audit import audit
 from bot.config import Settings
 from bot.domain.escalation import describe_rules, is_rule_setting, tune_rule
-from bot.domain.schedule import Cadence
+from bot.domain.schedule import WEEKDAYS, Cadence
 from bot.workspace import load_workspace
 from storage.models import WorkspaceSettings
 
@@ -22,7 +22,6 @@ def current_cycle(session: Session, settings: Settings, now: datetime) -> str:
     return load_workspace(session, settings).cycle(now)
 
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 EDITABLE = (
     "timezone",
     "checkin_day",
