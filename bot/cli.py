@@ -269,7 +269,8 @@ def cmd_socket(args: argparse.Namespace, settings: Settings) -> int:
     app = _build_app(deps, socket_mode=True)
     log.info("baton.socket", slack_api_url=settings.slack_api_url)
     with _rituals_in_background(deps, app):
-        SocketModeHandler(app, settings.secret("SLACK_APP_TOKEN"), web_client=app.client).start()
+        handler = SocketModeHandler(app, settings.secret("SLACK_APP_TOKEN"), web_client=app.client)
+        handler.start()  # type: ignore[no-untyped-call]  # slack_bolt leaves it unannotated
     return 0
 
 
@@ -422,7 +423,7 @@ def cmd_rituals_run(args: argparse.Namespace, settings: Settings) -> int:
         failed = failed_deliveries(session, since=started)
     for delivery in failed:
         print(f"failed: {delivery.kind} to {delivery.channel}: {delivery.error}")
-    return 1 if failed or ": failed" in summary else 0
+    return 1 if failed else 0  # what Slack refused, whatever ritual queued it
 
 
 def cmd_rituals_status(args: argparse.Namespace, settings: Settings) -> int:

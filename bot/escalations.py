@@ -43,10 +43,12 @@ from storage.models import (
     EscalationState,
     Initiative,
     RaciLetter,
+    Ritual,
     RitualRun,
+    RunState,
 )
 
-RITUAL = "escalation"  # claims of alerts and re-escalation replies in RitualRun
+RITUAL = Ritual.ESCALATION  # claims of alerts and re-escalation replies
 RECENT_UPDATES = 4
 
 
@@ -163,7 +165,7 @@ def open_escalations(
     claims = insert_claims(
         session,
         ritual=RITUAL,
-        items=[Due(cycle, alert_target(escalation.id), state="queued") for escalation in escalations],
+        items=[Due(cycle, alert_target(escalation.id), state=RunState.QUEUED) for escalation in escalations],
         now=now,
     )
     posts = [

@@ -159,6 +159,28 @@ class CheckIn(SQLModel, table=True):
     dedupe_key: str | None = None
 
 
+class Ritual(StrEnum):
+    """What a claim is for: `RitualRun.ritual`."""
+
+    PROMPT = "checkin"  # an owner's Monday prompt
+    REMINDER = "reminder"
+    SNOOZE = "snooze"  # the reminder a snooze asked for
+    DIGEST = "digest"
+    ESCALATION = "escalation"  # an alert, or a re-escalation reply
+    COMMITTEE = "committee"
+    REVIEW = "review"
+
+
+class RunState(StrEnum):
+    """Where a claimed item stands: `RitualRun.state`."""
+
+    CLAIMED = "claimed"
+    QUEUED = "queued"  # its messages are in the outbox
+    SENT = "sent"
+    FAILED = "failed"  # may be claimed again
+    SKIPPED = "skipped"  # not sent, and why in `error`
+
+
 class RitualRun(SQLModel, table=True):
     """A due ritual item, claimed once by its unique key so that nothing is ever sent twice."""
 
@@ -168,7 +190,7 @@ class RitualRun(SQLModel, table=True):
     ritual: str
     cycle: str
     target: str  # a channel or user id
-    state: str = "claimed"  # claimed -> sent | failed; queued (handed to the outbox); skipped (with error)
+    state: str = RunState.CLAIMED  # a RunState
     due_at: datetime | None = _utc_column(nullable=True)
     claimed_at: datetime = _utc_column()
     finished_at: datetime | None = _utc_column(nullable=True)

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from bot.delivery.outbox import File, enqueue_thread
 from bot.logs import get_logger
 from storage.db import session_scope
-from storage.models import RitualRun
+from storage.models import RitualRun, RunState
 
 log = get_logger(__name__)
 
@@ -37,7 +37,7 @@ class Due:
     cycle: str
     target: str
     due_at: datetime | None = None
-    state: str = "claimed"
+    state: str = RunState.CLAIMED
     error: str | None = None
 
 
@@ -63,7 +63,7 @@ def insert_claims(
             "due_at": item.due_at,
             "claimed_at": now,
             "error": item.error,
-            "finished_at": now if item.state == "skipped" else None,
+            "finished_at": now if item.state == RunState.SKIPPED else None,
         }
         for item in items
     ]
@@ -95,15 +95,15 @@ def take(session: Session, *, ritual: str, cycle: str, target: str, now: datetim
             RitualRun.ritual == ritual, RitualRun.cycle == cycle, RitualRun.target == target
         )
     ).one()
-    if existing.state != "failed":
+    if existing.state != RunState.FAILED:
         return Claim(None, existing.state)
     took = session.execute(
         update(RitualRun)
-        .where(col(RitualRun.id) == existing.id, col(RitualRun.state) == "failed")
+        .where(col(RitualRun.id) == existing.id, col(RitualRun.state) == RunState.FAILED)
         .values(state=state, claimed_at=now, finished_at=None, error=None)
     )
     if took.rowcount != 1:  # type: ignore[attr-defined]
-        return Claim(None, "claimed")  # another run took it back first
+        return Claim(None, RunState.CLAIMED)  # another run took it back first
     log.info("ritual.retried", ritual=ritual, cycle=cycle, target=target, previous_error=existing.error)
     return Claim(existing.id, state, resumed=True)
 
@@ -158,12 +158,12 @@ def queue_once(
     is built and queued again by the next run. Built only when it is ours to post (checked first)."""
     with session_scope(engine) as session:
         held = state_of(session, ritual=ritual, cycle=cycle, target=channel)
-    if held is not None and held != "failed":
+    if held is not None and held != RunState.FAILED:
         return RitualOutcome(ritual, cycle, channel, held, "already handled")
     with session_scope(engine) as session:
         thread = build(session)
     with session_scope(engine) as session:
-        taken = take(session, ritual=ritual, cycle=cycle, target=channel, now=now, state="queued")
+        taken = take(session, ritual=ritual, cycle=cycle, target=channel, now=now, state=RunState.QUEUED)
         if taken.run_id is None:  # another run or replica claimed it meanwhile: theirs
             return RitualOutcome(ritual, cycle, channel, taken.state, "already handled")
         enqueue_thread(
@@ -176,4 +176,4 @@ def queue_once(
             file=thread.file,
         )
     log.info("ritual.queued", ritual=ritual, cycle=cycle, channel=channel, messages=len(thread.messages))
-    return RitualOutcome(ritual, cycle, channel, "queued", thread.describe())
+    return RitualOutcome(ritual, cycle, channel, RunState.QUEUED, thread.describe())

@@ -26,9 +26,9 @@ from bot.portfolio import answers_in_cycle, responsible_people
 from bot.views.prompt import PromptItem, prompt_message
 from bot.workspace.settings import load_cadence
 from storage.db import session_scope
-from storage.models import Away, CycleSkip, Delivery, Initiative, Person, RitualRun, Snooze
+from storage.models import Away, CycleSkip, Delivery, Initiative, Person, Ritual, RitualRun, RunState, Snooze
 
-PROMPT, REMINDER, SNOOZE = "checkin", "reminder", "snooze"
+PROMPT, REMINDER, SNOOZE = Ritual.PROMPT, Ritual.REMINDER, Ritual.SNOOZE
 MISSED = "missed: due longer ago than the grace window"
 
 
@@ -81,8 +81,13 @@ def run_checkin(engine: Engine, client: WebClient, *, now: datetime, settings: S
                 ]
                 if reason is None and all(item.answer for item in items):
                     reason = "already answered"
+                state = RunState.SKIPPED if reason else RunState.QUEUED
                 found.append(
-                    (Due(cycle, user, due, "skipped" if reason else "queued", reason), recipient, items)
+                    (
+                        Due(cycle, user, due, state, reason),
+                        recipient,
+                        items,
+                    )
                 )
         claimed = insert_claims(session, ritual=PROMPT, items=[item for item, _, _ in found], now=now)
         posts = []
@@ -142,7 +147,7 @@ def run_reminders(engine: Engine, *, now: datetime, settings: Settings) -> Ritua
             .where(
                 RitualRun.ritual == PROMPT,
                 col(RitualRun.cycle).in_(cycles),
-                col(RitualRun.state).in_(("queued", "sent")),
+                col(RitualRun.state).in_((RunState.QUEUED, RunState.SENT)),
             )
             .order_by(col(RitualRun.id))
         ).all()
@@ -160,7 +165,7 @@ def run_reminders(engine: Engine, *, now: datetime, settings: Settings) -> Ritua
         speaks = _languages(session, people)
         taken = {ritual: claimed_keys(session, ritual, cycles) for ritual in (REMINDER, SNOOZE)}
         answers = {cycle: answers_in_cycle(session, cycle) for cycle in cycles}
-        found: dict[str, list[tuple[Due, str, str, list[Initiative]]]] = {REMINDER: [], SNOOZE: []}
+        found: dict[Ritual, list[tuple[Due, str, str, list[Initiative]]]] = {REMINDER: [], SNOOZE: []}
         for prompt, delivery in prompts:
             user, cycle = prompt.target, prompt.cycle
             missing = [i for i in owners.get(user, []) if (i.id or 0) not in answers[cycle]]
@@ -174,7 +179,7 @@ def run_reminders(engine: Engine, *, now: datetime, settings: Settings) -> Ritua
                 if (cycle, target) in taken[ritual] or when is Timing.EARLY:
                     continue
                 reason = MISSED if when is Timing.MISSED else None
-                item = Due(cycle, target, due, "skipped" if reason else "queued", reason)
+                item = Due(cycle, target, due, RunState.SKIPPED if reason else RunState.QUEUED, reason)
                 found[ritual].append((item, user, delivery.channel, missing))
         posts = []
         for ritual, entries in found.items():

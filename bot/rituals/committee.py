@@ -24,9 +24,9 @@ from bot.rituals.digest import digest_targets
 from bot.views.committee import AgendaItem, agenda_messages
 from bot.workspace.settings import load_cadence, workspace_row
 from storage.db import session_scope
-from storage.models import Escalation, Initiative
+from storage.models import Escalation, Initiative, Ritual
 
-COMMITTEE = "committee"
+COMMITTEE = Ritual.COMMITTEE
 
 
 def run_committee(engine: Engine, *, now: datetime, settings: Settings) -> list[RitualOutcome]:

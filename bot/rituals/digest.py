@@ -32,11 +32,11 @@ from bot.views.portfolio import notice, status_message
 from bot.workspace import load_workspace
 from bot.workspace.settings import load_cadence
 from storage.db import session_scope
-from storage.models import Initiative
+from storage.models import Initiative, Ritual
 
 log = get_logger(__name__)
 
-DIGEST = "digest"
+DIGEST = Ritual.DIGEST
 
 
 @dataclass(frozen=True)

@@ -26,9 +26,9 @@ from bot.rituals.digest import digest_targets
 from bot.views.review import ReviewItem, review_messages
 from bot.workspace.settings import load_cadence
 from storage.db import session_scope
-from storage.models import CheckIn, Decision, Initiative, Objective
+from storage.models import CheckIn, Decision, Initiative, Objective, Ritual
 
-REVIEW = "review"
+REVIEW = Ritual.REVIEW
 REVIEW_HOUR = 9
 CATCH_UP = timedelta(days=14)
 

@@ -12,9 +12,9 @@ from sqlmodel import Session, col, select
 from bot.config import Settings
 from bot.portfolio import answers_in_cycle, responsible_people
 from bot.workspace.settings import current_cycle
-from storage.models import Delivery, RitualRun
+from storage.models import Delivery, Ritual, RitualRun, RunState
 
-RITUALS = ("checkin", "reminder", "snooze", "digest")
+RITUALS = (Ritual.PROMPT, Ritual.REMINDER, Ritual.SNOOZE, Ritual.DIGEST)
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,14 @@ def cycle_status(session: Session, settings: Settings, now: datetime) -> CycleSt
     ):
         states.setdefault(ritual, Counter())[state] = count
     lines = [
-        RitualLine(ritual, sum(c.values()), c["sent"], c["queued"] + c["claimed"], c["failed"], c["skipped"])
+        RitualLine(
+            ritual,
+            sum(c.values()),
+            c[RunState.SENT],
+            c[RunState.QUEUED] + c[RunState.CLAIMED],
+            c[RunState.FAILED],
+            c[RunState.SKIPPED],
+        )
         for ritual, c in states.items()
     ]
     owners = responsible_people(session)

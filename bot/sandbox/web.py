@@ -128,7 +128,10 @@ def changes(sandbox: Sandbox, query: dict[str, list[str]]) -> dict[str, Any]:
 
 def perform(sandbox: Sandbox, view: View, action: str, form: dict[str, list[str]]) -> dict[str, Any]:
     """What a person did in the page; the answer is JSON for the script."""
-    first = lambda name: (form.get(name) or [""])[0]  # noqa: E731
+
+    def first(name: str) -> str:
+        return (form.get(name) or [""])[0]
+
     user = view.user
     if action == "send":
         sandbox.send(user, view.here, first("text"), first("_thread") or None)
