@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 from urllib.parse import urlencode
 
 import httpx
@@ -16,7 +16,7 @@ TEAM = {"id": "T0BATON01", "domain": "baton"}
 T = TypeVar("T")
 
 
-def wait_for(predicate: Callable[[], T | None], timeout: float = 30.0) -> T:
+def wait_for(predicate: Callable[[], T | Literal[False] | None], timeout: float = 30.0) -> T:
     """Work after ack() runs on Bolt's thread pool: wait for its effect rather than sleeping blindly. The
     timeout only bounds a failing test: a loaded machine makes a passing one slower, never red."""
     deadline = time.monotonic() + timeout

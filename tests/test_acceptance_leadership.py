@@ -10,7 +10,9 @@ posts to the fake Slack, and people act through signed requests; assertions read
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import pytest
@@ -22,7 +24,7 @@ from bot.sandbox.blockkit import message_problem
 from bot.sandbox.webapi import FakeSlack
 from bot.scheduler import run_ritual
 from bot.views import ids
-from storage.models import RaciAssignment, WorkspaceSettings
+from storage.models import RaciAssignment, RaciLetter, WorkspaceSettings
 from tests.conftest import ADMIN, LEADERSHIP_CHANNEL, ManualClock, RunningBaton, outbox_sent
 from tests.digest_fixtures import Portfolio
 from tests.slack_requests import post_signed, slash_command_body, view_submission_body, wait_for
@@ -82,7 +84,11 @@ def quarter(session: Session, fake_slack: FakeSlack, clock: ManualClock) -> None
                 history[cycle] = ("on_track", value)
         portfolio.checkins(initiative, history)
         if n in (*DRIFTING, OFF_TRACK):
-            session.add(RaciAssignment(initiative_id=initiative.id or 0, letter="A", user_id=SPONSOR))
+            session.add(
+                RaciAssignment(
+                    initiative_id=initiative.id or 0, letter=RaciLetter.ACCOUNTABLE, user_id=SPONSOR
+                )
+            )
     session.add(WorkspaceSettings(escalation_contact=CONTACT))
     session.commit()
     for user in (*OWNERS.values(), SPONSOR, CONTACT, ADMIN):
@@ -126,7 +132,7 @@ def shown(message: dict[str, Any]) -> str:
 def item(messages: list[dict[str, Any]], n: int) -> str:
     """How the digest shows initiative `n`: the text of its section (the one with a Details button)."""
     title = f"*{TITLE.format(n)}*"
-    found = (b["text"]["text"] for m in messages for b in m["blocks"] if "accessory" in b)
+    found: Iterator[str] = (b["text"]["text"] for m in messages for b in m["blocks"] if "accessory" in b)
     return next(text for text in found if title in text)
 
 
@@ -213,7 +219,7 @@ def test_an_off_track_initiative_raises_one_alert_acknowledged_and_closed_with_a
 
     # the owner (and the accountable sponsor) get it by DM; the alert shows it, without buttons
     for person in (owner, SPONSOR):
-        dm = wait_for(lambda person=person: fake_slack.messages(person))  # type: ignore[misc]
+        dm = wait_for(partial(fake_slack.messages, person))
         assert "Switch to the second vendor" in shown(dm[-1]) and TITLE.format(OFF_TRACK) in shown(dm[-1])
     wait_for(lambda: "Decided by" in shown(alert_of(fake_slack, OFF_TRACK)))
     assert action_ids(alert_of(fake_slack, OFF_TRACK)) == []

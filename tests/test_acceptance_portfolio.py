@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from slack_sdk import WebClient
@@ -126,10 +126,10 @@ def open_update_from_home(
     post_signed(baton.url, view_action_body(home, button, user=user, trigger_id=trigger))
     opened = wait_for(lambda: fake_slack.calls_to("views.open")[before:])[0]
     assert opened["trigger_id"] == trigger and opened["view"]["callback_id"] == ids.UPDATE_MODAL
-    return opened["view"]
+    return cast(dict[str, Any], opened["view"])
 
 
-def submit(baton: RunningBaton, view: dict[str, Any], user: str, **typed: str | None) -> Any:
+def submit(baton: RunningBaton, view: dict[str, Any], user: str, **typed: str | dict[str, Any] | None) -> Any:
     response = post_signed(
         baton.url, view_submission_body(view, user=user, values=modal_values(view, **typed))
     )

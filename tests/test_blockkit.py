@@ -142,8 +142,10 @@ def test_modal_title_length(title: str, ok: bool) -> None:
 
 @pytest.mark.parametrize("button", ["submit", "close"])
 def test_modal_button_length(button: str) -> None:
-    assert view_problem(modal(**{button: {"type": "plain_text", "text": "x" * 24}})) is None
-    problem = view_problem(modal(**{button: {"type": "plain_text", "text": "x" * 25}}))
+    fits: dict[str, Any] = {button: {"type": "plain_text", "text": "x" * 24}}
+    too_long: dict[str, Any] = {button: {"type": "plain_text", "text": "x" * 25}}
+    assert view_problem(modal(**fits)) is None
+    problem = view_problem(modal(**too_long))
     assert problem == f"invalid_arguments: {button} must be at most 24 characters"
 
 

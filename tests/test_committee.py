@@ -23,7 +23,7 @@ from tests.test_escalation_workflow import OWNER, report, seed
 FIRST_TUESDAY = datetime(2026, 12, 1, 9, tzinfo=UTC)  # 10:00 in Paris
 
 
-def posts_about(fake_slack: FakeSlack, word: str) -> list[dict]:  # type: ignore[type-arg]
+def posts_about(fake_slack: FakeSlack, word: str) -> list[dict]:
     """The leadership channel's posts whose notification text says `word`."""
     return [p for p in fake_slack.posts() if p["channel"] == LEADERSHIP_CHANNEL and word in p["text"]]
 

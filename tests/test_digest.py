@@ -15,7 +15,7 @@ from bot.domain.progress import Pace
 from bot.rituals.digest import build_digest
 from bot.sandbox.blockkit import message_problem
 from bot.views.digest import digest_messages, preview_message
-from storage.models import CycleSkip, Decision, Escalation, Status, WorkspaceSettings
+from storage.models import CycleSkip, Decision, Escalation, EscalationState, Status, WorkspaceSettings
 from tests.digest_fixtures import DIGEST_TIME, Portfolio
 
 SILENT, SKIPPER = "U0SILENT01", "U0SKIPPER1"
@@ -74,7 +74,7 @@ def crafted(session: Session) -> DigestData:
         Escalation(
             initiative_id=crm.id,  # type: ignore[arg-type]
             rule="silent",
-            state="resolved",
+            state=EscalationState.RESOLVED,
             reason="closed already",
             cycle="2026-W45",
             opened_at=DIGEST_TIME - timedelta(days=20),

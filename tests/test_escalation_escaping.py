@@ -6,6 +6,7 @@ title, a check-in's decision needed and options, an escalation reason and a deci
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlmodel import Session, select
@@ -14,7 +15,7 @@ from bot.rituals.committee import run_committee
 from bot.rituals.review import run_review
 from bot.sandbox.webapi import FakeSlack
 from bot.views import ids
-from storage.models import Decision
+from storage.models import Decision, EscalationState
 from tests.conftest import LEADERSHIP_CHANNEL, ManualClock, RunningBaton
 from tests.slack_requests import post_signed, view_submission_body, wait_for
 from tests.test_committee import posts_about, ritual_at
@@ -101,13 +102,13 @@ def test_hostile_text_is_inert_on_every_escalation_surface(
     assert post_signed(baton.url, view_submission_body(view, user=BOSS, values=values)).status_code == 200
     wait_for(lambda: session.exec(select(Decision)).all())
     for person in (OWNER, BOSS):
-        dm = wait_for(lambda person=person: fake_slack.messages(person))[-1]  # type: ignore[misc]
+        dm = wait_for(partial(fake_slack.messages, person))[-1]
         assert_inert(f"the decision DM to {person}", dm)
     wait_for(lambda: "Decided by" in str(fake_slack.messages(LEADERSHIP_CHANNEL)[0]))
     assert_inert("the decided alert", fake_slack.messages(LEADERSHIP_CHANNEL)[0])
     assert_inert("/okr decisions", command(baton, fake_slack, "decisions", STRANGER))
     assert_inert("/okr decisions, a bad quarter", command(baton, fake_slack, f"decisions {HOSTILE}", OWNER))
-    assert [e.state for e in escalations(session)].count("open") == 2
+    assert [e.state for e in escalations(session)].count(EscalationState.OPEN) == 2
 
     # the committee's agenda (the open escalations) and the quarterly review (with the decision)
     rituals = [

@@ -20,7 +20,7 @@ from bot.sandbox.webapi import FakeSlack
 from bot.scheduler import run_ritual
 from bot.slack import make_sender_client
 from storage.db import make_engine
-from storage.models import Escalation, WorkspaceSettings
+from storage.models import Escalation, EscalationState, WorkspaceSettings
 from tests.conftest import LEADERSHIP_CHANNEL, run_baton
 from tests.test_escalation_workflow import BOSS, report, seed
 
@@ -87,7 +87,11 @@ def test_an_acknowledged_alert_is_never_re_escalated(
     seed(session, fake_slack)
     run(engine, settings, fake_slack, T0)
     [escalation] = rows(session)
-    escalation.state, escalation.acknowledged_by, escalation.acknowledged_at = "acknowledged", BOSS, T0
+    escalation.state, escalation.acknowledged_by, escalation.acknowledged_at = (
+        EscalationState.ACKNOWLEDGED,
+        BOSS,
+        T0,
+    )
     session.commit()
     assert run(engine, settings, fake_slack, T0 + timedelta(days=10)).reescalated == 0
     assert len(channel_posts(fake_slack)) == 1
@@ -135,7 +139,7 @@ def test_a_rule_that_stops_holding_closes_only_an_untouched_escalation(
     second = rows(session)[1]
     assert (second.state, second.cycle) == ("open", "2026-W49")
     # acknowledged, then back on track: people close it, not the rule
-    second.state, second.acknowledged_by = "acknowledged", BOSS
+    second.state, second.acknowledged_by = EscalationState.ACKNOWLEDGED, BOSS
     session.commit()
     session.add(report(initiative, "2026-W50", "on_track"))
     session.commit()

@@ -57,11 +57,11 @@ def subject(
     return Subject(answers=per_cycle(list(answers)), cycle=cycle, started=started, plan=plan)  # type: ignore[arg-type]
 
 
-def rules(found: list) -> dict[str, object]:  # type: ignore[type-arg]
+def rules(found: list) -> dict[str, object]:
     return {finding.rule: finding for finding in found}
 
 
-def quiet(**overrides: dict) -> dict:  # type: ignore[type-arg]
+def quiet(**overrides: dict) -> dict:
     """Every rule off but those given (to test one rule at a time)."""
     return {rule: {"enabled": False} for rule in DEFAULTS} | {
         rule: {"enabled": True, **params} for rule, params in overrides.items()
@@ -250,7 +250,7 @@ def test_rule_settings_switch_off_tune_and_show() -> None:
     ],
 )
 def test_bad_rule_settings_are_refused_with_what_is_expected(name: str, value: str, says: str) -> None:
-    rules: dict = {"silent": {"cycles": 3}}  # type: ignore[type-arg]
+    rules: dict = {"silent": {"cycles": 3}}
     with pytest.raises(ValueError, match=says):
         tune_rule(rules, name, value)
     assert rules == {"silent": {"cycles": 3}}

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from bench.escalations import counted
+from bench.digest import counted
 from bot.config import Settings
 from bot.delivery.sender import Sender, SenderConfig
 from bot.domain.escalation import WINDOW
@@ -153,7 +153,7 @@ def test_a_change_made_while_the_alert_is_being_posted_waits_for_the_post_then_e
         is None
     )
     session.expire_all()
-    _, update = session.exec(select(Delivery).order_by(Delivery.id)).all()  # type: ignore[arg-type]
+    _, update = session.exec(select(Delivery).order_by(col(Delivery.id))).all()
     assert (update.method, update.parent_id) == ("chat.update", post.id)  # waits for the post's ts
     sender._send(post, False)  # ... the alert goes out as it was when claimed, unacknowledged
     assert sender.drain().sent == 1  # then the update edits it: no scan needed
@@ -202,7 +202,7 @@ def test_escalations_opened_in_chunks_each_get_one_alert_of_their_own_and_one_au
     monkeypatch.setattr(scan_module, "CHUNK", 4)
     add_initiatives(session, 10)
     assert run_escalations(engine, now=T0, settings=settings).opened == 10
-    escalations = {e.id: e for e in session.exec(select(Escalation))}
+    escalations = {e.id or 0: e for e in session.exec(select(Escalation))}
     alerts = alerts_by_escalation(session)
     assert sorted(alerts) == sorted(escalations) and all(len(posts) == 1 for posts in alerts.values())
     for escalation_id, [post] in alerts.items():

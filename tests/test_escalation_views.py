@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.domain.escalation import RULES, Finding
+from bot.domain.escalation import RULES, Facts, Finding
 from bot.domain.portfolio import RaciMember
 from bot.i18n import LANGUAGES
 from bot.sandbox.blockkit import message_problem, view_problem
@@ -24,7 +24,7 @@ from bot.views.escalation import (
     reason_text,
 )
 from bot.views.review import ReviewItem, review_messages
-from storage.models import CheckIn, Decision, Escalation, Initiative, RaciLetter, Status
+from storage.models import CheckIn, CheckInSource, Decision, Escalation, Initiative, RaciLetter, Status
 
 NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
 LONG = "<!channel> " + "x" * 5000
@@ -45,7 +45,7 @@ def initiative(number: int = 1, title: str = "Déploiement ERP phase 2") -> Init
 
 
 def escalation(state: str = "open", rule: str = "off_track", **fields: object) -> Escalation:
-    values: dict = {  # type: ignore[type-arg]
+    values: dict = {
         "id": 7,
         "initiative_id": 1,
         "rule": rule,
@@ -83,7 +83,7 @@ def checkin(cycle: str) -> CheckIn:
         confidence=2,
         decision_needed=LONG,
         decision_options=LONG,
-        source="modal",
+        source=CheckInSource.MODAL,
         submitted_at=NOW,
     )
 
@@ -184,14 +184,15 @@ def test_a_long_agenda_and_review_continue_in_the_thread(lang: str) -> None:
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("rule", RULES)
 def test_every_rule_has_a_reason_in_every_language(lang: str, rule: str) -> None:
-    facts = {
+    facts_by_rule: dict[str, Facts] = {
         "off_track": {"cycle": "2026-W47", "cycles": 2},
         "decision_needed": {"decision": "Cut scope?", "options": ""},
         "projection_miss": {"projected": 61.25, "target": 100.0, "due": date(2026, 12, 31)},
         "at_risk_streak": {"cycles": 2},
         "confidence_drop": {"before": 4, "now": 2},
         "silent": {"cycles": 2, "last": "2026-W45"},
-    }[rule]
+    }
+    facts = facts_by_rule[rule]
     text = reason_text(Finding(rule, "2026-W47", facts), "%", lang)
     assert text and "{" not in text
     if rule == "projection_miss":

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import httpx
@@ -20,6 +21,7 @@ from bot.views import ids
 from storage.models import (
     AuditLog,
     CheckIn,
+    CheckInSource,
     Decision,
     Delivery,
     DeliveryState,
@@ -27,6 +29,8 @@ from storage.models import (
     Initiative,
     Objective,
     RaciAssignment,
+    RaciLetter,
+    Status,
 )
 from tests.conftest import ADMIN, LEADERSHIP_CHANNEL, ManualClock, RunningBaton
 from tests.slack_requests import post_signed, slash_command_body, view_submission_body, wait_for
@@ -57,8 +61,10 @@ def seed(session: Session, fake_slack: FakeSlack, *, status: str = "off_track") 
     )
     session.add(initiative)
     session.flush()
-    session.add(RaciAssignment(initiative_id=initiative.id or 0, letter="R", user_id=OWNER))
-    session.add(RaciAssignment(initiative_id=initiative.id or 0, letter="A", user_id=BOSS))
+    session.add(
+        RaciAssignment(initiative_id=initiative.id or 0, letter=RaciLetter.RESPONSIBLE, user_id=OWNER)
+    )
+    session.add(RaciAssignment(initiative_id=initiative.id or 0, letter=RaciLetter.ACCOUNTABLE, user_id=BOSS))
     session.add(report(initiative, "2026-W47", status))
     session.commit()
     for user in (OWNER, BOSS, STRANGER):
@@ -72,8 +78,8 @@ def report(initiative: Initiative, cycle: str, status: str, **fields: Any) -> Ch
         initiative_id=initiative.id or 0,
         cycle=cycle,
         author=OWNER,
-        status=status,
-        source="modal",
+        status=Status(status),
+        source=CheckInSource.MODAL,
         submitted_at=datetime(monday.year, monday.month, monday.day, 10, tzinfo=UTC),
         **fields,
     )
@@ -188,7 +194,7 @@ def test_off_track_raises_one_alert_acknowledged_then_decided_and_the_owner_is_t
 
     # the owner (R) and the accountable (A) get it by DM; the alert shows it, without buttons, in place
     for person in (OWNER, BOSS):
-        dm = wait_for(lambda person=person: fake_slack.messages(person))  # type: ignore[misc]
+        dm = wait_for(partial(fake_slack.messages, person))
         text = json.dumps(dm[-1]["blocks"], ensure_ascii=False)
         assert "Extend to Q1 with a contractor" in text and "&lt;4 weeks&gt;" in text
     wait_for(lambda: "Decided by" in json.dumps(alert_now(fake_slack)["blocks"]))

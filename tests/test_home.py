@@ -6,6 +6,7 @@ import json
 import time
 from collections import Counter
 from datetime import UTC, datetime
+from typing import Any, cast
 from urllib.parse import urlencode
 
 import httpx
@@ -60,7 +61,7 @@ def open_home(baton: RunningBaton, user: str) -> httpx.Response:
 
 def published(fake: FakeSlack, user: str, count: int = 1) -> dict:
     calls = wait_for(lambda: [c for c in fake.calls_to("views.publish") if c["user_id"] == user][count - 1 :])
-    return calls[0]["view"]
+    return cast(dict[str, Any], calls[0]["view"])
 
 
 def test_an_owner_sees_their_initiatives_and_what_is_due(
@@ -146,7 +147,9 @@ def test_a_long_list_is_paged_and_the_portfolio_fits_slack() -> None:
             submitted_at=NOW,
         )
     }
-    portfolio = {f"Department {n}": Counter({Status.ON_TRACK: n, None: 1}) for n in range(300)}
+    portfolio: dict[str | None, Counter[str | None]] = {
+        f"Department {n}": Counter({Status.ON_TRACK: n, None: 1}) for n in range(300)
+    }
     first = home_view(cycle="2026-W48", mine=mine, answers=answers, portfolio=portfolio, page=1)
     last = home_view(cycle="2026-W48", mine=mine, answers=answers, portfolio=portfolio, page=3)
     for view in (first, last):
@@ -198,7 +201,7 @@ def test_the_home_never_exceeds_100_blocks_at_2000_initiatives() -> None:
         Initiative(id=n, objective_id=1, title=f"Initiative {n:04d} " + "é" * 300, title_key=f"i{n}")
         for n in range(1, 2001)
     ]
-    portfolio = {
+    portfolio: dict[str | None, Counter[str | None]] = {
         f"Department {n:04d} " + "x" * 100: Counter({Status.ON_TRACK: n, None: 1}) for n in range(2000)
     }
     changes = [StatusChange(i, Status.ON_TRACK, Status.OFF_TRACK) for i in mine]

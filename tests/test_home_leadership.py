@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import pytest
@@ -177,5 +178,5 @@ def test_in_the_sandbox_the_cfo_sees_the_portfolio(sandbox: Running) -> None:
     workspace = sandbox.sandbox.workspace
     for person in (PRIYA, JORDAN):
         sandbox.sandbox.open_home(person.id)
-    homes = {p.id: json.dumps(wait_for(lambda p=p: workspace.homes.get(p.id))) for p in (PRIYA, JORDAN)}
+    homes = {p.id: json.dumps(wait_for(partial(workspace.homes.get, p.id))) for p in (PRIYA, JORDAN)}
     assert PORTFOLIO in homes[PRIYA.id] and PORTFOLIO not in homes[JORDAN.id]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from sqlmodel import Session, select
@@ -28,7 +28,7 @@ def roadmap(session: Session, fake_slack: FakeSlack) -> dict[str, Initiative]:
 def opened_modal(baton: RunningBaton, fake: FakeSlack, text: str, user: str) -> dict:
     before = len(fake.calls_to("views.open"))
     post_signed(baton.url, slash_command_body(text, user=user, response_url=fake.response_url()))
-    return wait_for(lambda: fake.calls_to("views.open")[before:])[0]["view"]
+    return cast(dict[str, Any], wait_for(lambda: fake.calls_to("views.open")[before:])[0]["view"])
 
 
 def state(view: dict, **typed: Any) -> dict:

@@ -59,13 +59,13 @@ def matrix(session: Session, fake_slack: FakeSlack) -> None:
     session.add(initiative)
     session.flush()
     session.add(RoleMember(role_id=sponsor.id, user_id=PEOPLE["A, through a role"]))  # type: ignore[arg-type]
-    for letter, user, role in (
+    for letter, person, role in (
         (RaciLetter.RESPONSIBLE, PEOPLE["R, directly"], None),
         (RaciLetter.ACCOUNTABLE, None, sponsor.id),
         (RaciLetter.CONSULTED, PEOPLE["C"], None),
         (RaciLetter.INFORMED, PEOPLE["I"], None),
     ):
-        session.add(RaciAssignment(initiative_id=initiative.id, letter=letter, user_id=user, role_id=role))  # type: ignore[arg-type]
+        session.add(RaciAssignment(initiative_id=initiative.id, letter=letter, user_id=person, role_id=role))  # type: ignore[arg-type]
     session.commit()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import Any, cast
 from urllib.parse import urlencode
 
 import pytest
@@ -18,6 +19,7 @@ from storage.models import (
     CheckIn,
     CheckInSource,
     Escalation,
+    EscalationState,
     Initiative,
     Objective,
     Person,
@@ -57,7 +59,7 @@ def command(baton: RunningBaton, fake: FakeSlack, text: str, user: str) -> dict:
     response = post_signed(baton.url, slash_command_body(text, user=user, response_url=fake.response_url()))
     assert response.status_code == 200
     if response.content:
-        return response.json()
+        return cast(dict[str, Any], response.json())
     return wait_for(lambda: fake.responses[before:])[0]
 
 
@@ -181,14 +183,14 @@ def test_only_admins_archive_and_archived_initiatives_leave_the_lists(
 
 
 def submit_import(baton: RunningBaton, view: dict, table: str, quarter: str = "") -> dict:
-    values = {
+    values: dict[str, dict[str, Any]] = {
         "import_text": {"import_text_input": {"type": "plain_text_input", "value": table}},
         "import_quarter": {"import_quarter_input": {"type": "plain_text_input", "value": quarter or None}},
     }
     view = {**view, "callback_id": "import_roadmap"}
     response = post_signed(baton.url, view_submission_body(view, user=ADMIN, values=values))
     assert response.status_code == 200
-    return response.json()
+    return cast(dict[str, Any], response.json())
 
 
 def test_admins_import_a_pasted_roadmap_all_or_nothing(
@@ -213,7 +215,7 @@ def test_admins_import_a_pasted_roadmap_all_or_nothing(
     assert "Cut churn" in session.exec(select(Initiative.title)).all()
 
 
-def modal_values(view: dict, **typed: str | None) -> dict:
+def modal_values(view: dict, **typed: str | dict[str, Any] | None) -> dict:
     """What a person leaves in the modal `view`: its defaults, then `typed` (block id → text or option)."""
     values: dict = {}
     for block in view["blocks"]:
@@ -266,7 +268,7 @@ def test_the_update_modal_carries_every_field_and_last_weeks_answer_is_one_click
     post_signed(baton.url, view_submission_body(view, user=PARIS, values=changed))
     confirmations = wait_for(lambda: len(fake_slack.messages(PARIS)) == 2 and fake_slack.messages(PARIS))
     first, second = session.exec(
-        select(CheckIn).where(CheckIn.cycle == "2026-W48").order_by(CheckIn.id)
+        select(CheckIn).where(CheckIn.cycle == "2026-W48").order_by(col(CheckIn.id))
     ).all()
     assert (first.status, first.kpi_value, first.comment, first.confidence, first.progress) == (
         "at_risk",
@@ -346,7 +348,11 @@ def test_status_shows_the_whole_raci_and_the_open_escalations(
     session.add(RaciAssignment(initiative_id=erp.id, letter=RaciLetter.CONSULTED, user_id=STRANGER))
     session.add(RaciAssignment(initiative_id=erp.id, letter=RaciLetter.INFORMED, role_id=cfo.id))
     session.add(Person(user_id=STRANGER, deleted=True, fetched_at=clock()))
-    for rule, state in (("off_track", "open"), ("manual", "acknowledged"), ("silent", "resolved")):
+    for rule, state in (
+        ("off_track", EscalationState.OPEN),
+        ("manual", EscalationState.ACKNOWLEDGED),
+        ("silent", EscalationState.RESOLVED),
+    ):
         session.add(
             Escalation(
                 initiative_id=erp.id,

@@ -10,7 +10,7 @@ import json
 import threading
 import time
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 import httpx
@@ -38,8 +38,8 @@ from storage.models import (
 )
 from storage.models import Snooze as SnoozeRow
 from tests.conftest import EXAMPLE_ROADMAP, ManualClock, RunningBaton
-from tests.slack_requests import TEAM, post_signed, signed_headers, view_submission_body
-from tests.test_slack_scenarios import filled, wait_for
+from tests.slack_requests import TEAM, post_signed, signed_headers, view_submission_body, wait_for
+from tests.test_slack_scenarios import filled
 
 OWNER = "U0PARIS01"
 OWNER_DM = "D0PARIS01"
@@ -494,7 +494,7 @@ def open_away_modal(baton: RunningBaton, fake_slack: FakeSlack, dm: dict) -> dic
     assert click(baton, fake_slack, dm, ids.PROMPT_AWAY).status_code == 200
     opened = wait_for(lambda: fake_slack.calls_to("views.open"))[-1]
     assert opened["trigger_id"] == TRIGGER_ID
-    return opened["view"]
+    return cast(dict[str, Any], opened["view"])
 
 
 def test_out_of_office_with_a_delegate_who_then_gets_the_prompt(

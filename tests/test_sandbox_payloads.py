@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import parse_qs
 
 from slack_sdk.signature import SignatureVerifier
@@ -24,7 +25,7 @@ OPTIONS = [
     {"text": {"type": "plain_text", "text": "On track"}, "value": "on_track"},
     {"text": {"type": "plain_text", "text": "At risk"}, "value": "at_risk"},
 ]
-VIEW = {
+VIEW: dict[str, Any] = {
     "id": "V1",
     "callback_id": "update",
     "blocks": [
@@ -109,7 +110,7 @@ def test_button_and_overflow_actions() -> None:
         "value": "7",
         "style": "primary",
     }
-    overflow = VIEW["blocks"][-1]["elements"][0]  # type: ignore[index]
+    overflow = VIEW["blocks"][-1]["elements"][0]
     picked = payloads.action_of(VIEW["blocks"][-1], overflow, ["on_track"], "2.5")
     assert picked["selected_option"] == OPTIONS[0] and picked["type"] == "overflow"
 

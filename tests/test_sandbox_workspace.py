@@ -11,7 +11,6 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.sandbox import workspace as workspace_module
 from bot.sandbox.directory import LEA, LEADERSHIP, populate
 from bot.sandbox.workspace import Target, Workspace, with_ids
 
@@ -57,7 +56,7 @@ def test_a_trigger_expires_after_three_seconds(
 ) -> None:
     trigger = workspace.trigger(LEA.id)
     later = time.monotonic() + 3.5
-    monkeypatch.setattr(workspace_module.time, "monotonic", lambda: later)
+    monkeypatch.setattr(time, "monotonic", lambda: later)
     assert error_of(lambda: client.views_open(trigger_id=trigger, view=MODAL)) == "expired_trigger_id"
 
 

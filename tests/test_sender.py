@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.outbox import enqueue_post, enqueue_update, replace_pending
 from bot.delivery.sender import HOST, METADATA_EVENT, DrainStats, RateGate, Sender, SenderConfig
@@ -38,7 +39,7 @@ CHECKIN_AT_MONDAY = [
 ]
 
 
-def sender_for(engine: Engine, fake: FakeSlack, clock: ManualClock, **config: object) -> Sender:
+def sender_for(engine: Engine, fake: FakeSlack, clock: Clock, **config: object) -> Sender:
     client = WebClient(token=fake.token, base_url=fake.api_url, timeout=1, retry_handlers=[])
     return Sender(engine, client, clock, SenderConfig(**config))  # type: ignore[arg-type]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from sqlmodel import Session, select
@@ -61,7 +61,7 @@ def state(view: dict, **typed: str | None) -> dict:
 def submit(baton: RunningBaton, view: dict, **typed: str | None) -> dict:
     response = post_signed(baton.url, view_submission_body(view, user=ADMIN, values=state(view, **typed)))
     assert response.status_code == 200
-    return response.json()
+    return cast(dict[str, Any], response.json())
 
 
 def test_admins_change_the_settings_in_a_modal_validated_like_the_cli(

@@ -6,7 +6,7 @@ import json
 import time
 
 import httpx
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.domain.roadmap import parse_roadmap
 from bot.portfolio import import_roadmap, set_role_members
@@ -188,7 +188,7 @@ def test_several_updates_in_a_cycle_keep_history(
     wait_for(lambda: len(fake_slack.calls_to("chat.postMessage")) == 1)
     submit(baton, fake_slack, filled("off_track", "35"))
     wait_for(lambda: len(fake_slack.calls_to("chat.postMessage")) == 2)
-    history = session.exec(select(CheckIn).order_by(CheckIn.id)).all()
+    history = session.exec(select(CheckIn).order_by(col(CheckIn.id))).all()
     assert [(c.status, c.kpi_value) for c in history] == [("on_track", 40.0), ("off_track", 35.0)]
 
 

@@ -18,7 +18,7 @@ from bot.config import Settings
 from bot.deps import Deps
 from bot.server import make_wsgi
 from storage.db import is_up_to_date, make_engine
-from storage.models import AuditLog, Objective, RaciAssignment, RitualRun
+from storage.models import AuditLog, Objective, RaciAssignment, RaciLetter, RitualRun
 
 
 def test_migrations_build_exactly_the_models(engine: Engine) -> None:
@@ -36,13 +36,13 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path) -> None:  # type: i
 
 
 def test_foreign_keys_are_enforced(session: Session) -> None:
-    session.add(RaciAssignment(initiative_id=999_999, letter="R", user_id="U0NOBODY1"))
+    session.add(RaciAssignment(initiative_id=999_999, letter=RaciLetter.RESPONSIBLE, user_id="U0NOBODY1"))
     with pytest.raises(IntegrityError):
         session.commit()
 
 
 def test_a_raci_entry_is_a_user_or_a_role_not_both(session: Session) -> None:
-    session.add(RaciAssignment(initiative_id=1, letter="R"))
+    session.add(RaciAssignment(initiative_id=1, letter=RaciLetter.RESPONSIBLE))
     with pytest.raises(IntegrityError):
         session.commit()
 

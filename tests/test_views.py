@@ -406,7 +406,9 @@ def test_confirmation_without_comment_has_no_quote() -> None:
 
 
 def test_confirmation_escapes_user_text() -> None:
-    hostile = {name: HOSTILE for name in ("next_steps", "blockers", "decision_needed", "decision_options")}
+    hostile: dict[str, Any] = {
+        name: HOSTILE for name in ("next_steps", "blockers", "decision_needed", "decision_options")
+    }
     message = checkin_confirmation(
         initiative(title="ERP <!here>"), checkin(comment=HOSTILE + "\nline two", **hostile)
     )
