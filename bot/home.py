@@ -5,13 +5,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.config import Settings
-from bot.people import language_for
+from bot.leadership import ChannelMembers, is_leadership
+from bot.logs import get_logger
+from bot.people import language_for, refresh_people
+from bot.permissions import is_admin
 from bot.portfolio import answers_in_cycle, department_counts, responsible_people, status_changes
 from bot.views.home import home_view
 from bot.workspace.settings import current_cycle
+from storage.db import session_scope
+
+log = get_logger(__name__)
 
 
 def home_for(
@@ -28,3 +37,26 @@ def home_for(
         page=page,
         lang=language_for(session, user),
     )
+
+
+def publish_home(
+    engine: Engine,
+    settings: Settings,
+    client: WebClient,
+    user: str,
+    *,
+    members: ChannelMembers,
+    now: datetime,
+    page: int = 1,
+) -> None:
+    """Rebuild a person's App Home (after it is opened, paged, or after they update an initiative)."""
+    refresh_people(engine, client, [user], now=now)  # a newcomer's Slack language
+    portfolio = is_admin(settings, client, user) or is_leadership(
+        engine, settings, client, user, members=members, now=now
+    )
+    with session_scope(engine) as session:
+        view = home_for(session, settings, user=user, portfolio=portfolio, now=now, page=page)
+    try:
+        client.views_publish(user_id=user, view=view)
+    except SlackApiError as exc:
+        log.warning("home.publish_failed", user=user, error=exc.response.get("error"))

@@ -11,8 +11,10 @@ from sqlmodel import Session
 
 from bot.config import Settings
 from bot.domain.portfolio import people_of
+from bot.i18n import t
 from bot.portfolio import raci_of
-from storage.models import RaciLetter
+from bot.views.blocks import escape
+from storage.models import Initiative, RaciLetter
 
 UPDATERS = (RaciLetter.RESPONSIBLE, RaciLetter.ACCOUNTABLE)
 
@@ -49,3 +51,9 @@ def can_update(
     session: Session, settings: Settings, client: WebClient, user_id: str, initiative_id: int
 ) -> bool:
     return user_id in updaters(session, initiative_id).people or is_admin(settings, client, user_id)
+
+
+def refusal(session: Session, initiative: Initiative, key: str, lang: str) -> str:
+    """Who may update or edit this initiative instead of the asker (`key`: the message that says so)."""
+    who = updaters(session, initiative.id or 0).mentions()
+    return t(key if who else f"{key}_nobody", lang, title=escape(initiative.title), who=who)

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
-from bot.deps import Deps
+from bot import escalations
+from bot.deps import Deps, deps_of
 from bot.domain.cycles import parse_quarter, quarter_key
 from bot.domain.portfolio import people_of
 from bot.i18n import t
 from bot.logs import get_logger
 from bot.people import deactivated_people, refresh_people, speaks
-from bot.permissions import can_update, is_admin, updaters
+from bot.permissions import can_update, is_admin, refusal, updaters
 from bot.portfolio import (
     NotAPerson,
     active_initiatives,
@@ -35,8 +37,10 @@ from bot.portfolio import (
     set_role_members,
 )
 from bot.rituals.digest import preview as digest_preview
+from bot.views import ids
 from bot.views.blocks import escape
 from bot.views.checkin import update_modal
+from bot.views.escalation import decisions_message
 from bot.views.help import help_message
 from bot.views.initiative import initiative_modal
 from bot.views.portfolio import (
@@ -52,7 +56,6 @@ from bot.views.portfolio import (
 from bot.views.settings import settings_modal
 from bot.workspace import load_workspace
 from bot.workspace.settings import current_cycle, load_cadence, workspace_row
-from handlers.escalations import decisions_command, escalate_command
 from storage.db import session_scope
 from storage.models import Initiative, Objective
 
@@ -79,71 +82,100 @@ SUBCOMMANDS = frozenset(
 )
 
 
-def register(app: App, deps: Deps) -> None:
-    @app.command("/okr")
-    def okr(ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        subcommand, _, rest = (command.get("text") or "").strip().partition(" ")
-        user, rest, name = command["user_id"], rest.strip(), subcommand.lower()
-        if name not in SUBCOMMANDS:  # help, or a subcommand Baton does not know: the help
-            lang = speaks(deps.engine, user)
-            ack(**help_message(unknown=subcommand if name not in ("", "help") else None, lang=lang))
-            return
-        ack()  # the rest answers through response_url or a modal: nothing before the ack but parsing
-        refresh_people(deps.engine, client, [user], now=deps.clock())  # a newcomer's Slack language
+def okr(ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext) -> None:
+    """`/okr SUBCOMMAND …`: help is the ack itself; everything else answers after it."""
+    deps = deps_of(context)
+    subcommand, _, rest = (command.get("text") or "").strip().partition(" ")
+    user, rest, name = command["user_id"], rest.strip(), subcommand.lower()
+    if name not in SUBCOMMANDS:  # help, or a subcommand Baton does not know: the help
         lang = speaks(deps.engine, user)
-        match name:
-            case "update":
-                open_update(
-                    deps, client, respond, user=user, trigger_id=command["trigger_id"], query=rest, lang=lang
-                )
-            case "new":
-                if refusal := admins_only(deps, client, user, "action.new", lang):
-                    respond(**refusal)
-                else:
-                    with session_scope(deps.engine) as session:
-                        quarter = quarter_key(deps.clock(), load_cadence(session, deps.settings).tz)
-                    open_modal(
-                        client,
-                        respond,
-                        command["trigger_id"],
-                        initiative_modal(quarter=quarter, lang=lang),
-                        lang,
-                    )
-            case "edit":
-                respond_or_continue(
-                    deps, client, respond, "edit", user, rest, lang, trigger_id=command["trigger_id"]
-                )
-            case "digest":  # this week's leadership digest, previewed to the asker only
-                respond(**digest_preview(deps.engine, deps.settings, deps.clock(), lang))
-            case "who":
+        ack(**help_message(unknown=subcommand if name not in ("", "help") else None, lang=lang))
+        return
+    ack()  # the rest answers through response_url or a modal: nothing before the ack but parsing
+    refresh_people(deps.engine, client, [user], now=deps.clock())  # a newcomer's Slack language
+    lang = speaks(deps.engine, user)
+    match name:
+        case "update":
+            open_update(
+                deps, client, respond, user=user, trigger_id=command["trigger_id"], query=rest, lang=lang
+            )
+        case "new":
+            if refusal := admins_only(deps, client, user, "action.new", lang):
+                respond(**refusal)
+            else:
                 with session_scope(deps.engine) as session:
-                    cycle = current_cycle(session, deps.settings, deps.clock())
-                    missing = missing_updates(session, cycle)
-                    respond(**who_message(cycle, missing, lang, deactivated_people(session, missing)))
-            case "list":
-                respond(**list_of(deps, user, rest, lang))
-            case "status" | "archive":
-                respond_or_continue(deps, client, respond, name, user, rest, lang)
-            case "import":
-                if refusal := admins_only(deps, client, user, "action.import", lang):
-                    respond(**refusal)
-                else:
-                    open_modal(client, respond, command["trigger_id"], import_modal(lang), lang)
-            case "settings":
-                if refusal := admins_only(deps, client, user, "action.settings", lang):
-                    respond(**refusal)
-                else:
-                    with session_scope(deps.engine) as session:
-                        row, teams = workspace_row(session), departments(session)
-                        zone = load_workspace(session, deps.settings).tz.key  # what applies while unset
-                        view = settings_modal(row, teams, zone, lang=lang)
-                    open_modal(client, respond, command["trigger_id"], view, lang)
-            case "escalate":
-                respond(**escalate_command(deps, client, user, rest, lang))
-            case "decisions":
-                respond(**decisions_command(deps, rest, lang))
-            case _:
-                respond(**roles(deps, client, user, rest, lang))
+                    quarter = quarter_key(deps.clock(), load_cadence(session, deps.settings).tz)
+                open_modal(
+                    client,
+                    respond,
+                    command["trigger_id"],
+                    initiative_modal(quarter=quarter, lang=lang),
+                    lang,
+                )
+        case "edit":
+            respond_or_continue(
+                deps, client, respond, "edit", user, rest, lang, trigger_id=command["trigger_id"]
+            )
+        case "digest":  # this week's leadership digest, previewed to the asker only
+            respond(**digest_preview(deps.engine, deps.settings, deps.clock(), lang))
+        case "who":
+            with session_scope(deps.engine) as session:
+                cycle = current_cycle(session, deps.settings, deps.clock())
+                missing = missing_updates(session, cycle)
+                respond(**who_message(cycle, missing, lang, deactivated_people(session, missing)))
+        case "list":
+            respond(**list_of(deps, user, rest, lang))
+        case "status" | "archive":
+            respond_or_continue(deps, client, respond, name, user, rest, lang)
+        case "import":
+            if refusal := admins_only(deps, client, user, "action.import", lang):
+                respond(**refusal)
+            else:
+                open_modal(client, respond, command["trigger_id"], import_modal(lang), lang)
+        case "settings":
+            if refusal := admins_only(deps, client, user, "action.settings", lang):
+                respond(**refusal)
+            else:
+                with session_scope(deps.engine) as session:
+                    row, teams = workspace_row(session), departments(session)
+                    zone = load_workspace(session, deps.settings).tz.key  # what applies while unset
+                    view = settings_modal(row, teams, zone, lang=lang)
+                open_modal(client, respond, command["trigger_id"], view, lang)
+        case "escalate":
+            respond(**escalate_command(deps, client, user, rest, lang))
+        case "decisions":
+            respond(**decisions_command(deps, rest, lang))
+        case _:
+            respond(**roles(deps, client, user, rest, lang))
+
+
+def initiative_picked(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    context: BoltContext,
+) -> None:
+    """The choice among several initiatives that matched: the command goes on with it."""
+    ack()
+    deps, user = deps_of(context), body["user"]["id"]
+    continue_command(
+        deps,
+        client,
+        respond,
+        action["action_id"].removeprefix(ids.PICK_INITIATIVE),
+        user,
+        int(action["selected_option"]["value"]),
+        speaks(deps.engine, user),
+        trigger_id=body["trigger_id"],
+        replace=True,
+    )
+
+
+def register(app: App) -> None:
+    app.command("/okr")(okr)
+    app.action(re.compile("^" + re.escape(ids.PICK_INITIATIVE)))(initiative_picked)
 
 
 def open_update(
@@ -301,12 +333,6 @@ def refused(session: Session, initiative: Initiative, key: str, lang: str) -> di
     return notice(refusal(session, initiative, key, lang))
 
 
-def refusal(session: Session, initiative: Initiative, key: str, lang: str) -> str:
-    """Who may update or edit this initiative instead of the asker."""
-    who = updaters(session, initiative.id or 0).mentions()
-    return t(key if who else f"{key}_nobody", lang, title=escape(initiative.title), who=who)
-
-
 def list_of(deps: Deps, user: str, text: str, lang: str) -> dict[str, Any]:
     """`/okr list`, `list mine`, `list team <department>`, `list quarter <2026-Q4>`."""
     scope, _, value = text.partition(" ")
@@ -375,3 +401,48 @@ def archive_initiative(
             return notice(t("modal.error_gone", lang))
         archive(session, initiative, actor=user, now=deps.clock())
         return notice(t("archive.done", lang, title=escape(initiative.title)))
+
+
+# -- `/okr escalate` and `/okr decisions` -------------------------------------------------------------
+def escalate_command(deps: Deps, client: WebClient, user: str, text: str, lang: str) -> dict[str, Any]:
+    """Anyone who may update an initiative (its R and A people, admins) can escalate it by hand."""
+    now = deps.clock()
+    with session_scope(deps.engine) as session:
+        matches, name, reason = escalations.initiative_and_reason(session, text)
+        if not name or not reason:
+            return notice(t("esc.usage", lang))
+        if len(matches) != 1:
+            titles = ", ".join(f"“{escape(m.title)}”" for m in matches[:10])
+            key = "status.ambiguous" if matches else "status.not_found"
+            return notice(t(key, lang, query=escape(name), titles=titles))
+        initiative = matches[0]
+        if not can_update(session, deps.settings, client, user, initiative.id or 0):
+            who = updaters(session, initiative.id or 0).mentions() or t("esc.nobody", lang)
+            return notice(t("esc.refused_escalate", lang, title=escape(initiative.title), who=who))
+        channel = escalations.leadership_channel(session, deps.settings)
+        if channel is None:
+            return notice(t("esc.no_channel", lang))
+        _, opened = escalations.escalate_by_hand(
+            session,
+            initiative=initiative,
+            reason=reason,
+            user=user,
+            cycle=current_cycle(session, deps.settings, now),
+            channel=channel,
+            now=now,
+        )
+    deps.outbox_ready.set()
+    shown = f"<#{channel}>" if channel.startswith("C") else channel
+    key = "esc.escalated" if opened else "esc.escalated_again"
+    return notice(t(key, lang, title=escape(initiative.title), channel=shown))
+
+
+def decisions_command(deps: Deps, text: str, lang: str) -> dict[str, Any]:
+    """The decision log, newest first; `2026-Q4` narrows it to a quarter."""
+    try:
+        quarter = parse_quarter(text) if text.strip() else None
+    except ValueError:
+        return notice(t("decisions.bad_quarter", lang, text=escape(text.strip())))
+    with session_scope(deps.engine) as session:
+        rows = escalations.decision_log(session, quarter, load_cadence(session, deps.settings).tz)
+        return decisions_message(rows, quarter=quarter, lang=lang)
