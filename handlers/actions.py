@@ -8,14 +8,15 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
+from bot import answers
+from bot.answers import PromptMessage
 from bot.deps import deps_of
 from bot.home import publish_home
 from bot.i18n import t
 from bot.people import language_for, speaks
 from bot.permissions import can_update, refusal
 from bot.portfolio import latest_checkin
-from bot.rituals import answers, digest
-from bot.rituals.answers import PromptMessage
+from bot.rituals import digest
 from bot.views import ids
 from bot.views.checkin import notice_modal, update_modal
 from bot.views.prompt import PromptRef, away_modal, is_reminder, listed_initiatives

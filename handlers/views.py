@@ -9,6 +9,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.answers import InvalidAway, go_away, is_closed, save_update
 from bot.deps import deps_of
 from bot.domain.cycles import parse_quarter, quarter_key
 from bot.domain.roadmap import RoadmapError, emails_in, parse_roadmap, with_people
@@ -17,7 +18,6 @@ from bot.i18n import t
 from bot.people import cached_people, people_by_email
 from bot.permissions import can_update
 from bot.portfolio import Rejected, import_roadmap, save_initiative
-from bot.rituals.answers import InvalidAway, go_away, is_closed, save_update
 from bot.views import ids
 from bot.views.checkin import InvalidForm, read_update
 from bot.views.initiative import read_initiative, rejected_errors, saved_view

@@ -1,0 +1,64 @@
+"""The portfolio: objectives, initiatives, roles, RACI and check-ins, and the queries that own them.
+One module per concept; everything public is importable from `bot.portfolio`."""
+
+from bot.portfolio.checkins import (
+    NEWEST_FIRST,
+    answers_in_cycle,
+    histories,
+    history,
+    latest_checkin,
+    latest_checkins,
+    missing_updates,
+    record_checkin,
+    status_changes,
+)
+from bot.portfolio.export import export_portfolio
+from bot.portfolio.initiatives import (
+    ACTIVE_TITLE_KEYS,
+    Rejected,
+    active_initiatives,
+    archive,
+    department_counts,
+    departments,
+    find_initiatives,
+    listed_initiatives,
+    open_escalations,
+    save_initiative,
+)
+from bot.portfolio.raci import RACI_QUERY, owners_by_initiative, raci_of, racis_of, responsible_people
+from bot.portfolio.roadmap_import import ImportReport, import_roadmap
+from bot.portfolio.roles import NotAPerson, holders, roles_with_members, set_role_members
+
+__all__ = [
+    "ACTIVE_TITLE_KEYS",
+    "NEWEST_FIRST",
+    "RACI_QUERY",
+    "ImportReport",
+    "NotAPerson",
+    "Rejected",
+    "active_initiatives",
+    "answers_in_cycle",
+    "archive",
+    "department_counts",
+    "departments",
+    "export_portfolio",
+    "find_initiatives",
+    "histories",
+    "history",
+    "holders",
+    "import_roadmap",
+    "latest_checkin",
+    "latest_checkins",
+    "listed_initiatives",
+    "missing_updates",
+    "open_escalations",
+    "owners_by_initiative",
+    "raci_of",
+    "racis_of",
+    "record_checkin",
+    "responsible_people",
+    "roles_with_members",
+    "save_initiative",
+    "set_role_members",
+    "status_changes",
+]
