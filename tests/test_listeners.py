@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 
 from bot.deps import Deps, deps_of
 from bot.sandbox.webapi import FakeSlack
+from bot.views import help as help_view
 from handlers import commands, errors, events, with_deps
 from tests.conftest import RunningBaton
 
@@ -59,3 +60,8 @@ def test_only_the_home_tab_rebuilds_the_home(baton: RunningBaton, fake_slack: Fa
 def test_an_unexpected_error_is_a_bare_500_never_a_trace() -> None:
     response = errors.on_error(error=RuntimeError("boom"), body={"type": "block_actions"})
     assert (response.status, response.body) == (500, "")
+
+
+def test_help_lists_exactly_the_subcommands_okr_routes() -> None:
+    listed = {usage.split()[0] for usage, _ in help_view.SUBCOMMANDS}
+    assert listed == (commands.SUBCOMMANDS - {"roles"}) | {"help"}  # `roles` is `role`'s alias
