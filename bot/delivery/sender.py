@@ -253,8 +253,10 @@ class Sender:
 
     def _seconds_to_next_due(self) -> float | None:
         with session_scope(self.engine) as session:
-            next_at = session.exec(
-                select(func.min(Delivery.next_attempt_at)).where(Delivery.state == DeliveryState.PENDING)
+            next_at = session.exec(  # a child waiting for its parent is due when the parent is: not before
+                select(func.min(Delivery.next_attempt_at)).where(
+                    Delivery.state == DeliveryState.PENDING, col(Delivery.parent_id).is_(None) | _parent_done
+                )
             ).one()
             sending = session.exec(
                 select(func.count()).select_from(Delivery).where(Delivery.state == DeliveryState.SENDING)
