@@ -66,8 +66,10 @@ class Background:
     sender_thread: threading.Thread
 
     def shutdown(self) -> None:
+        """Stop ticking, let a tick in progress finish (it may be writing claims and their messages),
+        then stop the sender."""
+        self.scheduler.shutdown(wait=True)
         self.stop.set()
-        self.scheduler.shutdown(wait=False)
         self.sender_thread.join(timeout=15)
 
 
