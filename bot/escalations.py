@@ -33,7 +33,7 @@ from bot.portfolio import ACTIVE_TITLE_KEYS, find_initiatives, histories, raci_o
 from bot.views.blocks import escape
 from bot.views.escalation import AlertData, DecisionForm, alert_message, decision_dm
 from bot.workspace import load_workspace
-from bot.workspace.settings import load_cadence, workspace_row
+from bot.workspace.settings import workspace_row
 from storage.db import session_scope
 from storage.models import (
     Decision,
@@ -61,10 +61,8 @@ def alert_target(escalation_id: int | None) -> str:
 
 
 def leadership_channel(session: Session, settings: Settings) -> str | None:
-    """Where alerts go: the first leadership channel (the workspace setting, else LEADERSHIP_CHANNEL). One
-    channel only: an alert with buttons in two places would tell two stories."""
-    channels = load_workspace(session, settings).leadership
-    return channels[0] if channels else None
+    """Where alerts go (the workspace setting, else LEADERSHIP_CHANNEL): `Workspace.alerts_channel`."""
+    return load_workspace(session, settings).alerts_channel
 
 
 # -- RACI -------------------------------------------------------------------------------------------
@@ -344,13 +342,13 @@ def schedule(
     session: Session, settings: Settings, escalation: Escalation, *, user: str, now: datetime
 ) -> str:
     """On the agenda of the next arbitration committee (scheduling it acknowledges it too)."""
-    row = workspace_row(session)
+    workspace = load_workspace(session, settings)
     committee = next_committee(
         now,
-        load_cadence(session, settings).tz,
-        weekday=row.committee_weekday,
-        week=row.committee_week,
-        hour=row.committee_hour,
+        workspace.tz,
+        weekday=workspace.committee.weekday,
+        week=workspace.committee.week,
+        hour=workspace.committee.hour,
     )
     acknowledge(session, escalation, user=user, now=now)
     escalation.state, escalation.scheduled_for = EscalationState.SCHEDULED, committee

@@ -18,11 +18,9 @@ from sqlmodel import Session, col, select
 from bot.config import Settings
 from bot.delivery.claims import RitualOutcome, Thread, queue_once
 from bot.domain.escalation import committee_due, impact, month_key
-from bot.people import workspace_language
 from bot.portfolio import latest_checkins
-from bot.rituals.digest import digest_targets
 from bot.views.committee import AgendaItem, agenda_messages
-from bot.workspace.settings import load_cadence, workspace_row
+from bot.workspace import load_workspace
 from storage.db import session_scope
 from storage.models import Escalation, Initiative, Ritual
 
@@ -31,23 +29,20 @@ COMMITTEE = Ritual.COMMITTEE
 
 def run_committee(engine: Engine, *, now: datetime, settings: Settings) -> list[RitualOutcome]:
     with session_scope(engine) as session:
-        tz = load_cadence(session, settings).tz
-        row = workspace_row(session)
-        channels = digest_targets(session, settings).leadership
+        workspace = load_workspace(session, settings)
+    tz, slot = workspace.tz, workspace.committee
     month = month_key(now, tz)
-    due = committee_due(
-        month, tz, weekday=row.committee_weekday, week=row.committee_week, hour=row.committee_hour
-    )
+    due = committee_due(month, tz, weekday=slot.weekday, week=slot.week, hour=slot.hour)
     day_after = datetime.combine(due.astimezone(tz).date() + timedelta(days=1), time(), tzinfo=tz)
     return post_when_due(
         engine,
         ritual=COMMITTEE,
         cycle=month,
-        channels=channels,
+        channels=workspace.leadership,
         due=due,
         missed=day_after,
         now=now,
-        build=lambda session: agenda_messages(month, agenda(session, now), workspace_language(session)),
+        build=lambda session: agenda_messages(month, agenda(session, now), workspace.language),
     )
 
 

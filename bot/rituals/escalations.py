@@ -38,16 +38,14 @@ from bot.escalations import (
     audit_escalation,
     close,
     conditional_level,
-    leadership_channel,
     locate,
     open_escalations,
     refresh_alert,
     settle_alerts,
 )
 from bot.logs import get_logger
-from bot.people import workspace_language
 from bot.views.escalation import level_reply, reason_text
-from bot.workspace.settings import load_cadence, workspace_row
+from bot.workspace import load_workspace
 from storage.db import session_scope
 from storage.models import (
     CheckIn,
@@ -151,12 +149,12 @@ def _read(session: Session, settings: Settings, now: datetime) -> Scan | ScanRep
     """A fixed number of queries whatever the portfolio's size, each of only the columns the rules read
     (rows, not ORM objects: a scan that finds nothing new runs every tick and must stay cheap), and of
     check-ins only the last `WINDOW` cycles."""
-    tz = load_cadence(session, settings).tz
+    workspace = load_workspace(session, settings)
+    tz = workspace.tz
     cycle = cycle_key(now, tz)
-    channel = leadership_channel(session, settings)
+    channel = workspace.alerts_channel
     if channel is None:
         return ScanReport(cycle, notes=["no leadership channel (LEADERSHIP_CHANNEL or leadership_channel)"])
-    row = workspace_row(session)
     first = cycle_of(cycle_monday(cycle) - timedelta(weeks=WINDOW))
     initiatives = _initiatives(session)
     history = _answers(session, first)
@@ -169,15 +167,15 @@ def _read(session: Session, settings: Settings, now: datetime) -> Scan | ScanRep
             answered=initiative.answered,
             plan=plan_of(initiative, initiative.quarter),
         )
-        for finding in _RULES.evaluate(initiative.id, subject, row.escalation_rules):
+        for finding in _RULES.evaluate(initiative.id, subject, dict(workspace.escalation_rules)):
             findings[(initiative.id, finding.rule)] = finding
     _RULES.keep([initiative.id for initiative in initiatives])
     return Scan(
         channel=channel,
         cycle=cycle,
-        lang=workspace_language(session),
-        sla=timedelta(hours=row.escalation_sla_hours),
-        contact=row.escalation_contact,
+        lang=workspace.language,
+        sla=workspace.sla,
+        contact=workspace.contact,
         findings=findings,
         units={initiative.id: initiative.kpi_unit for initiative in initiatives},
         open=_open_escalations(session),

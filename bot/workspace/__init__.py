@@ -46,6 +46,12 @@ class Workspace:
     contact: str | None  # the last level of the re-escalation ladder
     committee: Committee
 
+    @property
+    def alerts_channel(self) -> str | None:
+        """Where escalation alerts go: the first leadership channel. One only: an alert with buttons in
+        two places would tell two stories."""
+        return self.leadership[0] if self.leadership else None
+
     def today(self, now: datetime) -> date:
         return now.astimezone(self.tz).date()
 
