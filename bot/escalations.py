@@ -22,7 +22,14 @@ from sqlmodel import Session, col, select
 from bot.audit import audit, audit_all
 from bot.config import Settings
 from bot.delivery.claims import Due, insert_claims
-from bot.delivery.outbox import Post, enqueue_post, enqueue_posts, enqueue_update, replace_pending
+from bot.delivery.outbox import (
+    Post,
+    enqueue_post,
+    enqueue_posts,
+    enqueue_reply,
+    enqueue_update,
+    replace_pending,
+)
 from bot.domain.escalation import MANUAL, next_committee
 from bot.domain.portfolio import CLOSED_ESCALATIONS, people_of
 from bot.domain.progress import quarter_bounds
@@ -31,7 +38,7 @@ from bot.people import language_for, workspace_language
 from bot.permissions import is_admin
 from bot.portfolio import ACTIVE_TITLE_KEYS, find_initiatives, histories, raci_of, racis_of
 from bot.views.blocks import escape
-from bot.views.escalation import AlertData, DecisionForm, alert_message, decision_dm
+from bot.views.escalation import AlertData, DecisionForm, alert_message, decision_dm, level_reply
 from bot.workspace import load_workspace
 from bot.workspace.settings import workspace_row
 from storage.db import session_scope
@@ -251,17 +258,42 @@ def refresh_alert(
             now=now,
         )
         return
-    post = session.exec(
-        select(Delivery)
-        .join(RitualRun, col(Delivery.ritual_run_id) == RitualRun.id)
-        .where(RitualRun.ritual == RITUAL, RitualRun.target == alert_target(escalation.id))
-        .order_by(col(Delivery.id).desc())
-    ).first()
+    post = alert_post(session, escalation)
     if post is None:
         return
     if post.state == DeliveryState.PENDING and replace_pending(session, post, message, now=now):
         return
     enqueue_update(session, kind="escalation", channel=post.channel, parent=post, message=message, now=now)
+
+
+def alert_post(session: Session, escalation: Escalation) -> Delivery | None:
+    """The outbox row that posts (or posted) this escalation's alert."""
+    return session.exec(
+        select(Delivery)
+        .join(RitualRun, col(Delivery.ritual_run_id) == RitualRun.id)
+        .where(RitualRun.ritual == RITUAL, RitualRun.target == alert_target(escalation.id))
+        .order_by(col(Delivery.id).desc())
+    ).first()
+
+
+def reply_to_alert(
+    session: Session, escalation: Escalation, message: dict[str, Any], *, now: datetime
+) -> None:
+    """A reply in the alert's thread: to its ts once posted, else as a delivery that waits for the post."""
+    if locate(session, escalation):
+        enqueue_post(
+            session,
+            kind="escalation",
+            channel=escalation.channel or "",
+            message={**message, "thread_ts": escalation.message_ts},
+            now=now,
+        )
+        return
+    post = alert_post(session, escalation)
+    if post is not None:
+        enqueue_reply(session, kind="escalation", parent=post, message=message, now=now)
+    elif escalation.channel:  # no alert was ever queued: say it in the channel
+        enqueue_post(session, kind="escalation", channel=escalation.channel, message=message, now=now)
 
 
 def settle_alerts(session: Session) -> None:
@@ -271,6 +303,61 @@ def settle_alerts(session: Session) -> None:
     for escalation_id, (channel, ts) in posted_alerts(session, filter(None, unsettled)).items():
         escalation = session.get_one(Escalation, escalation_id)
         escalation.channel, escalation.message_ts = channel, ts
+
+
+# -- what the scan does to open escalations --------------------------------------------------------------
+TOP_LEVEL = 2  # the re-escalation ladder: 1 the initiative's accountable people, 2 the escalation contact
+
+
+def follow_rule(engine: Engine, escalation_id: int, reason: str, *, now: datetime) -> bool:
+    """What the rule sees changed (another silent week, a new decision asked for): the alert follows."""
+    with session_scope(engine) as session:
+        escalation = session.get_one(Escalation, escalation_id)
+        if escalation.open_key is None:
+            return False
+        escalation.reason, escalation.updated_at = reason, now
+        refresh_alert(session, escalation, now=now)
+    return True
+
+
+def close_by_rule(engine: Engine, escalation_id: int, *, now: datetime) -> bool:
+    """The rule no longer holds and nobody has touched the escalation: Baton resolves it."""
+    with session_scope(engine) as session:
+        escalation = session.get_one(Escalation, escalation_id)
+        if escalation.state != EscalationState.OPEN:  # a person took it meanwhile: theirs to close
+            return False
+        close(session, escalation, state=EscalationState.RESOLVED, by=None, now=now)
+        audit_escalation(
+            session, escalation_id, "resolve", actor="baton", now=now, why="the rule no longer holds"
+        )
+        refresh_alert(session, escalation, now=now)
+    return True
+
+
+def reescalate(
+    engine: Engine,
+    escalation_id: int,
+    *,
+    level: int,
+    sla: timedelta,
+    contact: str | None,
+    lang: str,
+    now: datetime,
+) -> bool:
+    """One level up the ladder, posted once in the alert's thread (however many runs race: the level moves
+    by a conditional update in the same transaction as the reply); the alert shows it too."""
+    if level > TOP_LEVEL or (level == TOP_LEVEL and not contact):
+        return False
+    with session_scope(engine) as session:
+        row = session.get_one(Escalation, escalation_id)
+        who = accountable(session, row.initiative_id) if level == 1 else [contact or ""]
+        if not conditional_level(session, row, level=level, deadline=now + sla, now=now):
+            return False
+        hours = int(sla.total_seconds() // 3600)
+        reply_to_alert(session, row, level_reply(level, who, hours, lang), now=now)
+        audit_escalation(session, row.id, "reescalate", actor="baton", now=now, level=level, mentioned=who)
+        refresh_alert(session, row, now=now)
+    return True
 
 
 def audit_escalation(

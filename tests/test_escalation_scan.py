@@ -18,7 +18,7 @@ from bot.config import Settings
 from bot.delivery.sender import Sender, SenderConfig
 from bot.domain.escalation import WINDOW
 from bot.domain.progress import cycle_monday, cycle_of
-from bot.escalations import Opening, act, alert_target, open_escalations, settle_alerts
+from bot.escalations import Opening, act, alert_target, open_escalations, reescalate, settle_alerts
 from bot.rituals import escalations as scan_module
 from bot.rituals.escalations import ScanReport, run_escalations
 from bot.sandbox.webapi import FakeSlack
@@ -233,3 +233,21 @@ def test_a_key_another_replica_took_meanwhile_gets_no_second_escalation_nor_aler
     assert all(len(posts) == 1 for posts in alerts_by_escalation(session).values())
     assert len(session.exec(select(Delivery)).all()) == 3
     assert len(session.exec(select(AuditLog).where(AuditLog.action == "escalation.open")).all()) == 3
+
+
+def test_a_reescalation_while_the_alert_is_being_posted_replies_in_its_thread(
+    engine: Engine, settings: Settings, fake_slack: FakeSlack, session: Session
+) -> None:
+    seed(session, fake_slack)
+    assert run_escalations(engine, now=T0, settings=settings).opened == 1
+    sender = Sender(engine, make_sender_client(settings), lambda: T0, SenderConfig(channel_interval=0))
+    [(post, _)] = sender._claim(1)  # the alert is in flight: its ts is not known yet
+    [escalation] = session.exec(select(Escalation)).all()
+    assert reescalate(
+        engine, escalation.id or 0, level=1, sla=timedelta(hours=48), contact=None, lang="en", now=T0
+    )
+    sender._send(post, False)
+    sender.drain()
+    alert, reply = fake_slack.messages(LEADERSHIP_CHANNEL)
+    assert alert["thread_ts"] is None and reply["thread_ts"] == alert["ts"]  # in the thread, not beside it
+    assert f"<@{BOSS}>" in reply["text"]

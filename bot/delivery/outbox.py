@@ -105,6 +105,13 @@ def enqueue_thread(
     return head
 
 
+def enqueue_reply(
+    session: Session, *, kind: str, parent: Delivery, message: dict[str, Any], now: datetime
+) -> Delivery:
+    """A reply in the thread of the message `parent` posts, however far that post is from being sent."""
+    return _child(session, parent, kind=kind, method=DeliveryMethod.POST, payload=message, now=now)
+
+
 def _child(
     session: Session, parent: Delivery, *, kind: str, method: str, payload: dict[str, Any], now: datetime
 ) -> Delivery:

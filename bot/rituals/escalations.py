@@ -28,23 +28,19 @@ from sqlalchemy import Engine, Row, func, select
 from sqlmodel import Session, col
 
 from bot.config import Settings
-from bot.delivery.outbox import enqueue_post
 from bot.domain.cycles import cycle_key
 from bot.domain.escalation import MANUAL, WINDOW, Finding, Subject, evaluate, per_cycle, plan_of
 from bot.domain.progress import cycle_monday, cycle_of
 from bot.escalations import (
     Opening,
-    accountable,
-    audit_escalation,
-    close,
-    conditional_level,
-    locate,
+    close_by_rule,
+    follow_rule,
     open_escalations,
-    refresh_alert,
+    reescalate,
     settle_alerts,
 )
 from bot.logs import get_logger
-from bot.views.escalation import level_reply, reason_text
+from bot.views.escalation import reason_text
 from bot.workspace import load_workspace
 from storage.db import session_scope
 from storage.models import (
@@ -60,7 +56,6 @@ log = get_logger(__name__)
 
 Record = Row[*tuple[Any, ...]]  # a result row: its columns read as attributes
 
-TOP_LEVEL = 2
 # Escalations opened per transaction: a first scan after a big import opens thousands, in a few bulk
 # statements each (and IN lists under SQLite's oldest limit of 999 parameters), without holding the
 # database's write lock for the whole batch.
@@ -123,12 +118,20 @@ def run_escalations(engine: Engine, *, now: datetime, settings: Settings) -> Sca
         if holding is not None:
             reason = reason_text(holding, scan.units[escalation.initiative_id], scan.lang)
             if reason != escalation.reason:
-                report.updated += _new_reason(engine, escalation.id, reason, now)
+                report.updated += follow_rule(engine, escalation.id, reason, now=now)
         elif escalation.rule != MANUAL and escalation.state == EscalationState.OPEN:
-            report.closed += _close_by_rule(engine, escalation.id, now)
+            report.closed += close_by_rule(engine, escalation.id, now=now)
             continue
         if escalation.state == EscalationState.OPEN and escalation.sla_deadline <= now:
-            report.reescalated += _reescalate(engine, scan, escalation, now)
+            report.reescalated += reescalate(
+                engine,
+                escalation.id,
+                level=escalation.level + 1,
+                sla=scan.sla,
+                contact=scan.contact,
+                lang=scan.lang,
+                now=now,
+            )
     log.info("escalations.scanned", summary=report.summary())
     return report
 
@@ -273,51 +276,3 @@ class _LastFindings:
 
 
 _RULES = _LastFindings()
-
-
-def _new_reason(engine: Engine, escalation_id: int, reason: str, now: datetime) -> int:
-    """What the rule sees changed (another silent week, a new decision asked for): the alert follows."""
-    with session_scope(engine) as session:
-        escalation = session.get_one(Escalation, escalation_id)
-        if escalation.open_key is None:
-            return 0
-        escalation.reason, escalation.updated_at = reason, now
-        refresh_alert(session, escalation, now=now)
-    return 1
-
-
-def _close_by_rule(engine: Engine, escalation_id: int, now: datetime) -> int:
-    with session_scope(engine) as session:
-        escalation = session.get_one(Escalation, escalation_id)
-        if escalation.state != EscalationState.OPEN:  # a person took it meanwhile: theirs to close
-            return 0
-        close(session, escalation, state=EscalationState.RESOLVED, by=None, now=now)
-        audit_escalation(
-            session, escalation_id, "resolve", actor="baton", now=now, why="the rule no longer holds"
-        )
-        refresh_alert(session, escalation, now=now)
-    return 1
-
-
-def _reescalate(engine: Engine, scan: Scan, escalation: Record, now: datetime) -> int:
-    """One level up the ladder, posted once in the alert's thread; the alert shows it too."""
-    level = escalation.level + 1
-    if level > TOP_LEVEL or (level == TOP_LEVEL and not scan.contact):
-        return 0
-    with session_scope(engine) as session:
-        who = accountable(session, escalation.initiative_id) if level == 1 else [scan.contact or ""]
-        row = session.get_one(Escalation, escalation.id)
-        if not conditional_level(session, row, level=level, deadline=now + scan.sla, now=now):
-            return 0
-        thread = {"thread_ts": row.message_ts} if locate(session, row) else {}
-        hours = int(scan.sla.total_seconds() // 3600)
-        enqueue_post(
-            session,
-            kind="escalation",
-            channel=row.channel or scan.channel,
-            message={**level_reply(level, who, hours, scan.lang), **thread},
-            now=now,
-        )
-        audit_escalation(session, row.id, "reescalate", actor="baton", now=now, level=level, mentioned=who)
-        refresh_alert(session, row, now=now)
-    return 1
