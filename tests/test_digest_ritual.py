@@ -12,6 +12,7 @@ from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
 from bot.config import Settings
+from bot.delivery.claims import RETRY_FAILED_AFTER
 from bot.delivery.sender import METADATA_EVENT, Sender, SenderConfig
 from bot.rituals.digest import DIGEST, run_digest, run_digests
 from bot.sandbox.webapi import FakeSlack
@@ -256,3 +257,19 @@ def test_the_digest_speaks_the_workspace_language(
     [post] = digest_posts(fake_slack)
     assert post["blocks"][0]["text"]["text"] == "Point hebdomadaire — 2026-W48"
     assert fake_slack.files[0]["title"] == "Portefeuille 2026-Q4"
+
+
+def test_a_digest_slack_refused_is_queued_again_after_a_pause_not_at_every_tick(
+    engine: Engine, session: Session, fake_slack: FakeSlack, settings: Settings
+) -> None:
+    seed(session, 3)
+    fake_slack.fail("chat.postMessage", "channel_not_found")
+    assert queued_digest(engine, settings).state == "queued"
+    deliver(engine, fake_slack, lambda: DIGEST_TIME)
+    assert states(session) == {(DIGEST, LEADERSHIP_CHANNEL): "failed"}
+    soon = DIGEST_TIME + RETRY_FAILED_AFTER - timedelta(seconds=30)  # the ticks in between
+    assert queued_digest(engine, settings, soon).state == "failed"
+    later = DIGEST_TIME + RETRY_FAILED_AFTER
+    assert queued_digest(engine, settings, later).state == "queued"
+    deliver(engine, fake_slack, lambda: later)
+    assert len(digest_posts(fake_slack)) == 1 and states(session) == {(DIGEST, LEADERSHIP_CHANNEL): "sent"}

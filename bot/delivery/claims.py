@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, update
@@ -21,6 +21,10 @@ from storage.db import session_scope
 from storage.models import RitualRun, RunState
 
 log = get_logger(__name__)
+
+# A failed item is claimed again only this long after it failed: a channel Slack refuses (not found, not a
+# member) is tried four times an hour rather than at every tick, each attempt recorded in the outbox.
+RETRY_FAILED_AFTER = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -82,7 +86,8 @@ def claimed_keys(session: Session, ritual: str, cycles: Iterable[str]) -> set[tu
 
 
 def take(session: Session, *, ritual: str, cycle: str, target: str, now: datetime, state: str) -> Claim:
-    """Claim one item in the caller's transaction (as `state`), taking back a `failed` one: the ritual
+    """Claim one item in the caller's transaction (as `state`), taking back a `failed` one (once
+    `RETRY_FAILED_AFTER` has passed since it failed): the ritual
     then writes what the item sends in the same transaction, so the claim and its messages commit together
     or not at all — no claim ever holds an item that nothing will send."""
     run_id = insert_claims(session, ritual=ritual, items=[Due(cycle, target, state=state)], now=now).get(
@@ -95,7 +100,7 @@ def take(session: Session, *, ritual: str, cycle: str, target: str, now: datetim
             RitualRun.ritual == ritual, RitualRun.cycle == cycle, RitualRun.target == target
         )
     ).one()
-    if existing.state != RunState.FAILED:
+    if not _retryable(existing, now):
         return Claim(None, existing.state)
     took = session.execute(
         update(RitualRun)
@@ -108,13 +113,20 @@ def take(session: Session, *, ritual: str, cycle: str, target: str, now: datetim
     return Claim(existing.id, state, resumed=True)
 
 
-def state_of(session: Session, *, ritual: str, cycle: str, target: str) -> str | None:
-    """The state of an item's claim, None when it is not claimed yet."""
-    return session.exec(
-        select(RitualRun.state).where(
+def held(session: Session, *, ritual: str, cycle: str, target: str, now: datetime) -> str | None:
+    """The state of the claim that keeps this item from being ours now; None when `take` would get it."""
+    existing = session.exec(
+        select(RitualRun).where(
             RitualRun.ritual == ritual, RitualRun.cycle == cycle, RitualRun.target == target
         )
     ).first()
+    return None if existing is None or _retryable(existing, now) else existing.state
+
+
+def _retryable(run: RitualRun, now: datetime) -> bool:
+    return run.state == RunState.FAILED and (
+        run.finished_at is None or run.finished_at <= now - RETRY_FAILED_AFTER
+    )
 
 
 @dataclass(frozen=True)
@@ -155,11 +167,12 @@ def queue_once(
     """Post `build`'s thread once for (ritual, cycle, channel): the claim and the thread's deliveries are
     written in one transaction, and the outbox's one sender posts them (paced, retried, looked up before any
     resend after a crash). The claim ends `sent` or `failed` with the thread's first message; a failed one
-    is built and queued again by the next run. Built only when it is ours to post (checked first)."""
+    is built and queued again by the first run `RETRY_FAILED_AFTER` later. Built only when it is ours to
+    post (checked first)."""
     with session_scope(engine) as session:
-        held = state_of(session, ritual=ritual, cycle=cycle, target=channel)
-    if held is not None and held != RunState.FAILED:
-        return RitualOutcome(ritual, cycle, channel, held, "already handled")
+        holding = held(session, ritual=ritual, cycle=cycle, target=channel, now=now)
+    if holding is not None:
+        return RitualOutcome(ritual, cycle, channel, holding, "already handled")
     with session_scope(engine) as session:
         thread = build(session)
     with session_scope(engine) as session:
