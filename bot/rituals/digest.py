@@ -8,7 +8,6 @@ crash or a refused part never makes a second first message, and a part waits for
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -39,25 +38,12 @@ log = get_logger(__name__)
 DIGEST = Ritual.DIGEST
 
 
-@dataclass(frozen=True)
-class Targets:
-    leadership: list[str]
-    teams: dict[str, str]  # department → channel
-
-
-def digest_targets(session: Session, settings: Settings) -> Targets:
-    """The leadership channel(s) (the settings row's, else LEADERSHIP_CHANNEL; several may be given,
-    comma-separated) and each department's team channel."""
-    workspace = load_workspace(session, settings)
-    return Targets(list(workspace.leadership), dict(workspace.teams))
-
-
 def run_digests(engine: Engine, *, now: datetime, settings: Settings) -> list[RitualOutcome]:
-    """Every digest due at `now`: leadership's, then the teams'."""
+    """Every digest due at `now`: the leadership channel(s)', then each department's team channel's."""
     with session_scope(engine) as session:
-        targets = digest_targets(session, settings)
-    outcomes = [run_digest(engine, now=now, settings=settings, channel=c) for c in targets.leadership]
-    for department, channel in sorted(targets.teams.items()):
+        workspace = load_workspace(session, settings)
+    outcomes = [run_digest(engine, now=now, settings=settings, channel=c) for c in workspace.leadership]
+    for department, channel in sorted(workspace.teams.items()):
         outcomes.append(
             run_digest(engine, now=now, settings=settings, channel=channel, department=department)
         )

@@ -17,14 +17,12 @@ from sqlmodel import Session, col, select
 
 from bot.config import Settings
 from bot.delivery.claims import RitualOutcome
-from bot.domain.cycles import quarter_key
 from bot.domain.escalation import per_cycle, plan_of
 from bot.domain.progress import cycle_of, cycles_between, quarter_bounds, score
 from bot.people import workspace_language
 from bot.rituals.committee import post_when_due
-from bot.rituals.digest import digest_targets
 from bot.views.review import ReviewItem, review_messages
-from bot.workspace.settings import load_cadence
+from bot.workspace import load_workspace
 from storage.db import session_scope
 from storage.models import CheckIn, Decision, Initiative, Objective, Ritual
 
@@ -46,15 +44,14 @@ def review_due(quarter: str, tz: tzinfo) -> datetime:
 
 def run_review(engine: Engine, *, now: datetime, settings: Settings) -> list[RitualOutcome]:
     with session_scope(engine) as session:
-        tz = load_cadence(session, settings).tz
-        channels = digest_targets(session, settings).leadership
-    quarter = previous_quarter(quarter_key(now, tz))
-    due = review_due(quarter, tz)
+        workspace = load_workspace(session, settings)
+    quarter = previous_quarter(workspace.quarter(now))
+    due = review_due(quarter, workspace.tz)
     return post_when_due(
         engine,
         ritual=REVIEW,
         cycle=quarter,
-        channels=channels,
+        channels=workspace.leadership,
         due=due,
         missed=due + CATCH_UP,
         now=now,
