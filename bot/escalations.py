@@ -279,16 +279,8 @@ def alert_post(session: Session, escalation: Escalation) -> Delivery | None:
 def reply_to_alert(
     session: Session, escalation: Escalation, message: dict[str, Any], *, now: datetime
 ) -> None:
-    """A reply in the alert's thread: to its ts once posted, else as a delivery that waits for the post."""
-    if locate(session, escalation):
-        enqueue_post(
-            session,
-            kind="escalation",
-            channel=escalation.channel or "",
-            message={**message, "thread_ts": escalation.message_ts},
-            now=now,
-        )
-        return
+    """A reply in the alert's thread: a child of the alert's post, which the sender threads under it once
+    the post has its ts (at once when it has)."""
     post = alert_post(session, escalation)
     if post is not None:
         enqueue_reply(session, kind="escalation", parent=post, message=message, now=now)
