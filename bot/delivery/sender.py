@@ -40,7 +40,6 @@ from storage.models import Delivery, DeliveryMethod, DeliveryState, RitualRun
 log = get_logger(__name__)
 
 METADATA_EVENT = "baton_delivery"
-POST, UPDATE, FILE_UPLOAD = DeliveryMethod.POST, DeliveryMethod.UPDATE, DeliveryMethod.FILE
 RETRYABLE = {
     "ratelimited",
     "internal_error",
@@ -194,7 +193,7 @@ class Sender:
                 .where(
                     Delivery.state == DeliveryState.PENDING,
                     col(Delivery.next_attempt_at) <= now,
-                    col(Delivery.parent_id).is_(None) | _parent_done,
+                    _ready,
                 )
                 .order_by(col(Delivery.id))
                 .limit(limit)
@@ -255,7 +254,7 @@ class Sender:
         with session_scope(self.engine) as session:
             next_at = session.exec(  # a child waiting for its parent is due when the parent is: not before
                 select(func.min(Delivery.next_attempt_at)).where(
-                    Delivery.state == DeliveryState.PENDING, col(Delivery.parent_id).is_(None) | _parent_done
+                    Delivery.state == DeliveryState.PENDING, _ready
                 )
             ).one()
             sending = session.exec(
@@ -275,11 +274,11 @@ class Sender:
             if isinstance(place, str):
                 return _Outcome("failed", error=place)
             channel, parent_ts, thread_ts = place
-            if delivery.method == UPDATE:
+            if delivery.method == DeliveryMethod.UPDATE:
                 payload["ts"] = parent_ts
             else:
                 payload["thread_ts"] = thread_ts
-        if delivery.method == UPDATE:
+        if delivery.method == DeliveryMethod.UPDATE:
             ts = payload.pop("ts")
             return self._call(channel, lambda: self.client.chat_update(channel=channel, ts=ts, **payload))
         if verify:
@@ -291,7 +290,7 @@ class Sender:
                 return _Outcome("retry", error=f"unverifiable: {type(exc).__name__}")
             if found is not None:
                 return _Outcome("sent", channel=found[0], ts=found[1], recovered=True)
-        if delivery.method == FILE_UPLOAD:
+        if delivery.method == DeliveryMethod.FILE:
             return self._call(channel, lambda: self._upload(channel, payload))
         metadata = {"event_type": METADATA_EVENT, "event_payload": {"delivery_id": delivery.id}}
         return self._call(
@@ -307,7 +306,9 @@ class Sender:
                 error = parent.error or "parent_failed"
                 return error if error.startswith("parent_failed") else f"parent_failed: {error}"
             root = parent
-            while root.parent_id is not None and root.method == POST:  # a reply in a thread: up to its head
+            while (
+                root.parent_id is not None and root.method == DeliveryMethod.POST
+            ):  # a reply: up to its head
                 root = session.get_one(Delivery, root.parent_id)
             return parent.message_channel, parent.message_ts, root.message_ts or parent.message_ts
 
@@ -353,7 +354,7 @@ class Sender:
         else:
             found = self.client.conversations_history(channel=channel, limit=200, include_all_metadata=True)
         messages: list[dict[str, Any]] = found.get("messages") or []
-        if delivery.method == FILE_UPLOAD:
+        if delivery.method == DeliveryMethod.FILE:
             name = delivery.payload.get("filename")
             shared = (m for m in messages if any(f.get("name") == name for f in m.get("files") or []))
             return next(((channel, str(m["ts"])) for m in shared), None)
@@ -415,9 +416,9 @@ class Sender:
 
 
 _parent = aliased(Delivery)
-# A delivery waiting for its parent's message goes once the parent is done: sent (its ts is known), or
-# failed (the child then fails too, saying why).
-_parent_done = exists().where(
+# A delivery with a parent goes once the parent is done: sent (its ts is known), or failed (the child then
+# fails too, saying why). Not before: neither to a sender nor as the next thing due.
+_ready = col(Delivery.parent_id).is_(None) | exists().where(
     col(_parent.id) == col(Delivery.parent_id),
     col(_parent.state).in_((DeliveryState.SENT, DeliveryState.FAILED)),
 )
