@@ -17,7 +17,7 @@ from sqlmodel import Session, SQLModel, select
 
 from bot.audit import audit
 from bot.config import Settings
-from bot.domain.cycles import cycle_key, quarter_key
+from bot.domain.cycles import cycle_key
 from bot.domain.portfolio import Details
 from bot.domain.roadmap import parse_roadmap
 from bot.portfolio import import_roadmap, record_checkin, set_role_members
@@ -156,8 +156,9 @@ def clear_tables(engine: Engine) -> None:
 def load_demo(engine: Engine, settings: Settings, now: datetime) -> None:
     rows = parse_roadmap(ROADMAP.read_text(encoding="utf-8-sig"), ROADMAP.name)
     with session_scope(engine) as session:
-        tz = load_workspace(session, settings).tz
-        import_roadmap(session, rows, quarter=quarter_key(now, tz), actor=ACTOR, now=now - timedelta(weeks=5))
+        workspace = load_workspace(session, settings)
+        tz, quarter = workspace.tz, workspace.quarter(now)
+        import_roadmap(session, rows, quarter=quarter, actor=ACTOR, now=now - timedelta(weeks=5))
         for role, members in ROLES.items():
             set_role_members(session, name=role, members=members, actor=ACTOR, now=now - timedelta(weeks=5))
         cadence = session.get(WorkspaceSettings, 1) or WorkspaceSettings()
