@@ -22,6 +22,7 @@ from bot.clock import offset_clock, system_clock
 from bot.config import ConfigError, Settings, load_settings
 from bot.deps import Deps
 from bot.domain.cycles import parse_quarter
+from bot.domain.ritual import RitualName
 from bot.domain.roadmap import RoadmapError, emails_in, parse_roadmap, with_people
 from bot.logs import configure_logging, get_logger
 from bot.workspace import load_workspace
@@ -30,7 +31,6 @@ from storage.db import SchemaBehind, make_engine, open_current, session_scope, u
 if TYPE_CHECKING:
     from slack_bolt import App
 
-RITUALS = ("checkin", "reminders", "digest", "escalations", "committee", "review")
 log = get_logger("baton")
 
 
@@ -123,7 +123,7 @@ def parser() -> argparse.ArgumentParser:
         "committee: the arbitration committee's agenda on its day; review: the quarterly review on the "
         "first day of the next quarter.",
     )
-    run.add_argument("ritual", choices=RITUALS)
+    run.add_argument("ritual", choices=list(RitualName))
     run.add_argument("--at", help="the instant, ISO-8601 (default: now; without an offset: BATON_TIMEZONE)")
     run.set_defaults(run=cmd_rituals_run)
     status = ritual_commands.add_parser(
@@ -405,14 +405,17 @@ def cmd_rituals_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.scheduler import run_ritual
     from bot.slack import make_client, make_sender_client
 
-    settings.require("SLACK_BOT_TOKEN", *(("LEADERSHIP_CHANNEL",) if args.ritual == "digest" else ()))
+    settings.require(
+        "SLACK_BOT_TOKEN", *(("LEADERSHIP_CHANNEL",) if args.ritual == RitualName.DIGEST else ())
+    )
     engine = open_database(settings)
     at = _at(args, engine, settings)
     clock = offset_clock(at) if at else system_clock
     deps = Deps(settings=settings, engine=engine, clock=clock)
     started = clock()
-    summary = run_ritual(args.ritual, deps, make_client(settings))
-    print(summary)
+    results = run_ritual(args.ritual, deps, make_client(settings))
+    for result in results:
+        print(result.summary())
     stats = Sender(deps.engine, make_sender_client(settings), deps.clock).drain_all()
     if stats.sent or stats.failed:
         print(
@@ -423,7 +426,9 @@ def cmd_rituals_run(args: argparse.Namespace, settings: Settings) -> int:
         failed = failed_deliveries(session, since=started)
     for delivery in failed:
         print(f"failed: {delivery.kind} to {delivery.channel}: {delivery.error}")
-    return 1 if failed else 0  # what Slack refused, whatever ritual queued it
+    # a claim found failed (Slack refused it, too recently to try again), or what Slack refused this time,
+    # whatever ritual queued it
+    return 1 if failed or any(result.failed for result in results) else 0
 
 
 def cmd_rituals_status(args: argparse.Namespace, settings: Settings) -> int:

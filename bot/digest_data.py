@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from bot.delivery.outbox import failed_deliveries
+from bot.domain.cycles import cycle_monday, cycle_of, cycles_between, quarter_bounds, shift
 from bot.domain.digest import (
     CLOSED,
     DecisionTaken,
@@ -30,20 +31,7 @@ from bot.domain.digest import (
 )
 from bot.domain.escalation import plan_of
 from bot.domain.portfolio import CLOSED_ESCALATIONS
-from bot.domain.progress import (
-    Pace,
-    Plan,
-    ahead_of,
-    cycle_monday,
-    cycle_of,
-    cycles_between,
-    pace,
-    planned_at,
-    projected,
-    quarter_bounds,
-    score,
-    shift,
-)
+from bot.domain.progress import Pace, Plan, ahead_of, pace, planned_at, projected, score
 from bot.domain.roadmap import Owner
 from storage.models import (
     CheckIn,

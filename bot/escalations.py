@@ -30,9 +30,9 @@ from bot.delivery.outbox import (
     enqueue_update,
     replace_pending,
 )
+from bot.domain.cycles import quarter_bounds
 from bot.domain.escalation import MANUAL, next_committee
 from bot.domain.portfolio import CLOSED_ESCALATIONS, people_of
-from bot.domain.progress import quarter_bounds
 from bot.domain.text import best_matches
 from bot.people import language_for, workspace_language
 from bot.permissions import is_admin

@@ -1,6 +1,6 @@
 """The rituals' heartbeat: a short APScheduler tick asks what is due now, and a sender drains the outbox.
 
-APScheduler only wakes Baton up; the database says what is due and what was done (see rituals/claims.py),
+APScheduler only wakes Baton up; the database says what is due and what was done (see delivery/claims.py),
 so a missed tick, a restart or a second replica changes nothing.
 """
 
@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 
 from bot.delivery.sender import Sender
 from bot.deps import Deps
+from bot.domain.ritual import RitualName, RitualResult
 from bot.logs import get_logger
 from bot.rituals.checkin import run_checkin, run_reminders
 from bot.rituals.committee import run_committee
@@ -27,35 +28,42 @@ log = get_logger(__name__)
 TICK_SECONDS = 30
 
 
-def run_ritual(name: str, deps: Deps, client: WebClient) -> str:
-    """Run what `name` has due at the clock's instant; a one-line summary of what it did."""
-    now = deps.clock()
-    if name == "checkin":
-        return run_checkin(deps.engine, client, now=now, settings=deps.settings).summary()
-    if name == "reminders":
-        return run_reminders(deps.engine, now=now, settings=deps.settings).summary()
-    if name == "digest":  # the leadership digest, and each team channel's
-        outcomes = run_digests(deps.engine, now=now, settings=deps.settings)
-        return "\n".join(o.summary() for o in outcomes) or "digest: no leadership or team channel is set"
-    if name == "escalations":
-        return run_escalations(deps.engine, now=now, settings=deps.settings).summary()
-    if name in ("committee", "review"):  # the monthly agenda, the quarterly review
-        run = run_committee if name == "committee" else run_review
-        return "\n".join(o.summary() for o in run(deps.engine, now=now, settings=deps.settings))
-    raise ValueError(f"unknown ritual {name!r}")
+def run_ritual(name: str, deps: Deps, client: WebClient) -> list[RitualResult]:
+    """Run what ritual `name` (a `RitualName`) has due at the clock's instant: what it did, one result, or
+    one per channel for the digest (the leadership channel(s) and each team's), the committee and the
+    review."""
+    try:
+        ritual = RitualName(name)
+    except ValueError:
+        raise ValueError(f"unknown ritual {name!r}") from None
+    engine, now, settings = deps.engine, deps.clock(), deps.settings
+    match ritual:
+        case RitualName.CHECKIN:
+            return [run_checkin(engine, client, now=now, settings=settings)]
+        case RitualName.REMINDERS:
+            return [run_reminders(engine, now=now, settings=settings)]
+        case RitualName.DIGEST:
+            return run_digests(engine, now=now, settings=settings)
+        case RitualName.ESCALATIONS:
+            return [run_escalations(engine, now=now, settings=settings)]
+        case RitualName.COMMITTEE:
+            return run_committee(engine, now=now, settings=settings)
+        case RitualName.REVIEW:
+            return run_review(engine, now=now, settings=settings)
 
 
-RITUALS: tuple[str, ...] = ("checkin", "reminders", "digest", "escalations", "committee", "review")
+RITUALS: tuple[RitualName, ...] = tuple(RitualName)  # in the tick's order
 
 
 def tick(deps: Deps, client: WebClient) -> None:
     for name in RITUALS:
         try:
-            summary = run_ritual(name, deps, client)
+            results = run_ritual(name, deps, client)
         except Exception:  # one ritual failing must not stop the others, nor the next tick
-            log.exception("ritual.failed", ritual=name)
+            log.exception("ritual.failed", ritual=str(name))
             continue
-        log.info("ritual.ran", ritual=name, summary=summary)
+        for result in results:
+            log.info("ritual.ran", **result.fields())
     deps.outbox_ready.set()
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.domain.progress import cycle_monday
+from bot.domain.cycles import cycle_monday
 from storage.models import (
     CheckIn,
     CheckInSource,

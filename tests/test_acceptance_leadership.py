@@ -98,9 +98,9 @@ def quarter(session: Session, fake_slack: FakeSlack, clock: ManualClock) -> None
 
 def run(baton: RunningBaton, fake_slack: FakeSlack, clock: ManualClock, ritual: str, at: datetime) -> str:
     clock.now = at
-    summary = run_ritual(ritual, baton.deps, WebClient(token=fake_slack.token, base_url=fake_slack.api_url))
+    results = run_ritual(ritual, baton.deps, WebClient(token=fake_slack.token, base_url=fake_slack.api_url))
     baton.deps.outbox_ready.set()
-    return summary
+    return "\n".join(result.summary() for result in results)
 
 
 def channel(fake_slack: FakeSlack) -> list[dict[str, Any]]:

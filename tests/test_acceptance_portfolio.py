@@ -94,11 +94,11 @@ def update_buttons(view: dict[str, Any]) -> list[dict[str, Any]]:
 def run_checkin(baton: RunningBaton, fake_slack: FakeSlack, clock: ManualClock, at: datetime) -> str:
     """The check-in ritual at `at`, as the tick runs it; the sender then posts what it queued."""
     clock.now = at
-    summary = run_ritual(
+    [result] = run_ritual(
         "checkin", baton.deps, WebClient(token=fake_slack.token, base_url=fake_slack.api_url)
     )
     baton.deps.outbox_ready.set()
-    return summary
+    return result.summary()
 
 
 def dm_of(fake_slack: FakeSlack, user: str) -> list[dict[str, Any]]:

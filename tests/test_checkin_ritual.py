@@ -20,9 +20,10 @@ from sqlmodel import col, select
 
 from bot.config import Settings
 from bot.delivery.sender import Sender, SenderConfig
+from bot.domain.ritual import RitualResult
 from bot.domain.roadmap import parse_roadmap
 from bot.portfolio import import_roadmap, record_checkin
-from bot.rituals.checkin import RitualReport, run_checkin, run_reminders
+from bot.rituals.checkin import run_checkin, run_reminders
 from bot.sandbox.webapi import FakeSlack
 from bot.slack import make_client, make_sender_client
 from bot.views.prompt import is_reminder, listed_initiatives
@@ -123,7 +124,7 @@ class World:
             )
 
     # -- the rituals ----------------------------------------------------------------------------------
-    def tick(self, now: datetime) -> RitualReport:
+    def tick(self, now: datetime) -> RitualResult:
         report = run_checkin(self.engine, self.client, now=now, settings=self.settings)
         for user in report.queued:
             self.queued[user].append(now)
@@ -134,7 +135,7 @@ class World:
         for n in range(hours):
             self.tick(start + n * step)
 
-    def remind(self, now: datetime) -> RitualReport:
+    def remind(self, now: datetime) -> RitualResult:
         return run_reminders(self.engine, now=now, settings=self.settings)
 
     def send(self) -> list[dict[str, Any]]:
@@ -195,7 +196,7 @@ def prompt_for(world: World, user: str) -> Delivery:
     return found[0]
 
 
-def reasons(report: RitualReport) -> dict[str, str]:
+def reasons(report: RitualResult) -> dict[str, str]:
     return dict(report.skipped)
 
 
@@ -231,13 +232,13 @@ def test_a_week_hour_by_hour_prompts_each_owner_once_at_nine_local(world: World)
 def test_moving_the_clock_to_nine_in_each_zone_prompts_exactly_that_owner(world: World) -> None:
     """The issue's done-when: Monday 09:00 in Singapore, Paris, New York, then one reminder each."""
     for user in (SINGAPORE, PARIS, NEW_YORK):
-        assert world.tick(DUE[user] - timedelta(minutes=1)).queued == []
-        assert world.tick(DUE[user]).queued == [user]
-        assert world.tick(DUE[user] + timedelta(minutes=1)).queued == []
+        assert world.tick(DUE[user] - timedelta(minutes=1)).queued == ()
+        assert world.tick(DUE[user]).queued == (user,)
+        assert world.tick(DUE[user] + timedelta(minutes=1)).queued == ()
     for user in (SINGAPORE, PARIS, NEW_YORK):
-        assert world.remind(DUE[user] + DAY - timedelta(minutes=1)).queued == []
-        assert world.remind(DUE[user] + DAY).queued == [user]
-        assert world.remind(DUE[user] + DAY + timedelta(minutes=1)).queued == []
+        assert world.remind(DUE[user] + DAY - timedelta(minutes=1)).queued == ()
+        assert world.remind(DUE[user] + DAY).queued == (user,)
+        assert world.remind(DUE[user] + DAY + timedelta(minutes=1)).queued == ()
 
     posts = world.send()
     assert Counter(post["channel"] for post in posts) == {dm(user): 2 for user in PEOPLE}
@@ -313,12 +314,12 @@ def test_done_and_archived_initiatives_are_not_asked_about(world: World) -> None
 
 def test_a_double_tick_prompts_once(world: World) -> None:
     for user in (SINGAPORE, PARIS, NEW_YORK):
-        assert world.tick(DUE[user]).queued == [user]
+        assert world.tick(DUE[user]).queued == (user,)
         again = world.tick(DUE[user])
-        assert (again.queued, again.skipped) == ([], [])
+        assert (again.queued, again.skipped) == ((), ())
     assert len(world.deliveries()) == 3
     assert len(world.send()) == 3
-    assert world.tick(DUE[NEW_YORK] + HOUR).queued == []  # sent rows are claims too
+    assert world.tick(DUE[NEW_YORK] + HOUR).queued == ()  # sent rows are claims too
     assert len(world.send()) == 3
 
 
@@ -351,7 +352,7 @@ def test_two_ticks_at_the_same_instant_in_parallel_prompt_once(world: World) -> 
     both learn the same new people from Slack at once, and both succeed."""
     now = MONDAY.replace(hour=14)  # Paris is 6 h late (still in grace), New York due, Singapore missed
     barrier = threading.Barrier(2)
-    reports: list[RitualReport] = []
+    reports: list[RitualResult] = []
 
     def replica() -> None:
         barrier.wait()
@@ -377,7 +378,7 @@ def test_two_ticks_in_parallel_after_the_people_are_known_both_succeed_and_promp
     world.tick(MONDAY)  # learns everyone's time zone; nothing is due yet
     now = MONDAY.replace(hour=14)
     barrier = threading.Barrier(2)
-    reports: list[RitualReport] = []
+    reports: list[RitualResult] = []
 
     def replica() -> None:
         barrier.wait()
@@ -427,7 +428,7 @@ def test_the_grace_window_is_a_setting(world: World) -> None:
     world.add(WorkspaceSettings(id=1, grace_hours=1))
     assert reasons(world.tick(DUE[PARIS] + 2 * HOUR))[PARIS].startswith("missed")
     world.add(WorkspaceSettings(id=1, grace_hours=12))
-    assert world.tick(DUE[NEW_YORK] + 11 * HOUR).queued == [NEW_YORK]
+    assert world.tick(DUE[NEW_YORK] + 11 * HOUR).queued == (NEW_YORK,)
 
 
 # --- 4. Daylight saving time -------------------------------------------------------------------------
@@ -496,12 +497,12 @@ def prompted(world: World) -> World:
 
 
 def test_reminders_come_after_the_delay_and_list_only_what_is_missing(prompted: World) -> None:
-    assert prompted.remind(DUE[SINGAPORE] + DAY - timedelta(seconds=1)).queued == []
-    assert prompted.remind(DUE[SINGAPORE] + DAY).queued == [SINGAPORE]
-    assert prompted.remind(DUE[PARIS] + DAY - timedelta(seconds=1)).queued == []
-    assert prompted.remind(DUE[PARIS] + DAY).queued == [PARIS]
-    assert prompted.remind(DUE[NEW_YORK] + DAY).queued == []  # New York answered everything
-    assert prompted.remind(DUE[NEW_YORK] + DAY + HOUR).queued == []  # and twice is once
+    assert prompted.remind(DUE[SINGAPORE] + DAY - timedelta(seconds=1)).queued == ()
+    assert prompted.remind(DUE[SINGAPORE] + DAY).queued == (SINGAPORE,)
+    assert prompted.remind(DUE[PARIS] + DAY - timedelta(seconds=1)).queued == ()
+    assert prompted.remind(DUE[PARIS] + DAY).queued == (PARIS,)
+    assert prompted.remind(DUE[NEW_YORK] + DAY).queued == ()  # New York answered everything
+    assert prompted.remind(DUE[NEW_YORK] + DAY + HOUR).queued == ()  # and twice is once
 
     reminders = prompted.deliveries("reminder")
     assert sorted(d.channel for d in reminders) == [PARIS, SINGAPORE]
@@ -531,30 +532,30 @@ def test_a_reminder_walk_over_the_week_sends_one_reminder_per_unanswered_owner(p
 
 def test_an_owner_who_answers_before_the_reminder_is_not_reminded(prompted: World) -> None:
     prompted.answer(ERP, author=PARIS, at=DUE[PARIS] + 20 * HOUR)
-    assert prompted.remind(DUE[SINGAPORE] + DAY).queued == [SINGAPORE]
-    assert prompted.remind(DUE[PARIS] + DAY).queued == []
+    assert prompted.remind(DUE[SINGAPORE] + DAY).queued == (SINGAPORE,)
+    assert prompted.remind(DUE[PARIS] + DAY).queued == ()
     assert [d.channel for d in prompted.deliveries("reminder")] == [SINGAPORE]
 
 
 def test_a_skipped_week_has_no_reminder(prompted: World) -> None:
     prompted.add(CycleSkip(user_id=PARIS, cycle=CYCLE, created_at=DUE[PARIS] + HOUR))
-    assert prompted.remind(DUE[SINGAPORE] + DAY).queued == [SINGAPORE]
-    assert prompted.remind(DUE[PARIS] + DAY).queued == []
+    assert prompted.remind(DUE[SINGAPORE] + DAY).queued == (SINGAPORE,)
+    assert prompted.remind(DUE[PARIS] + DAY).queued == ()
     assert [d.channel for d in prompted.deliveries("reminder")] == [SINGAPORE]
 
 
 def test_a_skip_of_another_week_does_not_silence_this_one(prompted: World) -> None:
     prompted.add(CycleSkip(user_id=PARIS, cycle="2026-W47", created_at=MONDAY - 7 * DAY))
-    assert prompted.remind(DUE[PARIS] + DAY).queued == [PARIS]
+    assert prompted.remind(DUE[PARIS] + DAY).queued == (PARIS,)
 
 
 def test_a_snooze_brings_one_reminder_at_the_time_asked(prompted: World) -> None:
     until = DUE[PARIS] + 2 * HOUR
     prompted.add(Snooze(user_id=PARIS, cycle=CYCLE, until=until, created_at=DUE[PARIS]))
-    assert prompted.remind(until - timedelta(seconds=1)).queued == []
-    assert prompted.remind(until).queued == [PARIS]
-    assert prompted.remind(until).queued == []
-    assert prompted.remind(until + HOUR).queued == []
+    assert prompted.remind(until - timedelta(seconds=1)).queued == ()
+    assert prompted.remind(until).queued == (PARIS,)
+    assert prompted.remind(until).queued == ()
+    assert prompted.remind(until + HOUR).queued == ()
 
     (snoozed,) = prompted.runs("snooze")
     assert (snoozed.cycle, snoozed.due_at, snoozed.state) == (CYCLE, until, "queued")
@@ -568,8 +569,8 @@ def test_a_snooze_after_answering_everything_brings_nothing(prompted: World) -> 
     until = DUE[PARIS] + 2 * HOUR
     prompted.add(Snooze(user_id=PARIS, cycle=CYCLE, until=until, created_at=DUE[PARIS]))
     prompted.answer(ERP, author=PARIS, at=until - HOUR)
-    assert prompted.remind(until).queued == []
-    assert prompted.remind(DUE[PARIS] + DAY).queued == []
+    assert prompted.remind(until).queued == ()
+    assert prompted.remind(DUE[PARIS] + DAY).queued == ()
     assert prompted.deliveries("reminder") == []
 
 
@@ -586,7 +587,7 @@ def test_no_reminder_for_a_prompt_that_was_never_sent(world: World) -> None:
     world.add(WorkspaceSettings(id=1, holidays=[{"date": "2026-11-23", "country": None, "name": "Fête"}]))
     for user in (SINGAPORE, PARIS, NEW_YORK):
         world.tick(DUE[user])
-    assert world.remind(DUE[PARIS] + DAY).queued == []
+    assert world.remind(DUE[PARIS] + DAY).queued == ()
     assert world.deliveries() == []
 
 
@@ -685,7 +686,7 @@ def test_out_of_office_with_a_delegate_prompts_the_delegate(world: World) -> Non
     assert f"You are answering for <@{PARIS}>" in rendered(on_behalf.payload)
     assert "answering for" not in rendered(prompt_for(world, NEW_YORK).payload)
 
-    assert world.remind(DUE[PARIS] + DAY).queued == [PARIS]
+    assert world.remind(DUE[PARIS] + DAY).queued == (PARIS,)
     (reminder,) = world.deliveries("reminder")
     assert reminder.channel == delegate  # the reminder follows the prompt
 

@@ -18,10 +18,12 @@ import pytest
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
+from bot.cli import cmd_rituals_run, parser
 from bot.config import Settings
+from bot.domain.ritual import NotQueued, RitualName, RitualResult
 from bot.sandbox.webapi import FakeSlack
 from bot.workspace import load_workspace
-from storage.models import AuditLog, Initiative, Role, Status, WorkspaceSettings
+from storage.models import AuditLog, Initiative, Role, RunState, Status, WorkspaceSettings
 from tests.conftest import EXAMPLE_ROADMAP, LEADERSHIP_CHANNEL, run_baton
 from tests.slack_requests import post_signed, slash_command_body, wait_for
 
@@ -150,8 +152,39 @@ def test_a_failed_digest_is_reported_and_can_be_run_again(
     fake_slack.fail("chat.postMessage", "channel_not_found")
     failed = run_baton(env, tmp_path, "rituals", "run", "digest", "--at", "2026-11-23T16:00:00+01:00")
     assert failed.returncode == 1 and "channel_not_found" in failed.stdout
+    # too soon to try again: nothing is sent this time, and the digest still stands failed
+    soon = run_baton(env, tmp_path, "rituals", "run", "digest", "--at", "2026-11-23T16:05:00+01:00")
+    assert soon.returncode == 1 and "failed (already handled)" in soon.stdout
+    assert "channel_not_found" not in soon.stdout and "outbox:" not in soon.stdout
     retried = run_baton(env, tmp_path, "rituals", "run", "digest", "--at", "2026-11-23T17:00:00+01:00")
     assert retried.returncode == 0 and "sent" in retried.stdout
+
+
+@pytest.mark.parametrize(
+    ("state", "code"), [(RunState.FAILED, 1), (RunState.SENT, 0), (NotQueued.NOT_DUE, 0)]
+)
+def test_rituals_run_exits_1_when_a_result_failed_whatever_it_says(
+    settings: Settings,
+    engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    state: RunState | NotQueued,
+    code: int,
+) -> None:
+    """The exit code reads the results' `failed`, not their text: a failed result whose summary says
+    nothing of it still makes `baton rituals run` exit 1."""
+
+    class Terse(RitualResult):
+        def summary(self) -> str:
+            return "digest: done"
+
+    def run_ritual(name: str, deps: object, client: object) -> list[RitualResult]:
+        return [Terse(RitualName.DIGEST, "2026-W48", LEADERSHIP_CHANNEL, state, already_handled=True)]
+
+    monkeypatch.setattr("bot.scheduler.run_ritual", run_ritual)
+    args = parser().parse_args(["rituals", "run", "digest", "--at", "2026-11-23T16:00:00+01:00"])
+    assert cmd_rituals_run(args, settings) == code
+    assert capsys.readouterr().out == "digest: done\n"
 
 
 @pytest.mark.parametrize(

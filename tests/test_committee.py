@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.config import Settings
-from bot.delivery.claims import RitualOutcome
+from bot.domain.ritual import RitualResult
 from bot.escalations import escalate_by_hand
 from bot.rituals.committee import run_committee
 from bot.sandbox.webapi import FakeSlack
@@ -29,7 +29,7 @@ def posts_about(fake_slack: FakeSlack, word: str) -> list[dict]:
 
 
 def ritual_at(
-    ritual: Callable[..., list[RitualOutcome]], engine: Engine, settings: Settings, fake_slack: FakeSlack
+    ritual: Callable[..., list[RitualResult]], engine: Engine, settings: Settings, fake_slack: FakeSlack
 ) -> Callable[[datetime], list[str]]:
     """A leadership ritual (committee, review) to run at a given time, then the outbox sent: what it did
     in each channel (`queued` when it queued its messages, else the state of the claim it found)."""
@@ -37,7 +37,7 @@ def ritual_at(
     def run_at(now: datetime) -> list[str]:
         outcomes = ritual(engine, now=now, settings=settings)
         deliver(engine, fake_slack, lambda: now)
-        return [outcome.state for outcome in outcomes]
+        return [str(outcome.state) for outcome in outcomes]
 
     return run_at
 
@@ -110,7 +110,7 @@ def test_an_agenda_queued_by_a_run_that_died_is_posted_once_after_the_restart(
     restarted = make_engine(database_url)  # a new process: nothing in memory survives
     try:
         [found] = run_committee(restarted, now=now + timedelta(minutes=1), settings=settings)
-        assert (found.state, found.detail) == ("queued", "already handled")  # its agenda is in the outbox
+        assert (found.state, found.already_handled) == ("queued", True)  # its agenda is in the outbox
         deliver(restarted, fake_slack, lambda: now + timedelta(minutes=1))
         [after] = run_committee(restarted, now=now + timedelta(hours=1), settings=settings)
         deliver(restarted, fake_slack, lambda: now + timedelta(hours=1))

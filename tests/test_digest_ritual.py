@@ -109,7 +109,7 @@ def test_team_digests_go_to_their_channels_filtered(
     session.add(WorkspaceSettings(team_channels={"Finance": FINANCE_CHANNEL, "Sales": SALES_CHANNEL}))
     session.commit()
     outcomes = run_digests(engine, now=DIGEST_TIME, settings=settings)
-    assert [(o.target, o.state) for o in outcomes] == [
+    assert [(o.channel, o.state) for o in outcomes] == [
         (LEADERSHIP_CHANNEL, "queued"),
         (FINANCE_CHANNEL, "queued"),
         (SALES_CHANNEL, "queued"),
@@ -123,7 +123,7 @@ def test_team_digests_go_to_their_channels_filtered(
     assert len([b for b in leadership["blocks"] if "accessory" in b]) == 6
     assert {f["channel"] for f in fake_slack.files} == {LEADERSHIP_CHANNEL, FINANCE_CHANNEL, SALES_CHANNEL}
     again = run_digests(engine, now=DIGEST_TIME + timedelta(hours=1), settings=settings)
-    assert {o.state for o in again} == {"sent"} and all("already handled" in o.detail for o in again)
+    assert {o.state for o in again} == {"sent"} and all(o.already_handled for o in again)
     deliver(engine, fake_slack, lambda: DIGEST_TIME + timedelta(hours=1))
     assert len(fake_slack.posts()) == 3
 
@@ -134,7 +134,7 @@ def test_the_leadership_channel_setting_overrides_the_environment(
     session.add(WorkspaceSettings(leadership_channel="C0BOARD001"))
     session.commit()
     [outcome] = run_digests(engine, now=DIGEST_TIME, settings=settings)
-    assert outcome.target == "C0BOARD001" and outcome.state == "queued"
+    assert outcome.channel == "C0BOARD001" and outcome.state == "queued"
     deliver(engine, fake_slack, lambda: DIGEST_TIME)
     assert [p["channel"] for p in fake_slack.posts()] == ["C0BOARD001"]
 
@@ -176,7 +176,8 @@ def test_twice_or_after_a_restart_it_posts_once(
     finally:
         restarted_engine.dispose()
     assert (first.state, again.state, restarted.state) == ("queued", "queued", "sent")
-    assert "already handled" in again.detail and "already handled" in restarted.detail
+    assert again.already_handled and restarted.already_handled
+    assert "(already handled)" in again.summary() and "(already handled)" in restarted.summary()
     assert posted > 1 and len(fake_slack.posts()) == posted and len(fake_slack.files) == 1
 
 
@@ -268,7 +269,8 @@ def test_a_digest_slack_refused_is_queued_again_after_a_pause_not_at_every_tick(
     deliver(engine, fake_slack, lambda: DIGEST_TIME)
     assert states(session) == {(DIGEST, LEADERSHIP_CHANNEL): "failed"}
     soon = DIGEST_TIME + RETRY_FAILED_AFTER - timedelta(seconds=30)  # the ticks in between
-    assert queued_digest(engine, settings, soon).state == "failed"
+    refused = queued_digest(engine, settings, soon)
+    assert refused.state == "failed" and refused.failed and refused.already_handled
     later = DIGEST_TIME + RETRY_FAILED_AFTER
     assert queued_digest(engine, settings, later).state == "queued"
     deliver(engine, fake_slack, lambda: later)

@@ -3,12 +3,28 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain.cycles import cycle_key, parse_quarter, quarter_key
+from bot.domain.cycles import (
+    cycle_day,
+    cycle_key,
+    cycle_monday,
+    cycles_between,
+    month_first,
+    month_key,
+    next_month,
+    next_quarter,
+    parse_quarter,
+    previous_quarter,
+    quarter_bounds,
+    quarter_cycles,
+    quarter_key,
+    shift,
+    weeks_between,
+)
 from bot.domain.kpi import Target, kpi_unit, parse_number, parse_target, target_value
 from bot.domain.text import best_matches, fold, key, tidy
 from storage.models import Direction, TargetMode
@@ -180,6 +196,35 @@ def test_parse_quarter(text: str, expected: str) -> None:
 def test_parse_quarter_rejects(text: str) -> None:
     with pytest.raises(ValueError, match="is not a quarter like 2026-Q4"):
         parse_quarter(text)
+
+
+def test_quarter_bounds_and_cycle_monday() -> None:
+    assert quarter_bounds("2026-Q4") == (date(2026, 10, 1), date(2026, 12, 31))
+    assert quarter_bounds("2027-Q1") == (date(2027, 1, 1), date(2027, 3, 31))
+    assert cycle_monday("2026-W48") == date(2026, 11, 23)
+
+
+def test_cycles_count_in_iso_weeks_across_the_year() -> None:
+    assert cycle_day("2026-W48", 1) == date(2026, 11, 24)  # its Tuesday
+    assert cycle_day("2026-W53", 6) == date(2027, 1, 3)  # ISO 2026 ends on a Sunday of 2027
+    assert shift("2026-W52", 1) == "2026-W53" and shift("2026-W53", 1) == "2027-W01"
+    assert shift("2027-W01", -2) == "2026-W52"
+    assert weeks_between("2026-W52", "2027-W02") == 3 and weeks_between("2027-W02", "2026-W52") == -3
+    assert cycles_between("2026-W52", "2027-W01") == ["2026-W52", "2026-W53", "2027-W01"]
+    assert cycles_between("2027-W01", "2026-W52") == []
+
+
+def test_months_and_quarters_roll_over_the_year() -> None:
+    assert month_key(datetime(2026, 11, 30, 23, 30, tzinfo=UTC), PARIS) == "2026-12"  # already December
+    assert month_first("2026-12") == date(2026, 12, 1)
+    assert (next_month("2026-11"), next_month("2026-12")) == ("2026-12", "2027-01")
+    assert (previous_quarter("2027-Q1"), previous_quarter("2026-Q4")) == ("2026-Q4", "2026-Q3")
+    assert (next_quarter("2026-Q4"), next_quarter("2026-Q1")) == ("2027-Q1", "2026-Q2")
+
+
+def test_quarter_cycles_cover_every_iso_week_of_the_quarter() -> None:
+    cycles = quarter_cycles("2026-Q4")
+    assert (cycles[0], cycles[-1], len(cycles)) == ("2026-W40", "2026-W53", 14)
 
 
 # --- KPI ------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.domain.cycles import cycle_monday
 from bot.domain.escalation import (
     DEFAULTS,
     Subject,
@@ -20,7 +21,7 @@ from bot.domain.escalation import (
     per_cycle,
     tune_rule,
 )
-from bot.domain.progress import cycle_monday, make_plan
+from bot.domain.progress import make_plan
 from storage.models import CheckIn, CheckInSource, Direction, Status
 
 NOW_CYCLE = "2026-W48"

@@ -16,11 +16,12 @@ from sqlmodel import Session, col, select
 from bench.digest import counted
 from bot.config import Settings
 from bot.delivery.sender import Sender, SenderConfig
+from bot.domain.cycles import cycle_monday, cycle_of
 from bot.domain.escalation import WINDOW
-from bot.domain.progress import cycle_monday, cycle_of
+from bot.domain.ritual import RitualResult
 from bot.escalations import Opening, act, alert_target, open_escalations, reescalate, settle_alerts
 from bot.rituals import escalations as scan_module
-from bot.rituals.escalations import ScanReport, run_escalations
+from bot.rituals.escalations import run_escalations
 from bot.sandbox.webapi import FakeSlack
 from bot.slack import make_sender_client
 from storage.db import session_scope
@@ -68,7 +69,7 @@ def add_initiatives(
     return added
 
 
-def scan_counted(engine: Engine, now: datetime, settings: Settings) -> tuple[ScanReport, int]:
+def scan_counted(engine: Engine, now: datetime, settings: Settings) -> tuple[RitualResult, int]:
     """A scan and the statements it ran."""
     outcome, statements, _ = counted(engine, lambda: run_escalations(engine, now=now, settings=settings))
     return outcome, statements

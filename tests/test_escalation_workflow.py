@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from bot.config import Settings
-from bot.domain.progress import cycle_monday
+from bot.domain.cycles import cycle_monday
 from bot.rituals.escalations import run_escalations
 from bot.sandbox.webapi import FakeSlack
 from bot.views import ids

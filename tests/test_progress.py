@@ -8,13 +8,11 @@ from bot.domain.progress import (
     Pace,
     Plan,
     ahead_of,
-    cycle_monday,
     make_plan,
     misses_target,
     pace,
     planned_at,
     projected,
-    quarter_bounds,
     score,
     sparkline,
 )
@@ -32,12 +30,6 @@ def plan(direction: Direction = Direction.UP, planned: dict[str, float] | None =
     )
     assert made is not None
     return made
-
-
-def test_quarter_bounds_and_cycle_monday() -> None:
-    assert quarter_bounds("2026-Q4") == (date(2026, 10, 1), date(2026, 12, 31))
-    assert quarter_bounds("2027-Q1") == (date(2027, 1, 1), date(2027, 3, 31))
-    assert cycle_monday("2026-W48") == date(2026, 11, 23)
 
 
 def test_no_plan_without_baseline_or_target() -> None:

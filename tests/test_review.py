@@ -11,7 +11,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.config import Settings
-from bot.rituals.review import quarter_cycles, review_export, run_review
+from bot.domain.cycles import quarter_cycles
+from bot.rituals.review import review_export, run_review
 from bot.sandbox.webapi import FakeSlack
 from storage.models import Decision
 from tests.conftest import run_baton
@@ -80,8 +81,3 @@ def test_the_review_is_exported_with_the_quarter(
     exported = json.loads(done.stdout)
     assert exported["review"][0]["score"] == 0.7
     assert "review" not in json.loads(run_baton(env, tmp_path, "export").stdout)
-
-
-def test_quarter_cycles_cover_every_iso_week_of_the_quarter() -> None:
-    cycles = quarter_cycles("2026-Q4")
-    assert (cycles[0], cycles[-1], len(cycles)) == ("2026-W40", "2026-W53", 14)

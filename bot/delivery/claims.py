@@ -16,6 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from bot.delivery.outbox import File, enqueue_thread
+from bot.domain.ritual import RitualName, RitualResult
 from bot.logs import get_logger
 from storage.db import session_scope
 from storage.models import RitualRun, RunState
@@ -130,21 +131,6 @@ def _retryable(run: RitualRun, now: datetime) -> bool:
 
 
 @dataclass(frozen=True)
-class RitualOutcome:
-    ritual: str
-    cycle: str
-    target: str
-    # queued (its messages are in the outbox), not due, missed, or the state of the claim found
-    state: str
-    detail: str = ""
-
-    def summary(self) -> str:
-        return f"{self.ritual} {self.cycle} → {self.target}: {self.state}" + (
-            f" ({self.detail})" if self.detail else ""
-        )
-
-
-@dataclass(frozen=True)
 class Thread:
     """What a channel ritual posts: a message, the rest in its thread, and maybe a file there."""
 
@@ -158,35 +144,41 @@ class Thread:
 def queue_once(
     engine: Engine,
     *,
-    ritual: str,
+    ritual: RitualName,
     cycle: str,
     channel: str,
     now: datetime,
     build: Callable[[Session], Thread],
-) -> RitualOutcome:
+) -> RitualResult:
     """Post `build`'s thread once for (ritual, cycle, channel): the claim and the thread's deliveries are
     written in one transaction, and the outbox's one sender posts them (paced, retried, looked up before any
     resend after a crash). The claim ends `sent` or `failed` with the thread's first message; a failed one
     is built and queued again by the first run `RETRY_FAILED_AFTER` later. Built only when it is ours to
     post (checked first)."""
+    (claim,) = ritual.claims  # a channel ritual makes one kind of claim, one per cycle and channel
     with session_scope(engine) as session:
-        holding = held(session, ritual=ritual, cycle=cycle, target=channel, now=now)
+        holding = held(session, ritual=claim, cycle=cycle, target=channel, now=now)
     if holding is not None:
-        return RitualOutcome(ritual, cycle, channel, holding, "already handled")
+        return _handled(ritual, cycle, channel, holding)
     with session_scope(engine) as session:
         thread = build(session)
     with session_scope(engine) as session:
-        taken = take(session, ritual=ritual, cycle=cycle, target=channel, now=now, state=RunState.QUEUED)
+        taken = take(session, ritual=claim, cycle=cycle, target=channel, now=now, state=RunState.QUEUED)
         if taken.run_id is None:  # another run or replica claimed it meanwhile: theirs
-            return RitualOutcome(ritual, cycle, channel, taken.state, "already handled")
+            return _handled(ritual, cycle, channel, taken.state)
         enqueue_thread(
             session,
-            kind=ritual,
+            kind=claim,
             channel=channel,
             messages=thread.messages,
             now=now,
             ritual_run_id=taken.run_id,
             file=thread.file,
         )
-    log.info("ritual.queued", ritual=ritual, cycle=cycle, channel=channel, messages=len(thread.messages))
-    return RitualOutcome(ritual, cycle, channel, RunState.QUEUED, thread.describe())
+    log.info("ritual.queued", ritual=claim, cycle=cycle, channel=channel, messages=len(thread.messages))
+    return RitualResult(ritual, cycle, channel, RunState.QUEUED, detail=thread.describe())
+
+
+def _handled(ritual: RitualName, cycle: str, channel: str, state: str) -> RitualResult:
+    """The item's claim was there already: what its state is."""
+    return RitualResult(ritual, cycle, channel, RunState(state), already_handled=True)

@@ -18,15 +18,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any, Protocol, TypeVar
 
-from bot.domain.progress import (
-    PROJECTION_POINTS,
-    Plan,
-    cycle_monday,
-    cycle_of,
-    make_plan,
-    misses_target,
-    projected,
-)
+from bot.domain.cycles import cycle_monday, month_first, month_key, next_month, shift, weeks_between
+from bot.domain.progress import PROJECTION_POINTS, Plan, make_plan, misses_target, projected
 from storage.models import Direction, Status
 
 MANUAL = "manual"  # `/okr escalate`: opened by a person, never by a rule
@@ -192,10 +185,10 @@ def silent(subject: Subject, *, cycles: int) -> Finding | None:
     """No answer in the last `cycles` cycles that have ended (the current one is still running)."""
     last = subject.answers[-1].cycle if subject.answers else subject.answered
     reference = max(last or subject.started, subject.started)
-    missed = (cycle_monday(subject.cycle) - cycle_monday(reference)).days // 7 - 1
+    missed = weeks_between(reference, subject.cycle) - 1
     if missed < cycles:
         return None
-    since = cycle_of(cycle_monday(reference) + timedelta(weeks=cycles + 1))
+    since = shift(reference, cycles + 1)
     return Finding("silent", since, {"cycles": missed, "last": last or ""})
 
 
@@ -255,13 +248,9 @@ def committee_day(year: int, month: int, weekday: int, week: int) -> date:
 
 def committee_due(month: str, tz: tzinfo, *, weekday: int, week: int, hour: int) -> datetime:
     """When the committee of `month` (`2026-12`) meets, in UTC: its agenda is posted then."""
-    year, number = (int(part) for part in month.split("-"))
-    return datetime.combine(committee_day(year, number, weekday, week), time(hour), tzinfo=tz).astimezone(UTC)
-
-
-def month_key(instant: datetime, tz: tzinfo) -> str:
-    local = instant.astimezone(tz)
-    return f"{local.year}-{local.month:02d}"
+    first = month_first(month)
+    day = committee_day(first.year, first.month, weekday, week)
+    return datetime.combine(day, time(hour), tzinfo=tz).astimezone(UTC)
 
 
 def next_committee(now: datetime, tz: tzinfo, *, weekday: int, week: int, hour: int) -> str:
@@ -269,8 +258,7 @@ def next_committee(now: datetime, tz: tzinfo, *, weekday: int, week: int, hour: 
     month = month_key(now, tz)
     if now < committee_due(month, tz, weekday=weekday, week=week, hour=hour):
         return month
-    year, number = (int(part) for part in month.split("-"))
-    return f"{year + number // 12}-{number % 12 + 1:02d}"
+    return next_month(month)
 
 
 # -- the rules' settings, as `baton settings show|set` reads and writes them (`rule.silent.cycles=3`) ----

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
 
+from bot.domain.cycles import cycle_of, quarter_bounds
+from bot.domain.cycles import shift as shift  # for bench/digest.py, until it imports it from cycles
 from storage.models import Direction
 
 # Within this share of the baseline→target span of the plan counts as on pace: a KPI read a day early
@@ -38,25 +40,6 @@ class Plan:
     @property
     def span(self) -> float:
         return self.target - self.baseline
-
-
-def cycle_monday(cycle: str) -> date:
-    """`2026-W48` → the Monday of that ISO week."""
-    year, week = cycle.split("-W")
-    return date.fromisocalendar(int(year), int(week), 1)
-
-
-def cycle_of(day: date) -> str:
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
-def quarter_bounds(quarter: str) -> tuple[date, date]:
-    """`2026-Q4` → (2026-10-01, 2026-12-31)."""
-    year, number = int(quarter[:4]), int(quarter[-1])
-    first = date(year, 3 * number - 2, 1)
-    following = date(year + 1, 1, 1) if number == 4 else date(year, 3 * number + 1, 1)
-    return first, following - timedelta(days=1)
 
 
 def make_plan(
@@ -148,15 +131,3 @@ def sparkline(values: Sequence[float | None]) -> str:
         " " if v is None else SPARK[round((v - low) / (high - low) * steps) if high > low else steps // 2]
         for v in values
     )
-
-
-def shift(cycle: str, weeks: int) -> str:
-    return cycle_of(cycle_monday(cycle) + timedelta(weeks=weeks))
-
-
-def cycles_between(first: str, last: str) -> list[str]:
-    cycles, current = [], first
-    while current <= last:
-        cycles.append(current)
-        current = shift(current, 1)
-    return cycles

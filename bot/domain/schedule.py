@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.domain.cycles import cycle_key
+from bot.domain.cycles import cycle_day, cycle_key
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # as settings write them; 0 = Monday
 
@@ -54,9 +54,7 @@ class Timing(StrEnum):
 
 def cycle_start(cycle: str, tz: tzinfo, weekday: int = 0, hour: int = 0) -> datetime:
     """The instant of `weekday` at `hour` in the cycle's week, as a clock in `tz` shows it, in UTC."""
-    year, week = cycle.split("-W")
-    day = date.fromisocalendar(int(year), int(week), weekday + 1)
-    return datetime.combine(day, time(hour), tzinfo=tz).astimezone(UTC)
+    return datetime.combine(cycle_day(cycle, weekday), time(hour), tzinfo=tz).astimezone(UTC)
 
 
 def cycles_around(now: datetime, tz: tzinfo) -> list[str]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from slack_sdk import WebClient
@@ -19,6 +18,7 @@ from sqlmodel import Session, col, select
 from bot.config import Settings
 from bot.delivery.claims import Due, claimed_keys, insert_claims
 from bot.delivery.outbox import Post, enqueue_posts
+from bot.domain.ritual import RitualName, RitualResult
 from bot.domain.schedule import Cadence, Timing, checkin_due, cycles_around, holiday_on, timing, zone
 from bot.i18n import language
 from bot.people import country_of, refresh_people, workspace_language
@@ -32,26 +32,13 @@ PROMPT, REMINDER, SNOOZE = Ritual.PROMPT, Ritual.REMINDER, Ritual.SNOOZE
 MISSED = "missed: due longer ago than the grace window"
 
 
-@dataclass
-class RitualReport:
-    ritual: str
-    queued: list[str] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (who, why)
-
-    def summary(self) -> str:
-        text = f"{self.ritual}: {len(self.queued)} queued, {len(self.skipped)} skipped"
-        reasons: dict[str, int] = defaultdict(int)
-        for _, reason in self.skipped:
-            reasons[reason] += 1
-        return text + "".join(f"\n  skipped ({count}): {reason}" for reason, count in sorted(reasons.items()))
-
-
-def run_checkin(engine: Engine, client: WebClient, *, now: datetime, settings: Settings) -> RitualReport:
+def run_checkin(engine: Engine, client: WebClient, *, now: datetime, settings: Settings) -> RitualResult:
     """Queue the prompts due at `now`: each owner's, at the check-in hour in their own time zone."""
     with session_scope(engine) as session:
         owners = responsible_people(session)
     refresh_people(engine, client, owners, now=now)
-    report = RitualReport(PROMPT)
+    queued: list[str] = []
+    skipped: list[tuple[str, str]] = []  # (who, why)
     with session_scope(engine) as session:
         cadence = load_cadence(session, settings)
         cycles = cycles_around(now, cadence.tz)
@@ -96,15 +83,15 @@ def run_checkin(engine: Engine, client: WebClient, *, now: datetime, settings: S
             if run_id is None:
                 continue  # another run claimed it first
             if item.error:
-                report.skipped.append((item.target, item.error))
+                skipped.append((item.target, item.error))
                 continue
             message = prompt_message(
                 cycle=item.cycle, owner=item.target, recipient=recipient, items=items, lang=speaks(recipient)
             )
             posts.append(Post(recipient, message, run_id))
-            report.queued.append(item.target)
+            queued.append(item.target)
         enqueue_posts(session, kind="prompt", posts=posts, now=now)
-    return report
+    return RitualResult(RitualName.CHECKIN, queued=tuple(queued), skipped=tuple(skipped))
 
 
 def _languages(session: Session, people: dict[str, Person]) -> Callable[[str], str]:
@@ -134,10 +121,11 @@ def _recipient(
     return user, None
 
 
-def run_reminders(engine: Engine, *, now: datetime, settings: Settings) -> RitualReport:
+def run_reminders(engine: Engine, *, now: datetime, settings: Settings) -> RitualResult:
     """Queue a reminder to every prompted owner who has not answered everything after the reminder delay,
     and the reminders owners asked for with Snooze. Each lists only what is still missing."""
-    report = RitualReport(REMINDER)
+    queued: list[str] = []
+    skipped: list[tuple[str, str]] = []  # (who, why)
     with session_scope(engine) as session:
         cadence = load_cadence(session, settings)
         cycles = cycles_around(now, cadence.tz)
@@ -152,7 +140,7 @@ def run_reminders(engine: Engine, *, now: datetime, settings: Settings) -> Ritua
             .order_by(col(RitualRun.id))
         ).all()
         if not prompts:
-            return report
+            return RitualResult(RitualName.REMINDERS)
         owners = responsible_people(session)
         skips = {
             (s.user_id, s.cycle)
@@ -189,7 +177,7 @@ def run_reminders(engine: Engine, *, now: datetime, settings: Settings) -> Ritua
                 if run_id is None:
                     continue
                 if item.error:
-                    report.skipped.append((user, item.error))
+                    skipped.append((user, item.error))
                     continue
                 message = prompt_message(
                     cycle=item.cycle,
@@ -200,6 +188,6 @@ def run_reminders(engine: Engine, *, now: datetime, settings: Settings) -> Ritua
                     lang=speaks(channel),
                 )
                 posts.append(Post(channel, message, run_id))
-                report.queued.append(user)
+                queued.append(user)
         enqueue_posts(session, kind="reminder", posts=posts, now=now)
-    return report
+    return RitualResult(RitualName.REMINDERS, queued=tuple(queued), skipped=tuple(skipped))

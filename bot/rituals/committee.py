@@ -16,18 +16,20 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from bot.config import Settings
-from bot.delivery.claims import RitualOutcome, Thread, queue_once
-from bot.domain.escalation import committee_due, impact, month_key
+from bot.delivery.claims import Thread, queue_once
+from bot.domain.cycles import month_key
+from bot.domain.escalation import committee_due, impact
+from bot.domain.ritual import NotQueued, RitualName, RitualResult
 from bot.portfolio import latest_checkins
 from bot.views.committee import AgendaItem, agenda_messages
 from bot.workspace import load_workspace
 from storage.db import session_scope
-from storage.models import Escalation, Initiative, Ritual
+from storage.models import Escalation, Initiative
 
-COMMITTEE = Ritual.COMMITTEE
+COMMITTEE = RitualName.COMMITTEE
 
 
-def run_committee(engine: Engine, *, now: datetime, settings: Settings) -> list[RitualOutcome]:
+def run_committee(engine: Engine, *, now: datetime, settings: Settings) -> list[RitualResult]:
     with session_scope(engine) as session:
         workspace = load_workspace(session, settings)
     tz, slot = workspace.tz, workspace.committee
@@ -74,25 +76,23 @@ def agenda(session: Session, now: datetime) -> list[AgendaItem]:
 def post_when_due(
     engine: Engine,
     *,
-    ritual: str,
+    ritual: RitualName,
     cycle: str,
     channels: Sequence[str],
     due: datetime,
     missed: datetime,
     now: datetime,
     build: Callable[[Session], Sequence[dict[str, Any]]],
-) -> list[RitualOutcome]:
+) -> list[RitualResult]:
     """A ritual of the leadership channel(s), worth posting from `due` until `missed`: then `build`'s
     messages are queued once for each channel (the first in the channel, the rest in its thread); before,
     it is not due, and after, not sent late."""
     if not channels:
-        return [RitualOutcome(ritual, cycle, "-", "no leadership channel")]
+        return [RitualResult(ritual, cycle, "-", NotQueued.NO_CHANNEL)]
     if not due <= now < missed:
-        state = "not due" if now < due else "missed"
-        return [
-            RitualOutcome(ritual, cycle, c, state, f"due {due.astimezone(UTC):%Y-%m-%d %H:%M} UTC")
-            for c in channels
-        ]
+        state = NotQueued.NOT_DUE if now < due else NotQueued.MISSED
+        when = f"due {due.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+        return [RitualResult(ritual, cycle, c, state, detail=when) for c in channels]
     return [
         queue_once(
             engine,

@@ -15,12 +15,12 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.config import Settings
-from bot.delivery.claims import RitualOutcome, Thread, queue_once
+from bot.delivery.claims import Thread, queue_once
 from bot.delivery.outbox import File
 from bot.digest_data import load_digest
-from bot.domain.cycles import cycle_key, quarter_key
+from bot.domain.cycles import cycle_key, cycle_monday, cycle_of, quarter_bounds, quarter_key, shift
 from bot.domain.digest import DigestData
-from bot.domain.progress import cycle_monday, cycle_of, quarter_bounds, shift
+from bot.domain.ritual import NotQueued, RitualName, RitualResult
 from bot.domain.schedule import Cadence, digest_due
 from bot.i18n import t
 from bot.logs import get_logger
@@ -31,23 +31,21 @@ from bot.views.portfolio import notice, status_message
 from bot.workspace import load_workspace
 from bot.workspace.settings import load_cadence
 from storage.db import session_scope
-from storage.models import Initiative, Ritual
+from storage.models import Initiative
 
 log = get_logger(__name__)
 
-DIGEST = Ritual.DIGEST
+DIGEST = RitualName.DIGEST
 
 
-def run_digests(engine: Engine, *, now: datetime, settings: Settings) -> list[RitualOutcome]:
+def run_digests(engine: Engine, *, now: datetime, settings: Settings) -> list[RitualResult]:
     """Every digest due at `now`: the leadership channel(s)', then each department's team channel's."""
     with session_scope(engine) as session:
         workspace = load_workspace(session, settings)
-    outcomes = [run_digest(engine, now=now, settings=settings, channel=c) for c in workspace.leadership]
+    results = [run_digest(engine, now=now, settings=settings, channel=c) for c in workspace.leadership]
     for department, channel in sorted(workspace.teams.items()):
-        outcomes.append(
-            run_digest(engine, now=now, settings=settings, channel=channel, department=department)
-        )
-    return outcomes
+        results.append(run_digest(engine, now=now, settings=settings, channel=channel, department=department))
+    return results or [RitualResult(DIGEST, notes=("no leadership or team channel is set",))]
 
 
 def build_digest(
@@ -73,7 +71,7 @@ def run_digest(
     settings: Settings,
     channel: str,
     department: str | None = None,
-) -> RitualOutcome:
+) -> RitualResult:
     """Queue this cycle's digest for `channel` once it is due (digest day and hour, organisation's time),
     once per cycle however often it runs; `department` makes it that team's digest."""
     with session_scope(engine) as session:
@@ -81,7 +79,9 @@ def run_digest(
     cycle = cycle_key(now, cadence.tz)
     due = digest_due(cycle, cadence)
     if now < due:
-        return RitualOutcome(DIGEST, cycle, channel, "not due", f"due at {due:%Y-%m-%d %H:%M} UTC")
+        return RitualResult(
+            DIGEST, cycle, channel, NotQueued.NOT_DUE, detail=f"due at {due:%Y-%m-%d %H:%M} UTC"
+        )
 
     def build(session: Session) -> Thread:
         data = build_digest(session, settings, now, department=department)

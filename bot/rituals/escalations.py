@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,9 +28,9 @@ from sqlalchemy import Engine, Row, func, select
 from sqlmodel import Session, col
 
 from bot.config import Settings
-from bot.domain.cycles import cycle_key
+from bot.domain.cycles import cycle_key, shift
 from bot.domain.escalation import MANUAL, WINDOW, Finding, Subject, evaluate, per_cycle, plan_of
-from bot.domain.progress import cycle_monday, cycle_of
+from bot.domain.ritual import RitualName, RitualResult
 from bot.escalations import (
     Opening,
     close_by_rule,
@@ -54,6 +54,11 @@ from storage.models import (
 
 log = get_logger(__name__)
 
+SCAN = RitualName.ESCALATIONS
+# `bench/escalations.py` still imports the scan's result by its former name (bench/ is being changed
+# elsewhere): drop this once it imports RitualResult
+ScanReport = RitualResult
+
 Record = Row[*tuple[Any, ...]]  # a result row: its columns read as attributes
 
 # Escalations opened per transaction: a first scan after a big import opens thousands, in a few bulk
@@ -64,23 +69,6 @@ RUNNING = (  # the initiatives the rules judge
     col(Initiative.archived).is_(False),
     col(Initiative.status).is_(None) | col(Initiative.status).not_in([Status.DONE, Status.DROPPED]),
 )
-
-
-@dataclass
-class ScanReport:
-    cycle: str
-    opened: int = 0
-    updated: int = 0
-    closed: int = 0
-    reescalated: int = 0
-    notes: list[str] = field(default_factory=list)
-
-    def summary(self) -> str:
-        counts = (
-            f"escalations {self.cycle}: {self.opened} opened, {self.updated} updated, "
-            f"{self.closed} closed (rule no longer holds), {self.reescalated} re-escalated"
-        )
-        return counts + "".join(f"; {note}" for note in self.notes)
 
 
 @dataclass(frozen=True)
@@ -98,32 +86,33 @@ class Scan:
     handled: dict[tuple[int, str], str]  # see `_handled`
 
 
-def run_escalations(engine: Engine, *, now: datetime, settings: Settings) -> ScanReport:
+def run_escalations(engine: Engine, *, now: datetime, settings: Settings) -> RitualResult:
     with session_scope(engine) as session:
         settle_alerts(session)
     with session_scope(engine) as session:
         scan = _read(session, settings, now)
-    if isinstance(scan, ScanReport):
+    if isinstance(scan, RitualResult):
         return scan
-    report = ScanReport(scan.cycle)
+    opened = updated = closed = reescalated = 0
     openings = _openings(scan)
     for start in range(0, len(openings), CHUNK):
         with session_scope(engine) as session:
-            opened = open_escalations(
-                session, openings[start : start + CHUNK], cycle=scan.cycle, channel=scan.channel, now=now
+            opened += len(
+                open_escalations(
+                    session, openings[start : start + CHUNK], cycle=scan.cycle, channel=scan.channel, now=now
+                )
             )
-        report.opened += len(opened)
     for escalation in scan.open:
         holding = scan.findings.get((escalation.initiative_id, escalation.rule))
         if holding is not None:
             reason = reason_text(holding, scan.units[escalation.initiative_id], scan.lang)
             if reason != escalation.reason:
-                report.updated += follow_rule(engine, escalation.id, reason, now=now)
+                updated += follow_rule(engine, escalation.id, reason, now=now)
         elif escalation.rule != MANUAL and escalation.state == EscalationState.OPEN:
-            report.closed += close_by_rule(engine, escalation.id, now=now)
+            closed += close_by_rule(engine, escalation.id, now=now)
             continue
         if escalation.state == EscalationState.OPEN and escalation.sla_deadline <= now:
-            report.reescalated += reescalate(
+            reescalated += reescalate(
                 engine,
                 escalation.id,
                 level=escalation.level + 1,
@@ -132,8 +121,11 @@ def run_escalations(engine: Engine, *, now: datetime, settings: Settings) -> Sca
                 lang=scan.lang,
                 now=now,
             )
-    log.info("escalations.scanned", summary=report.summary())
-    return report
+    result = RitualResult(
+        SCAN, scan.cycle, opened=opened, updated=updated, closed=closed, reescalated=reescalated
+    )
+    log.info("escalations.scanned", **result.fields())
+    return result
 
 
 def _openings(scan: Scan) -> list[Opening]:
@@ -148,7 +140,7 @@ def _openings(scan: Scan) -> list[Opening]:
     ]
 
 
-def _read(session: Session, settings: Settings, now: datetime) -> Scan | ScanReport:
+def _read(session: Session, settings: Settings, now: datetime) -> Scan | RitualResult:
     """A fixed number of queries whatever the portfolio's size, each of only the columns the rules read
     (rows, not ORM objects: a scan that finds nothing new runs every tick and must stay cheap), and of
     check-ins only the last `WINDOW` cycles."""
@@ -157,8 +149,10 @@ def _read(session: Session, settings: Settings, now: datetime) -> Scan | ScanRep
     cycle = cycle_key(now, tz)
     channel = workspace.alerts_channel
     if channel is None:
-        return ScanReport(cycle, notes=["no leadership channel (LEADERSHIP_CHANNEL or leadership_channel)"])
-    first = cycle_of(cycle_monday(cycle) - timedelta(weeks=WINDOW))
+        return RitualResult(
+            SCAN, cycle, notes=("no leadership channel (LEADERSHIP_CHANNEL or leadership_channel)",)
+        )
+    first = shift(cycle, -WINDOW)
     initiatives = _initiatives(session)
     history = _answers(session, first)
     findings: dict[tuple[int, str], Finding] = {}

@@ -16,24 +16,20 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from bot.config import Settings
-from bot.delivery.claims import RitualOutcome
+from bot.domain.cycles import previous_quarter, quarter_bounds, quarter_cycles
 from bot.domain.escalation import per_cycle, plan_of
-from bot.domain.progress import cycle_of, cycles_between, quarter_bounds, score
+from bot.domain.progress import score
+from bot.domain.ritual import RitualName, RitualResult
 from bot.people import workspace_language
 from bot.rituals.committee import post_when_due
 from bot.views.review import ReviewItem, review_messages
 from bot.workspace import load_workspace
 from storage.db import session_scope
-from storage.models import CheckIn, Decision, Initiative, Objective, Ritual
+from storage.models import CheckIn, Decision, Initiative, Objective
 
-REVIEW = Ritual.REVIEW
+REVIEW = RitualName.REVIEW
 REVIEW_HOUR = 9
 CATCH_UP = timedelta(days=14)
-
-
-def previous_quarter(quarter: str) -> str:
-    year, number = int(quarter[:4]), int(quarter[-1])
-    return f"{year - 1}-Q4" if number == 1 else f"{year}-Q{number - 1}"
 
 
 def review_due(quarter: str, tz: tzinfo) -> datetime:
@@ -42,7 +38,7 @@ def review_due(quarter: str, tz: tzinfo) -> datetime:
     return datetime.combine(last + timedelta(days=1), time(REVIEW_HOUR), tzinfo=tz)
 
 
-def run_review(engine: Engine, *, now: datetime, settings: Settings) -> list[RitualOutcome]:
+def run_review(engine: Engine, *, now: datetime, settings: Settings) -> list[RitualResult]:
     with session_scope(engine) as session:
         workspace = load_workspace(session, settings)
     quarter = previous_quarter(workspace.quarter(now))
@@ -100,12 +96,6 @@ def quarter_review(session: Session, quarter: str) -> list[ReviewItem]:
             )
         )
     return items
-
-
-def quarter_cycles(quarter: str) -> list[str]:
-    """Every ISO week with a day in `quarter`, in order."""
-    first, last = quarter_bounds(quarter)
-    return cycles_between(cycle_of(first), cycle_of(last))
 
 
 def review_export(session: Session, quarter: str) -> list[dict[str, Any]]:

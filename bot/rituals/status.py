@@ -10,16 +10,21 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from bot.config import Settings
+from bot.domain.ritual import RitualName
 from bot.portfolio import answers_in_cycle, responsible_people
 from bot.workspace.settings import current_cycle
-from storage.models import Delivery, Ritual, RitualRun, RunState
+from storage.models import Delivery, RitualRun, RunState
 
-RITUALS = (Ritual.PROMPT, Ritual.REMINDER, Ritual.SNOOZE, Ritual.DIGEST)
+# A line per kind of claim, in the order of the rituals that make them; those of the weekly rituals
+# always, the others (an escalation's alert) when the cycle has some. The committee and the review claim
+# months and quarters, not cycles.
+CLAIMS = tuple(claim for ritual in RitualName for claim in ritual.claims)
+WEEKLY = (RitualName.CHECKIN, RitualName.REMINDERS, RitualName.DIGEST)
 
 
 @dataclass(frozen=True)
 class RitualLine:
-    ritual: str
+    ritual: str  # the kind of claim: checkin, reminder, snooze, digest, escalation
     due: int  # claimed items: sent, queued, failed or skipped
     sent: int
     queued: int
@@ -54,13 +59,14 @@ class CycleStatus:
 
 def cycle_status(session: Session, settings: Settings, now: datetime) -> CycleStatus:
     cycle = current_cycle(session, settings, now)
-    states: dict[str, Counter[str]] = {ritual: Counter() for ritual in RITUALS}
+    states: dict[str, Counter[str]] = {claim: Counter() for ritual in WEEKLY for claim in ritual.claims}
     for ritual, state, count in session.exec(
         select(RitualRun.ritual, RitualRun.state, func.count())
         .where(RitualRun.cycle == cycle)
         .group_by(col(RitualRun.ritual), col(RitualRun.state))
     ):
         states.setdefault(ritual, Counter())[state] = count
+    order: dict[str, int] = {claim: n for n, claim in enumerate(CLAIMS)}
     lines = [
         RitualLine(
             ritual,
@@ -70,7 +76,7 @@ def cycle_status(session: Session, settings: Settings, now: datetime) -> CycleSt
             c[RunState.FAILED],
             c[RunState.SKIPPED],
         )
-        for ritual, c in states.items()
+        for ritual, c in sorted(states.items(), key=lambda item: order.get(item[0], len(order)))
     ]
     owners = responsible_people(session)
     answers = answers_in_cycle(session, cycle)

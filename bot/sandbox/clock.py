@@ -9,8 +9,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+from bot.domain.cycles import month_first, month_key, next_month, next_quarter, quarter_bounds, quarter_key
 
 PARIS = ZoneInfo("Europe/Paris")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -46,25 +48,22 @@ def next_weekday_at(now: datetime, weekday: int, hour: int, tz: ZoneInfo) -> dat
 
 
 def first_weekday_of_next_month(now: datetime, weekday: int, hour: int, tz: ZoneInfo) -> datetime:
-    local = now.astimezone(tz)
-    first = date(local.year + local.month // 12, local.month % 12 + 1, 1)
+    first = month_first(next_month(month_key(now, tz)))
     day = first + timedelta(days=(weekday - first.weekday()) % 7)
     return datetime(day.year, day.month, day.day, hour, tzinfo=tz).astimezone(UTC)
 
 
 def end_of_quarter(now: datetime, hour: int, tz: ZoneInfo) -> datetime:
     """The last working day of the quarter at `hour`:00 (the next quarter's once that has passed)."""
-    local = now.astimezone(tz)
-    year, quarter = local.year, (local.month - 1) // 3
+    quarter = quarter_key(now, tz)
     for _ in range(2):
-        after = date(year + (quarter + 1) // 4, (quarter + 1) % 4 * 3 + 1, 1)
-        day = after - timedelta(days=1)
+        _, day = quarter_bounds(quarter)
         while day.weekday() >= 5:
             day -= timedelta(days=1)
         candidate = datetime(day.year, day.month, day.day, hour, tzinfo=tz)
         if candidate > now:
             return candidate.astimezone(UTC)
-        year, quarter = year + (quarter + 1) // 4, (quarter + 1) % 4
+        quarter = next_quarter(quarter)
     raise AssertionError("unreachable: the next quarter always ends later")
 
 

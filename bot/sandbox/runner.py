@@ -199,12 +199,12 @@ class Sandbox:
         """Move the clock, run what the rituals have due at that instant, and say what happened."""
         target = jump(key).to(self.clock())
         self.clock.set(target)
-        done = []
+        done: list[str] = []  # what each ritual did, as people read it
         for name in scheduler.RITUALS:  # read at each jump: rituals added to Baton show up here
             try:
-                done.append(scheduler.run_ritual(name, self.deps, self.client))
+                done += [result.summary() for result in scheduler.run_ritual(name, self.deps, self.client)]
             except Exception as exc:  # shown in the page rather than hidden in a log
-                log.exception("sandbox.ritual_failed", ritual=name)
+                log.exception("sandbox.ritual_failed", ritual=str(name))
                 done.append(f"{name}: failed ({type(exc).__name__}: {exc})")
         self.deps.outbox_ready.set()
         _, channels = self.workspace.names()
