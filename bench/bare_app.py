@@ -1,7 +1,7 @@
 """The baseline for bench/ack_latency.py: a bare Bolt app that only acks `/okr`.
 
 It is built and served the way Baton is (bot/app.py, bot/server.py): a Bolt `App` with a `WebClient` on
-`SLACK_API_URL`, `process_before_response=False`, behind `SlackRequestHandler` on waitress with the same
+`SLACK_API_URL`, `process_before_response=True`, behind `SlackRequestHandler` on waitress with the same
 thread count. It registers no Baton handler and touches no database, so the difference between the two is
 what Baton does per request.
 
@@ -37,7 +37,7 @@ def build_app(token: str, signing_secret: str, api_url: str) -> App:
         token=token,
         signing_secret=signing_secret,
         client=WebClient(token=token, base_url=api_url),
-        process_before_response=False,  # as Baton: ack() answers the request, the listener may go on
+        process_before_response=True,  # as Baton: the listener's return is the response
     )
 
     @app.command("/okr")

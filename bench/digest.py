@@ -29,7 +29,7 @@ from sqlalchemy import Engine, event, insert, make_url, text
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.config import load_settings
-from bot.domain.progress import shift
+from bot.domain.cycles import shift
 from bot.report import chart_png
 from bot.rituals.digest import build_digest
 from bot.views.digest import digest_messages

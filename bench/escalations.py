@@ -29,13 +29,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.digest import GOAL_SECONDS, NOW, counted, reset, seed, verdict
 from bot.config import Settings, load_settings
+from bot.domain.ritual import RitualResult
 from bot.logs import configure_logging
-from bot.rituals.escalations import ScanReport, run_escalations
+from bot.rituals.escalations import run_escalations
 
 TICK = timedelta(seconds=30)
 
 
-def scan(engine: Engine, settings: Settings, tick: int) -> ScanReport:
+def scan(engine: Engine, settings: Settings, tick: int) -> RitualResult:
     return run_escalations(engine, now=NOW + tick * TICK, settings=settings)
 
 

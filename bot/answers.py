@@ -6,9 +6,12 @@ rewritten in place through the outbox, so it shows what was recorded and cannot 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
+from slack_sdk import WebClient
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -18,8 +21,10 @@ from bot.config import Settings
 from bot.delivery.outbox import enqueue_post, enqueue_update
 from bot.i18n import DEFAULT
 from bot.people import language_for
-from bot.portfolio import answers_in_cycle, record_checkin
-from bot.views.checkin import UpdateForm, checkin_confirmation
+from bot.permissions import can_update
+from bot.portfolio import answers_in_cycle, latest_checkin, record_checkin
+from bot.views import ids
+from bot.views.checkin import UpdateForm, checkin_confirmation, update_modal
 from bot.views.prompt import PromptItem, PromptRef, away_confirmation, prompt_message
 from bot.workspace.settings import current_cycle
 from storage.db import session_scope
@@ -49,6 +54,61 @@ class PromptMessage:
 def is_closed(session: Session, settings: Settings, cycle: str, now: datetime) -> bool:
     """A cycle closes when the organisation's week is over: its answers can be edited until then."""
     return cycle < current_cycle(session, settings, now)
+
+
+@dataclass(frozen=True)
+class UpdateRefused:
+    """Why a submitted update was not saved: the modal shows `key` under `block`."""
+
+    block: str
+    key: str
+    values: dict[str, str]
+
+
+def submit_update(
+    engine: Engine,
+    settings: Settings,
+    client: WebClient,
+    *,
+    form: UpdateForm,
+    author: str,
+    state_blocks: Iterable[str],
+    now: datetime,
+) -> UpdateRefused | None:
+    """A submitted update modal, checked and saved in one transaction before Slack gets its answer;
+    None when saved."""
+    with session_scope(engine) as session:
+        initiative = session.get(Initiative, form.initiative_id)
+        if initiative is None or initiative.archived:
+            return UpdateRefused(ids.STATUS_BLOCK, "modal.error_gone", {})
+        # Checked again here: the modal's picker may offer initiatives the author cannot update, and
+        # roles may have changed since it opened. A check-in DM's modal answers for whoever Baton
+        # prompted (a delegate too). R/A people pass on the database alone; only others (admins by
+        # their Slack flag, or a refusal) cost a users.info before the answer.
+        if "dm" not in form.origin and not can_update(session, settings, client, author, initiative.id or 0):
+            block = ids.INITIATIVE_BLOCK if ids.INITIATIVE_BLOCK in state_blocks else ids.STATUS_BLOCK
+            return UpdateRefused(block, "update.refused_in_modal", {})  # plain text: no mentions
+        cycle = form.origin.get("cycle")
+        if cycle and is_closed(session, settings, cycle, now):
+            return UpdateRefused(ids.STATUS_BLOCK, "modal.error_closed", {"cycle": cycle})
+        save_update(session, settings, form=form, initiative=initiative, author=author, now=now)
+    return None
+
+
+def prompt_modal(
+    engine: Engine, settings: Settings, *, ref: PromptRef, message: PromptMessage, lang: str, now: datetime
+) -> dict[str, Any] | None:
+    """The update modal a check-in DM's Details button opens; None once the cycle has closed."""
+    with session_scope(engine) as session:
+        initiative = session.get(Initiative, ref.initiative_id)
+        if initiative is None or is_closed(session, settings, ref.cycle, now):
+            return None
+        return update_modal(
+            initiative,
+            previous=latest_checkin(session, initiative.id or 0),
+            origin={"cycle": ref.cycle, "owner": ref.owner, "dm": vars(message)},
+            lang=lang,
+        )
 
 
 def save_update(

@@ -7,9 +7,10 @@ import csv
 import gc
 import io
 import json
+import os
+import signal
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -244,38 +245,61 @@ def _build_app(deps: Deps, *, socket_mode: bool = False) -> App:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import multiprocessing
+
+    from bot.lazy import Workers, WorkersFailed
     from bot.server import make_wsgi, serve
 
     settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
-    deps = _deps(settings)
+    # Shared: whichever process queues a message wakes the sender (in the first worker, bot/lazy.py).
+    outbox_ready = multiprocessing.get_context("spawn").Event()
+    deps = Deps(
+        settings=settings, engine=open_database(settings), clock=system_clock, outbox_ready=outbox_ready
+    )
     app = _build_app(deps)
     port = args.port or settings.port
-    log.info("baton.serve", host=args.host, port=port, slack_api_url=settings.slack_api_url)
-    with _rituals_in_background(deps, app):
+    try:
+        workers = Workers(settings, processes=max(2, os.cpu_count() or 2), outbox_ready=outbox_ready)
+    except WorkersFailed as exc:
+        raise CommandError(str(exc)) from None
+    workers.attach(app)
+    log.info(
+        "baton.serve",
+        host=args.host,
+        port=port,
+        slack_api_url=settings.slack_api_url,
+        workers=len(workers.processes),
+    )
+    signal.signal(signal.SIGTERM, _stop)  # a clean stop: the workers finish what they were given
+    try:
         gc.collect()
         gc.freeze()  # start-up objects live forever: keep them out of every later collection's work
-        # Acks are short; a thread busy after its ack (a query, views.open) holds the GIL for at most
-        # this long before an ack can run (Python's default is 5 ms).
-        sys.setswitchinterval(0.0005)
-        serve(make_wsgi(app, deps.engine), host=args.host, port=port)
+        serve(make_wsgi(app, deps.engine, workers=workers), host=args.host, port=port)
+    finally:
+        workers.stop()
     return 0
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise SystemExit(0)
 
 
 def cmd_socket(args: argparse.Namespace, settings: Settings) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+    from bot.scheduler import rituals_in_background
+
     settings.require("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
     deps = _deps(settings)
     app = _build_app(deps, socket_mode=True)
     log.info("baton.socket", slack_api_url=settings.slack_api_url)
-    with _rituals_in_background(deps, app):
+    with rituals_in_background(deps, app.client):
         handler = SocketModeHandler(app, settings.secret("SLACK_APP_TOKEN"), web_client=app.client)
         handler.start()  # type: ignore[no-untyped-call]  # slack_bolt leaves it unannotated
     return 0
 
 
 def cmd_sandbox(args: argparse.Namespace, settings: Settings) -> int:
-    import signal
     import threading
 
     from bot.sandbox.runner import start
@@ -301,20 +325,6 @@ def cmd_sandbox(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         handle.stop()
     return 0
-
-
-@contextmanager
-def _rituals_in_background(deps: Deps, app: App) -> Iterator[None]:
-    from bot.delivery.sender import Sender
-    from bot.scheduler import start_background
-    from bot.slack import make_sender_client
-
-    sender = Sender(deps.engine, make_sender_client(deps.settings), deps.clock, wake=deps.outbox_ready)
-    background = start_background(deps, app.client, sender)
-    try:
-        yield
-    finally:
-        background.shutdown()
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:

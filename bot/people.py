@@ -190,6 +190,14 @@ def speaks(engine: Engine, user_id: str) -> str:
     return language(locale, workspace or DEFAULT)
 
 
+def reader_language(engine: Engine, client: WebClient, user_id: str | None, *, now: datetime) -> str:
+    """The language of whoever a request comes from: a newcomer is looked up in Slack first, so that
+    their first answer is in their own language."""
+    if user_id:
+        refresh_people(engine, client, [user_id], now=now)
+    return speaks(engine, user_id or "")
+
+
 def deactivated_people(session: Session, user_ids: Iterable[str]) -> set[str]:
     """Those of `user_ids` whom Slack last reported deactivated or unknown (see `refresh_people`)."""
     wanted = set(user_ids)

@@ -7,6 +7,8 @@ so a missed tick, a restart or a second replica changes nothing.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -79,6 +81,20 @@ class Background:
         self.scheduler.shutdown(wait=True)
         self.stop.set()
         self.sender_thread.join(timeout=15)
+
+
+@contextmanager
+def rituals_in_background(deps: Deps, client: WebClient) -> Iterator[None]:
+    """The tick and the sender for as long as the block runs (`baton serve`'s first worker, `baton
+    socket`)."""
+    from bot.slack import make_sender_client
+
+    sender = Sender(deps.engine, make_sender_client(deps.settings), deps.clock, wake=deps.outbox_ready)
+    background = start_background(deps, client, sender)
+    try:
+        yield
+    finally:
+        background.shutdown()
 
 
 def start_background(

@@ -1,12 +1,15 @@
-"""Thin Bolt listeners, one module per surface: ack, parse, call bot/, respond. Each module's listeners
-are module-level functions (a test can import one and call it with a mocked `ack`); `register(app)` wires
-them, and one middleware hands every listener the app's Deps through Bolt's context."""
+"""Thin Bolt listeners, one module per surface: ack, parse, call bot/, respond. Each listener is an ack
+function (answers Slack within 3 s) and, for what comes after, a lazy function (bot/lazy.py); both are
+module-level functions a test can import and call. `register(app)` wires them, and one middleware hands
+every listener the app's Deps through Bolt's context."""
 
 from collections.abc import Callable
 
-from slack_bolt import App, BoltContext
+from slack_bolt import App, BoltContext, BoltRequest
 
 from bot.deps import Deps
+from bot.people import reader_language
+from bot.workspace import workspace_of
 from handlers import actions, commands, errors, escalations, events, views
 
 
@@ -16,11 +19,19 @@ def register_all(app: App, deps: Deps) -> None:
         module.register(app)
 
 
-def with_deps(deps: Deps) -> Callable[[BoltContext, Callable[[], None]], None]:
-    """The middleware: `context["deps"]` in every listener (read it with `bot.deps.deps_of`)."""
+Middleware = Callable[[BoltContext, BoltRequest, Callable[[], None]], None]
 
-    def middleware(context: BoltContext, next: Callable[[], None]) -> None:
+
+def with_deps(deps: Deps) -> Middleware:
+    """The middleware: `context["deps"]` for every listener (read it with `bot.deps.deps_of`), and for the
+    work after an ack (a lazy function's dispatch, see bot/lazy.py) the Workspace and the language of
+    whoever the request comes from (`workspace_of_request`, `lang_of`). An ack function reads nothing."""
+
+    def middleware(context: BoltContext, request: BoltRequest, next: Callable[[], None]) -> None:
         context["deps"] = deps
+        if request.lazy_only:
+            context["workspace"] = workspace_of(deps.engine, deps.settings)
+            context["lang"] = reader_language(deps.engine, context.client, context.user_id, now=deps.clock())
         next()
 
     return middleware

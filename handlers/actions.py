@@ -5,31 +5,25 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot import answers
 from bot.answers import PromptMessage
-from bot.deps import deps_of
+from bot.deps import ack_now, deps_of, lang_of, workspace_of_request
 from bot.home import publish_home
 from bot.i18n import t
-from bot.people import language_for, speaks
-from bot.permissions import can_update, refusal
-from bot.portfolio import latest_checkin
+from bot.replies import update_from_home
 from bot.rituals import digest
 from bot.views import ids
-from bot.views.checkin import notice_modal, update_modal
 from bot.views.prompt import PromptRef, away_modal, is_reminder, listed_initiatives
-from bot.workspace import workspace_of
-from storage.db import session_scope
-from storage.models import Initiative, Status
+from storage.models import Status
 
 
 def answer_clicked(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext
+    body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext
 ) -> None:
     deps = deps_of(context)
-    ack()
     recorded = answers.answer(
         deps.engine,
         deps.settings,
@@ -42,52 +36,44 @@ def answer_clicked(
     if recorded:
         deps.outbox_ready.set()
     else:
-        _closed(respond, speaks(deps.engine, body["user"]["id"]))
+        _closed(respond, lang_of(context))
 
 
 def details_clicked(
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    client: WebClient,
-    respond: Respond,
-    context: BoltContext,
+    body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
 ) -> None:
-    deps = deps_of(context)
-    ack()
-    ref = PromptRef.decode(action["value"])
-    message = _message(body)
-    with session_scope(deps.engine) as session:
-        lang = language_for(session, body["user"]["id"])
-        initiative = session.get(Initiative, ref.initiative_id)
-        if initiative is None or answers.is_closed(session, deps.settings, ref.cycle, deps.clock()):
-            _closed(respond, lang)
-            return
-        view = update_modal(
-            initiative,
-            previous=latest_checkin(session, initiative.id or 0),
-            origin={"cycle": ref.cycle, "owner": ref.owner, "dm": vars(message)},
-            lang=lang,
-        )
-    client.views_open(trigger_id=body["trigger_id"], view=view)
+    deps, lang = deps_of(context), lang_of(context)
+    view = answers.prompt_modal(
+        deps.engine,
+        deps.settings,
+        ref=PromptRef.decode(action["value"]),
+        message=_message(body),
+        lang=lang,
+        now=deps.clock(),
+    )
+    if view is None:
+        _closed(respond, lang)
+    else:
+        client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
 def snooze_clicked(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext
+    body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext
 ) -> None:
     deps = deps_of(context)
-    ack()
     until = answers.snooze(
         deps.engine, ref=PromptRef.decode(action["value"]), user=body["user"]["id"], now=deps.clock()
     )
     when = f"<!date^{int(until.timestamp())}^{{time}}|{until:%H:%M} UTC>"  # Slack shows it in their zone
-    lang = speaks(deps.engine, body["user"]["id"])
-    respond(text=t("prompt.snoozed", lang, time=when), response_type="ephemeral", replace_original=False)
+    respond(
+        text=t("prompt.snoozed", lang_of(context), time=when),
+        response_type="ephemeral",
+        replace_original=False,
+    )
 
 
-def skip_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any], context: BoltContext) -> None:
+def skip_clicked(body: dict[str, Any], action: dict[str, Any], context: BoltContext) -> None:
     deps = deps_of(context)
-    ack()
     answers.skip_week(
         deps.engine,
         ref=PromptRef.decode(action["value"]),
@@ -99,50 +85,36 @@ def skip_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any], context
 
 
 def away_clicked(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+    body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
-    deps = deps_of(context)
-    ack()
-    today = workspace_of(deps.engine, deps.settings).today(deps.clock())
-    view = away_modal(
-        PromptRef.decode(action["value"]), today.isoformat(), speaks(deps.engine, body["user"]["id"])
-    )
+    today = workspace_of_request(context).today(deps_of(context).clock())
+    view = away_modal(PromptRef.decode(action["value"]), today.isoformat(), lang_of(context))
     client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
 def home_update_clicked(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+    body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
     deps = deps_of(context)
-    ack()
-    user = body["user"]["id"]
-    with session_scope(deps.engine) as session:
-        lang = language_for(session, user)
-        initiative = session.get(Initiative, int(action["value"]))
-        if initiative is None:
-            return
-        if can_update(session, deps.settings, client, user, initiative.id or 0):
-            previous = latest_checkin(session, initiative.id or 0)
-            view = update_modal(initiative, previous=previous, lang=lang)
-        else:
-            view = notice_modal(refusal(session, initiative, "refused.update", lang), lang)
-    client.views_open(trigger_id=body["trigger_id"], view=view)
+    view = update_from_home(
+        deps.engine,
+        deps.settings,
+        client,
+        user=body["user"]["id"],
+        initiative_id=int(action["value"]),
+        lang=lang_of(context),
+    )
+    if view is not None:
+        client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
-def digest_details_clicked(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext
-) -> None:
-    deps = deps_of(context)
-    ack()
-    answer = digest.details(deps.engine, int(action["value"]), speaks(deps.engine, body["user"]["id"]))
+def digest_details_clicked(action: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+    answer = digest.details(deps_of(context).engine, int(action["value"]), lang_of(context))
     respond(**answer, replace_original=False)
 
 
-def home_paged(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
-) -> None:
+def home_paged(body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext) -> None:
     deps = deps_of(context)
-    ack()
     publish_home(
         deps.engine,
         deps.settings,
@@ -155,14 +127,14 @@ def home_paged(
 
 
 def register(app: App) -> None:
-    app.action(re.compile("^" + re.escape(ids.PROMPT_ANSWER)))(answer_clicked)
-    app.action(ids.PROMPT_DETAILS)(details_clicked)
-    app.action(ids.PROMPT_SNOOZE)(snooze_clicked)
-    app.action(ids.PROMPT_SKIP)(skip_clicked)
-    app.action(ids.PROMPT_AWAY)(away_clicked)
-    app.action(ids.HOME_UPDATE)(home_update_clicked)
-    app.action(ids.DIGEST_DETAILS)(digest_details_clicked)
-    app.action(ids.HOME_PAGE)(home_paged)
+    app.action(re.compile("^" + re.escape(ids.PROMPT_ANSWER)))(ack=ack_now, lazy=[answer_clicked])
+    app.action(ids.PROMPT_DETAILS)(ack=ack_now, lazy=[details_clicked])
+    app.action(ids.PROMPT_SNOOZE)(ack=ack_now, lazy=[snooze_clicked])
+    app.action(ids.PROMPT_SKIP)(ack=ack_now, lazy=[skip_clicked])
+    app.action(ids.PROMPT_AWAY)(ack=ack_now, lazy=[away_clicked])
+    app.action(ids.HOME_UPDATE)(ack=ack_now, lazy=[home_update_clicked])
+    app.action(ids.DIGEST_DETAILS)(ack=ack_now, lazy=[digest_details_clicked])
+    app.action(ids.HOME_PAGE)(ack=ack_now, lazy=[home_paged])
 
 
 def _closed(respond: Respond, lang: str) -> None:

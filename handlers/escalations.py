@@ -9,10 +9,9 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot import escalations
-from bot.deps import deps_of
+from bot.deps import ack_now, deps_of, lang_of
 from bot.escalations import Refusal
 from bot.i18n import t
-from bot.people import speaks
 from bot.views import ids
 from bot.views.checkin import InvalidForm
 from bot.views.escalation import decision_modal, read_decision
@@ -26,15 +25,9 @@ BUTTONS = {
 
 
 def clicked(
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    client: WebClient,
-    respond: Respond,
-    context: BoltContext,
+    body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
 ) -> None:
     """Acknowledge, Schedule for committee, Resolve."""
-    ack()
     deps, user = deps_of(context), body["user"]["id"]
     refusal = escalations.act(
         deps.engine,
@@ -47,22 +40,15 @@ def clicked(
         now=deps.clock(),
     )
     if refusal:
-        _refuse(respond, refusal, speaks(deps.engine, user))
+        _refuse(respond, refusal, lang_of(context))
     else:
         deps.outbox_ready.set()
 
 
 def decide_clicked(
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    client: WebClient,
-    respond: Respond,
-    context: BoltContext,
+    body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
 ) -> None:
-    ack()
-    deps, user = deps_of(context), body["user"]["id"]
-    lang = speaks(deps.engine, user)
+    deps, user, lang = deps_of(context), body["user"]["id"], lang_of(context)
     found = escalations.decision_form_for(
         deps.engine, deps.settings, client, escalation_id=int(action["value"]), user=user
     )
@@ -101,8 +87,8 @@ def decision_submitted(
 
 def register(app: App) -> None:
     for action_id in BUTTONS:
-        app.action(action_id)(clicked)
-    app.action(ids.ESC_DECIDE)(decide_clicked)
+        app.action(action_id)(ack=ack_now, lazy=[clicked])
+    app.action(ids.ESC_DECIDE)(ack=ack_now, lazy=[decide_clicked])
     app.view(ids.ESC_DECISION_MODAL)(decision_submitted)
 
 

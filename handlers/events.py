@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
-from bot.deps import deps_of
+from bot.deps import ack_now, deps_of
 from bot.home import publish_home
 
 
@@ -20,4 +20,4 @@ def home_opened(event: dict[str, Any], client: WebClient, context: BoltContext) 
 
 
 def register(app: App) -> None:
-    app.event("app_home_opened")(home_opened)
+    app.event("app_home_opened")(ack=ack_now, lazy=[home_opened])

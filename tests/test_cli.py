@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import signal
 import socket
@@ -25,7 +26,7 @@ from bot.sandbox.webapi import FakeSlack
 from bot.workspace import load_workspace
 from storage.models import AuditLog, Initiative, Role, RunState, Status, WorkspaceSettings
 from tests.conftest import EXAMPLE_ROADMAP, LEADERSHIP_CHANNEL, run_baton
-from tests.slack_requests import post_signed, slash_command_body, wait_for
+from tests.slack_requests import post_signed, signed_headers, slash_command_body, wait_for
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -282,8 +283,9 @@ def served(env: dict, tmp_path: Path) -> Iterator[str]:
         yield url
     finally:
         process.send_signal(signal.SIGTERM)
-        output, _ = process.communicate(timeout=10)
+        output, _ = process.communicate(timeout=30)
         assert "xoxb-" + "test-token" not in output  # no token in the logs
+        assert process.returncode == 0, output  # a clean stop: the workers finished and exited
 
 
 def test_serve_answers_a_signed_update_and_opens_the_modal(
@@ -298,6 +300,59 @@ def test_serve_answers_a_signed_update_and_opens_the_modal(
         == "13345224609.738474920.8088930838d88f008e0"
     )
     assert httpx.get(f"{served}/healthz").json() == {"status": "ok", "db": "ok"}
+
+
+def worker_pids(parent: int) -> list[int]:
+    """`baton serve`'s worker processes: its children started by multiprocessing's spawn."""
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            cmdline = (stat.parent / "cmdline").read_bytes()
+        except (OSError, IndexError, ValueError):
+            continue  # gone meanwhile
+        if ppid == parent and b"spawn_main" in cmdline:
+            pids.append(int(stat.parent.name))
+    return pids
+
+
+def serve_pid(url: str) -> int:
+    port = url.rsplit(":", 1)[1]
+    [pid] = [
+        int(p.parent.name)
+        for p in Path("/proc").glob("[0-9]*/cmdline")
+        if b"serve\0--port\0" + port.encode() in p.read_bytes()
+    ]
+    return pid
+
+
+def test_serve_does_the_work_after_the_ack_in_its_worker_processes(
+    env: dict, tmp_path: Path, served: str, fake_slack: FakeSlack
+) -> None:
+    """One worker dying is reported by /healthz (503), and the others go on with the work."""
+    run_baton(env, tmp_path, "import", str(EXAMPLE_ROADMAP))
+    run_baton(env, tmp_path, "roles", "set", "PMO", "U0OWNER001")
+    workers = worker_pids(serve_pid(served))
+    assert len(workers) >= 2
+    os.kill(workers[0], signal.SIGKILL)
+    wait_for(lambda: httpx.get(f"{served}/healthz").status_code == 503)
+    assert httpx.get(f"{served}/healthz").json()["workers"] == "stopped"
+    for _ in workers:  # round-robin: one of these goes to the dead worker's pipe first
+        body = slash_command_body("update ERP", user="U0OWNER001", response_url=fake_slack.response_url())
+        assert post_signed(served, body).status_code == 200
+    wait_for(lambda: len(fake_slack.calls_to("views.open")) >= len(workers))
+    assert len(fake_slack.calls_to("views.open")) == len(workers)  # none lost, none twice
+
+
+def test_only_batons_own_dispatch_may_skip_an_ack_function(
+    env: dict, tmp_path: Path, served: str, fake_slack: FakeSlack
+) -> None:
+    """A signed request resent with Bolt's lazy-only marks would skip its ack function's checks (and
+    answer nothing): the server drops the marks, so `/okr help` is still answered in the ack."""
+    body = slash_command_body("help", user="U0OWNER001", response_url=fake_slack.response_url())
+    marks = {"X-Slack-Bolt-Lazy-Only": "1", "X-Slack-Bolt-Lazy-Function-Name": "okr"}
+    response = httpx.post(f"{served}/slack/events", content=body, headers={**signed_headers(body), **marks})
+    assert response.status_code == 200 and "/okr update" in response.text
 
 
 def test_roles_map_to_people_and_initiatives_follow(env: dict, tmp_path: Path, engine: Engine) -> None:

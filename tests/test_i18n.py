@@ -22,6 +22,7 @@ from bot.slack import make_sender_client
 from bot.views.checkin import InvalidForm, read_update, update_modal
 from bot.views.help import help_message
 from bot.views.prompt import PromptItem, PromptRef, away_modal, prompt_message
+from handlers.commands import HELP
 from storage.models import Initiative, Person, WorkspaceSettings
 from tests.conftest import seed_owners
 
@@ -82,7 +83,7 @@ def test_every_surface_fits_slack_in_every_language(lang: str) -> None:
     for message in (
         prompt_message(cycle="2026-W48", owner="U1", recipient="U2", items=items, lang=lang),
         prompt_message(cycle="2026-W48", owner="U1", recipient="U1", items=items, reminder=True, lang=lang),
-        help_message("frobnicate", lang),
+        help_message(HELP, "frobnicate", lang),
     ):
         assert message_problem(message["text"], message["blocks"]) is None
     for view in (

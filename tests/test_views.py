@@ -15,6 +15,7 @@ from bot.views import ids
 from bot.views.blocks import clip, escape
 from bot.views.checkin import InvalidForm, UpdateForm, checkin_confirmation, read_update, update_modal
 from bot.views.help import help_message
+from handlers.commands import HELP
 from storage.models import CheckIn, CheckInSource, Initiative, Status
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -116,7 +117,7 @@ def submitted(
 
 
 def test_help_lists_every_subcommand() -> None:
-    message = help_message()
+    message = help_message(HELP)
     assert message_problem(message["text"], message["blocks"]) is None
     assert message["response_type"] == "ephemeral"
     body = "\n".join(texts(message["blocks"]))
@@ -140,19 +141,19 @@ def test_help_lists_every_subcommand() -> None:
     assert "`/okr list [mine | team NAME | quarter 2026-Q4]`" in body
     assert "don't know" not in body
     assert message["text"].startswith("Baton: /okr update [initiative], /okr status initiative, /okr list")
-    french = "\n".join(texts(help_message(lang="fr")["blocks"]))
+    french = "\n".join(texts(help_message(HELP, lang="fr")["blocks"]))
     assert "créer une initiative avec son KPI et son RACI (admins)" in french
 
 
 def test_help_for_an_unknown_subcommand_escapes_what_was_typed() -> None:
-    message = help_message(unknown="<!channel> frobnicate")
+    message = help_message(HELP, unknown="<!channel> frobnicate")
     assert message_problem(message["text"], message["blocks"]) is None
     assert "I don't know `/okr &lt;!channel&gt; frobnicate`" in message["blocks"][0]["text"]["text"]
     assert_no_live_markup(message)
 
 
 def test_help_for_a_very_long_unknown_subcommand_stays_within_limits() -> None:
-    message = help_message(unknown="x" * 5000)
+    message = help_message(HELP, unknown="x" * 5000)
     assert message_problem(message["text"], message["blocks"]) is None
     assert message["blocks"][0]["text"]["text"].endswith("…")
 

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import base64
+import multiprocessing.synchronize
 import os
 import random
 import socket
@@ -38,6 +39,10 @@ from storage.db import session_scope
 from storage.models import Delivery, DeliveryMethod, DeliveryState, RitualRun
 
 log = get_logger(__name__)
+
+# What wakes the sender when something was queued: a process-shared event when the writer is a worker
+# process of `baton serve` (bot/lazy.py).
+Signal = threading.Event | multiprocessing.synchronize.Event
 
 METADATA_EVENT = "baton_delivery"
 RETRYABLE = {
@@ -130,7 +135,7 @@ class Sender:
     clock: Clock
     config: SenderConfig = field(default_factory=SenderConfig)
     worker_id: str = field(default_factory=lambda: f"{HOST}:{os.getpid()}:{uuid.uuid4().hex[:8]}")
-    wake: threading.Event = field(default_factory=threading.Event)
+    wake: Signal = field(default_factory=threading.Event)
 
     def __post_init__(self) -> None:
         self.gate = RateGate(self.config.channel_interval)

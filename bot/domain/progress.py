@@ -12,7 +12,6 @@ from datetime import date
 from enum import StrEnum
 
 from bot.domain.cycles import cycle_of, quarter_bounds
-from bot.domain.cycles import shift as shift  # for bench/digest.py, until it imports it from cycles
 from storage.models import Direction
 
 # Within this share of the baseline→target span of the plan counts as on pace: a KPI read a day early

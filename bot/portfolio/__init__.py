@@ -26,7 +26,7 @@ from bot.portfolio.initiatives import (
     save_initiative,
 )
 from bot.portfolio.raci import RACI_QUERY, owners_by_initiative, raci_of, racis_of, responsible_people
-from bot.portfolio.roadmap_import import ImportReport, import_roadmap
+from bot.portfolio.roadmap_import import ImportReport, import_roadmap, import_rows
 from bot.portfolio.roles import NotAPerson, holders, roles_with_members, set_role_members
 
 __all__ = [
@@ -47,6 +47,7 @@ __all__ = [
     "history",
     "holders",
     "import_roadmap",
+    "import_rows",
     "latest_checkin",
     "latest_checkins",
     "listed_initiatives",

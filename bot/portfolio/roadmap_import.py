@@ -7,12 +7,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from bot.audit import audit
+from bot.config import Settings
 from bot.domain.roadmap import RoadmapRow, emails_in
 from bot.domain.text import key
 from bot.portfolio.initiatives import ensure_objective, initiative_in_quarter, set_raci
+from bot.workspace import load_workspace
+from storage.db import session_scope
 from storage.models import (
     Initiative,
     RaciLetter,
@@ -33,6 +37,22 @@ class ImportReport:
             f"{len(self.unchanged)} unchanged; {len(self.roles_created)} roles created"
             + (f" ({', '.join(self.roles_created)})" if self.roles_created else "")
         )
+
+
+def import_rows(
+    engine: Engine,
+    settings: Settings,
+    rows: Sequence[RoadmapRow],
+    *,
+    quarter: str | None,
+    actor: str,
+    now: datetime,
+) -> ImportReport:
+    """`import_roadmap` in a transaction of its own; rows without a quarter go in `quarter`, else in the
+    workspace's current one."""
+    with session_scope(engine) as session:
+        default = quarter or load_workspace(session, settings).quarter(now)
+        return import_roadmap(session, rows, quarter=default, actor=actor, now=now)
 
 
 def import_roadmap(

@@ -55,9 +55,6 @@ from storage.models import (
 log = get_logger(__name__)
 
 SCAN = RitualName.ESCALATIONS
-# `bench/escalations.py` still imports the scan's result by its former name (bench/ is being changed
-# elsewhere): drop this once it imports RitualResult
-ScanReport = RitualResult
 
 Record = Row[*tuple[Any, ...]]  # a result row: its columns read as attributes
 
