@@ -26,7 +26,7 @@ from bot.portfolio import answers_in_cycle, latest_checkin, record_checkin
 from bot.views import ids
 from bot.views.checkin import UpdateForm, checkin_confirmation, update_modal
 from bot.views.prompt import PromptItem, PromptRef, away_confirmation, prompt_message
-from bot.workspace.settings import current_cycle
+from bot.workspace import Workspace, load_workspace
 from storage.db import session_scope
 from storage.models import Away, CheckIn, CheckInSource, CycleSkip, Initiative, Snooze, Status
 
@@ -51,9 +51,9 @@ class PromptMessage:
     reminder: bool
 
 
-def is_closed(session: Session, settings: Settings, cycle: str, now: datetime) -> bool:
+def is_closed(workspace: Workspace, cycle: str, now: datetime) -> bool:
     """A cycle closes when the organisation's week is over: its answers can be edited until then."""
-    return cycle < current_cycle(session, settings, now)
+    return cycle < workspace.cycle(now)
 
 
 @dataclass(frozen=True)
@@ -88,20 +88,21 @@ def submit_update(
         if "dm" not in form.origin and not can_update(session, settings, client, author, initiative.id or 0):
             block = ids.INITIATIVE_BLOCK if ids.INITIATIVE_BLOCK in state_blocks else ids.STATUS_BLOCK
             return UpdateRefused(block, "update.refused_in_modal", {})  # plain text: no mentions
+        workspace = load_workspace(session, settings)  # once for this submission
         cycle = form.origin.get("cycle")
-        if cycle and is_closed(session, settings, cycle, now):
+        if cycle and is_closed(workspace, cycle, now):
             return UpdateRefused(ids.STATUS_BLOCK, "modal.error_closed", {"cycle": cycle})
-        save_update(session, settings, form=form, initiative=initiative, author=author, now=now)
+        save_update(session, workspace, form=form, initiative=initiative, author=author, now=now)
     return None
 
 
 def prompt_modal(
-    engine: Engine, settings: Settings, *, ref: PromptRef, message: PromptMessage, lang: str, now: datetime
+    engine: Engine, workspace: Workspace, *, ref: PromptRef, message: PromptMessage, lang: str, now: datetime
 ) -> dict[str, Any] | None:
     """The update modal a check-in DM's Details button opens; None once the cycle has closed."""
     with session_scope(engine) as session:
         initiative = session.get(Initiative, ref.initiative_id)
-        if initiative is None or is_closed(session, settings, ref.cycle, now):
+        if initiative is None or is_closed(workspace, ref.cycle, now):
             return None
         return update_modal(
             initiative,
@@ -113,7 +114,7 @@ def prompt_modal(
 
 def save_update(
     session: Session,
-    settings: Settings,
+    workspace: Workspace,
     *,
     form: UpdateForm,
     initiative: Initiative,
@@ -122,7 +123,7 @@ def save_update(
 ) -> CheckIn:
     """Record a modal's update. Opened from a check-in DM, it refreshes that DM; otherwise the author
     gets a confirmation by DM."""
-    cycle = form.origin.get("cycle") or current_cycle(session, settings, now)
+    cycle = form.origin.get("cycle") or workspace.cycle(now)
     checkin = record_checkin(
         session,
         initiative=initiative,
@@ -151,7 +152,7 @@ def save_update(
 
 def answer(
     engine: Engine,
-    settings: Settings,
+    workspace: Workspace,
     *,
     ref: PromptRef,
     status: Status,
@@ -165,7 +166,7 @@ def answer(
     try:
         with session_scope(engine) as session:
             initiative = session.get(Initiative, ref.initiative_id)
-            if initiative is None or is_closed(session, settings, ref.cycle, now):
+            if initiative is None or is_closed(workspace, ref.cycle, now):
                 return False
             previous = answers_in_cycle(session, ref.cycle).get(initiative.id or 0)
             # two clicks racing find the same previous answer, hence the same key: one row wins

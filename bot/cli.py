@@ -26,7 +26,7 @@ from bot.domain.cycles import parse_quarter
 from bot.domain.ritual import RitualName
 from bot.domain.roadmap import RoadmapError, emails_in, parse_roadmap, with_people
 from bot.logs import configure_logging, get_logger
-from bot.workspace import load_workspace
+from bot.workspace import load_workspace, workspace_of
 from storage.db import SchemaBehind, make_engine, open_current, session_scope, upgrade
 
 if TYPE_CHECKING:
@@ -503,7 +503,6 @@ def cmd_settings_set(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.people import workspace_language
     from bot.report import chart_png, report_html
     from bot.rituals.digest import report_data
 
@@ -512,10 +511,11 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         raise CommandError(f"--output: {args.output} must end in .png or .html")
     quarter = _quarter(args.quarter) or ""
     engine = open_database(settings)
-    now = _at(args, engine, settings) or system_clock()
+    workspace = workspace_of(engine, settings)
+    now = _instant(args.at, workspace.tz) if args.at else system_clock()
     with session_scope(engine) as session:
-        data = report_data(session, settings, quarter, now)
-        lang = args.language or workspace_language(session)
+        data = report_data(session, workspace, quarter, now)
+    lang = args.language or workspace.language
     png = chart_png(data, lang)
     try:
         if suffix == ".png":
@@ -556,5 +556,4 @@ def _at(args: argparse.Namespace, engine: Engine, settings: Settings) -> datetim
     """The instant `--at` names, read in the workspace's time zone; None without `--at`."""
     if not args.at:
         return None
-    with session_scope(engine) as session:
-        return _instant(args.at, load_workspace(session, settings).tz)
+    return _instant(args.at, workspace_of(engine, settings).tz)

@@ -34,13 +34,12 @@ from bot.domain.cycles import quarter_bounds
 from bot.domain.escalation import MANUAL, next_committee
 from bot.domain.portfolio import CLOSED_ESCALATIONS, people_of
 from bot.domain.text import best_matches
-from bot.people import language_for, workspace_language
+from bot.people import language_for
 from bot.permissions import is_admin
 from bot.portfolio import ACTIVE_TITLE_KEYS, find_initiatives, histories, raci_of, racis_of
 from bot.views.blocks import escape
 from bot.views.escalation import AlertData, DecisionForm, alert_message, decision_dm, level_reply
-from bot.workspace import load_workspace
-from bot.workspace.settings import workspace_row
+from bot.workspace import Workspace
 from storage.db import session_scope
 from storage.models import (
     Decision,
@@ -65,11 +64,6 @@ def open_key(initiative_id: int, rule: str) -> str:
 
 def alert_target(escalation_id: int | None) -> str:
     return f"alert:{escalation_id}"
-
-
-def leadership_channel(session: Session, settings: Settings) -> str | None:
-    """Where alerts go (the workspace setting, else LEADERSHIP_CHANNEL): `Workspace.alerts_channel`."""
-    return load_workspace(session, settings).alerts_channel
 
 
 # -- RACI -------------------------------------------------------------------------------------------
@@ -103,13 +97,13 @@ def alerts_data(session: Session, escalations: Sequence[Escalation]) -> list[Ale
     ]
 
 
-def render_alerts(session: Session, escalations: Sequence[Escalation]) -> list[dict[str, Any]]:
-    lang = workspace_language(session)
+def render_alerts(session: Session, escalations: Sequence[Escalation], lang: str) -> list[dict[str, Any]]:
+    """The alerts as they stand, in `lang` (the workspace's: an alert is read by a whole channel)."""
     return [alert_message(data, lang) for data in alerts_data(session, escalations)]
 
 
-def render_alert(session: Session, escalation: Escalation) -> dict[str, Any]:
-    [message] = render_alerts(session, [escalation])
+def render_alert(session: Session, escalation: Escalation, lang: str) -> dict[str, Any]:
+    [message] = render_alerts(session, [escalation], lang)
     return message
 
 
@@ -126,6 +120,7 @@ def open_escalations(
     session: Session,
     openings: Sequence[Opening],
     *,
+    workspace: Workspace,
     cycle: str,
     channel: str,
     now: datetime,
@@ -137,7 +132,6 @@ def open_escalations(
     the unique `open_key` decides, and only the rows this call inserted are returned and alerted."""
     if not openings:
         return []
-    sla_hours = workspace_row(session).escalation_sla_hours
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     statement = (
         insert(Escalation).on_conflict_do_nothing(index_elements=["open_key"]).returning(col(Escalation.id))
@@ -155,7 +149,7 @@ def open_escalations(
             "opened_by": opened_by,
             "opened_at": now,
             "updated_at": now,
-            "sla_deadline": now + timedelta(hours=sla_hours),
+            "sla_deadline": now + workspace.sla,
             "level": 0,
             "channel": channel,
         }
@@ -175,7 +169,9 @@ def open_escalations(
     )
     posts = [
         Post(channel, message, claims[(cycle, alert_target(escalation.id))])
-        for escalation, message in zip(escalations, render_alerts(session, escalations), strict=True)
+        for escalation, message in zip(
+            escalations, render_alerts(session, escalations, workspace.language), strict=True
+        )
     ]
     enqueue_posts(session, kind="escalation", posts=posts, now=now)
     audit_escalations(
@@ -194,6 +190,7 @@ def open_escalation(
     initiative_id: int,
     rule: str,
     reason: str,
+    workspace: Workspace,
     cycle: str,
     channel: str,
     now: datetime,
@@ -204,6 +201,7 @@ def open_escalation(
     opened = open_escalations(
         session,
         [Opening(initiative_id, rule, reason)],
+        workspace=workspace,
         cycle=cycle,
         channel=channel,
         now=now,
@@ -240,13 +238,18 @@ def locate(session: Session, escalation: Escalation, where: tuple[str, str] | No
 
 
 def refresh_alert(
-    session: Session, escalation: Escalation, *, now: datetime, where: tuple[str, str] | None = None
+    session: Session,
+    escalation: Escalation,
+    *,
+    lang: str,
+    now: datetime,
+    where: tuple[str, str] | None = None,
 ) -> None:
     """Rewrite the alert to show the escalation as it is now: a chat.update of the posted message; while
     its post waits in the outbox, the queued post itself; while the post is in flight, an update that
     the sender holds until the post has its ts. Whatever moment it comes, the change reaches Slack."""
     session.flush()
-    message = render_alert(session, escalation)
+    message = render_alert(session, escalation, lang)
     if locate(session, escalation, where):
         assert escalation.channel and escalation.message_ts
         enqueue_update(
@@ -301,18 +304,18 @@ def settle_alerts(session: Session) -> None:
 TOP_LEVEL = 2  # the re-escalation ladder: 1 the initiative's accountable people, 2 the escalation contact
 
 
-def follow_rule(engine: Engine, escalation_id: int, reason: str, *, now: datetime) -> bool:
+def follow_rule(engine: Engine, escalation_id: int, reason: str, *, lang: str, now: datetime) -> bool:
     """What the rule sees changed (another silent week, a new decision asked for): the alert follows."""
     with session_scope(engine) as session:
         escalation = session.get_one(Escalation, escalation_id)
         if escalation.open_key is None:
             return False
         escalation.reason, escalation.updated_at = reason, now
-        refresh_alert(session, escalation, now=now)
+        refresh_alert(session, escalation, lang=lang, now=now)
     return True
 
 
-def close_by_rule(engine: Engine, escalation_id: int, *, now: datetime) -> bool:
+def close_by_rule(engine: Engine, escalation_id: int, *, lang: str, now: datetime) -> bool:
     """The rule no longer holds and nobody has touched the escalation: Baton resolves it."""
     with session_scope(engine) as session:
         escalation = session.get_one(Escalation, escalation_id)
@@ -322,7 +325,7 @@ def close_by_rule(engine: Engine, escalation_id: int, *, now: datetime) -> bool:
         audit_escalation(
             session, escalation_id, "resolve", actor="baton", now=now, why="the rule no longer holds"
         )
-        refresh_alert(session, escalation, now=now)
+        refresh_alert(session, escalation, lang=lang, now=now)
     return True
 
 
@@ -348,7 +351,7 @@ def reescalate(
         hours = int(sla.total_seconds() // 3600)
         reply_to_alert(session, row, level_reply(level, who, hours, lang), now=now)
         audit_escalation(session, row.id, "reescalate", actor="baton", now=now, level=level, mentioned=who)
-        refresh_alert(session, row, now=now)
+        refresh_alert(session, row, lang=lang, now=now)
     return True
 
 
@@ -418,10 +421,9 @@ def acknowledge(session: Session, escalation: Escalation, *, user: str, now: dat
 
 
 def schedule(
-    session: Session, settings: Settings, escalation: Escalation, *, user: str, now: datetime
+    session: Session, workspace: Workspace, escalation: Escalation, *, user: str, now: datetime
 ) -> str:
     """On the agenda of the next arbitration committee (scheduling it acknowledges it too)."""
-    workspace = load_workspace(session, settings)
     committee = next_committee(
         now,
         workspace.tz,
@@ -488,6 +490,7 @@ def escalate_by_hand(
     initiative: Initiative,
     reason: str,
     user: str,
+    workspace: Workspace,
     cycle: str,
     channel: str,
     now: datetime,
@@ -498,6 +501,7 @@ def escalate_by_hand(
         initiative_id=initiative.id or 0,
         rule=MANUAL,
         reason=reason,
+        workspace=workspace,
         cycle=cycle,
         channel=channel,
         now=now,
@@ -512,7 +516,7 @@ def escalate_by_hand(
     existing.more_reasons = [*existing.more_reasons, {"user": user, "reason": reason, "at": now.isoformat()}]
     existing.updated_at = now
     audit_escalation(session, existing.id, "update", actor=user, now=now, reason=reason)
-    refresh_alert(session, existing, now=now)
+    refresh_alert(session, existing, lang=workspace.language, now=now)
     return existing, False
 
 
@@ -569,6 +573,7 @@ def act(
     settings: Settings,
     client: WebClient,
     *,
+    workspace: Workspace,
     action: str,
     escalation_id: int,
     user: str,
@@ -584,10 +589,10 @@ def act(
         if action == "acknowledge":
             acknowledge(session, escalation, user=user, now=now)
         elif action == "schedule":
-            schedule(session, settings, escalation, user=user, now=now)
+            schedule(session, workspace, escalation, user=user, now=now)
         else:
             resolve(session, escalation, user=user, now=now)
-        refresh_alert(session, escalation, now=now, where=where)
+        refresh_alert(session, escalation, lang=workspace.language, now=now, where=where)
     return None
 
 
@@ -603,7 +608,14 @@ def decision_form_for(
 
 
 def record_decision(
-    engine: Engine, settings: Settings, client: WebClient, *, form: DecisionForm, user: str, now: datetime
+    engine: Engine,
+    settings: Settings,
+    client: WebClient,
+    *,
+    workspace: Workspace,
+    form: DecisionForm,
+    user: str,
+    now: datetime,
 ) -> Refusal | None:
     """The decision modal, submitted: the decision logged, the escalation closed, the alert rewritten and
     the people concerned told, in one transaction."""
@@ -612,7 +624,7 @@ def record_decision(
         if isinstance(escalation, Refusal):
             return escalation
         decide(session, escalation, form, user=user, now=now)
-        refresh_alert(session, escalation, now=now, where=form.where)
+        refresh_alert(session, escalation, lang=workspace.language, now=now, where=form.where)
     return None
 
 

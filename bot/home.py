@@ -13,21 +13,19 @@ from sqlmodel import Session
 from bot.config import Settings
 from bot.leadership import ChannelMembers, is_leadership
 from bot.logs import get_logger
-from bot.people import language_for, refresh_people
 from bot.permissions import is_admin
 from bot.portfolio import answers_in_cycle, department_counts, responsible_people, status_changes
 from bot.views.home import home_view
-from bot.workspace.settings import current_cycle
+from bot.workspace import Workspace
 from storage.db import session_scope
 
 log = get_logger(__name__)
 
 
 def home_for(
-    session: Session, settings: Settings, *, user: str, portfolio: bool, now: datetime, page: int = 1
+    session: Session, *, cycle: str, user: str, lang: str, portfolio: bool, page: int = 1
 ) -> dict[str, Any]:
     """`portfolio`: whether they also see the portfolio and what changed (admins and leadership)."""
-    cycle = current_cycle(session, settings, now)
     return home_view(
         cycle=cycle,
         mine=responsible_people(session).get(user, []),
@@ -35,7 +33,7 @@ def home_for(
         portfolio=department_counts(session) if portfolio else None,
         changes=status_changes(session, cycle) if portfolio else (),
         page=page,
-        lang=language_for(session, user),
+        lang=lang,
     )
 
 
@@ -45,17 +43,21 @@ def publish_home(
     client: WebClient,
     user: str,
     *,
+    workspace: Workspace,
+    lang: str,
     members: ChannelMembers,
     now: datetime,
     page: int = 1,
 ) -> None:
-    """Rebuild a person's App Home (after it is opened, paged, or after they update an initiative)."""
-    refresh_people(engine, client, [user], now=now)  # a newcomer's Slack language
+    """Rebuild a person's App Home (after it is opened, paged, or after they update an initiative), in
+    `lang`, theirs."""
     portfolio = is_admin(settings, client, user) or is_leadership(
-        engine, settings, client, user, members=members, now=now
+        client, user, channels=workspace.leadership, members=members, now=now
     )
     with session_scope(engine) as session:
-        view = home_for(session, settings, user=user, portfolio=portfolio, now=now, page=page)
+        view = home_for(
+            session, cycle=workspace.cycle(now), user=user, lang=lang, portfolio=portfolio, page=page
+        )
     try:
         client.views_publish(user_id=user, view=view)
     except SlackApiError as exc:

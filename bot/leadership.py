@@ -9,17 +9,14 @@ channel_not_found, network trouble) has no members: logged, remembered for a min
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import Engine
 
-from bot.config import Settings
 from bot.logs import get_logger
-from bot.workspace import load_workspace
-from storage.db import session_scope
 
 log = get_logger(__name__)
 
@@ -62,16 +59,9 @@ class ChannelMembers:
 
 
 def is_leadership(
-    engine: Engine,
-    settings: Settings,
-    client: WebClient,
-    user: str,
-    *,
-    members: ChannelMembers,
-    now: datetime,
+    client: WebClient, user: str, *, channels: Iterable[str], members: ChannelMembers, now: datetime
 ) -> bool:
-    with session_scope(engine) as session:
-        channels = load_workspace(session, settings).leadership
+    """Whether `user` is in one of the leadership `channels` (the Workspace's)."""
     return any(user in members.of(client, channel, now=now) for channel in channels)
 
 

@@ -166,10 +166,6 @@ def country_of(person: Person | None) -> str | None:
     return person.country or (_countries_by_zone().get(person.tz) if person.tz else None)
 
 
-def workspace_language(session: Session) -> str:
-    return (session.get(WorkspaceSettings, 1) or WorkspaceSettings()).language
-
-
 # Built once: every command asks it, and building a statement costs more than running this one.
 LANGUAGE_QUERY = select(
     select(Person.locale).where(Person.user_id == bindparam("user_id")).scalar_subquery(),

@@ -305,6 +305,7 @@ def escalate(asker: Asker, text: str) -> tuple[Reply, bool]:
             initiative=initiative,
             reason=reason,
             user=asker.user,
+            workspace=asker.workspace,
             cycle=asker.workspace.cycle(asker.now),
             channel=channel,
             now=asker.now,

@@ -26,7 +26,7 @@ def answer_clicked(
     deps = deps_of(context)
     recorded = answers.answer(
         deps.engine,
-        deps.settings,
+        workspace_of_request(context),
         ref=PromptRef.decode(action["value"]),
         status=Status(action["action_id"].removeprefix(ids.PROMPT_ANSWER)),
         author=body["user"]["id"],
@@ -45,7 +45,7 @@ def details_clicked(
     deps, lang = deps_of(context), lang_of(context)
     view = answers.prompt_modal(
         deps.engine,
-        deps.settings,
+        workspace_of_request(context),
         ref=PromptRef.decode(action["value"]),
         message=_message(body),
         lang=lang,
@@ -120,6 +120,8 @@ def home_paged(body: dict[str, Any], action: dict[str, Any], client: WebClient, 
         deps.settings,
         client,
         body["user"]["id"],
+        workspace=workspace_of_request(context),
+        lang=lang_of(context),
         members=deps.leadership,
         now=deps.clock(),
         page=int(action["value"]),

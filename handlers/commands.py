@@ -62,7 +62,7 @@ COMMANDS: dict[str, Subcommand] = {
     "digest": Subcommand(
         "digest",
         "digest.help",  # this week's leadership digest, previewed to the asker only
-        lambda c: digest_preview(c.deps.engine, c.deps.settings, c.asker.now, c.asker.lang),
+        lambda c: digest_preview(c.deps.engine, c.asker.workspace, c.asker.now, c.asker.lang),
     ),
     "escalate": Subcommand(
         "escalate initiative reason",

@@ -9,7 +9,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot import escalations
-from bot.deps import ack_now, deps_of, lang_of
+from bot.deps import ack_now, deps_of, lang_of, workspace_of_request
 from bot.escalations import Refusal
 from bot.i18n import t
 from bot.views import ids
@@ -33,6 +33,7 @@ def clicked(
         deps.engine,
         deps.settings,
         client,
+        workspace=workspace_of_request(context),
         action=BUTTONS[action["action_id"]],
         escalation_id=int(action["value"]),
         user=user,
@@ -67,13 +68,14 @@ def decision_submitted(
 ) -> None:
     deps = deps_of(context)
     now = deps.clock()
+    workspace = workspace_of(deps.engine, deps.settings)  # the one load of this submission
     try:
-        form = read_decision(view, today=workspace_of(deps.engine, deps.settings).today(now))
+        form = read_decision(view, today=workspace.today(now))
     except InvalidForm as invalid:
         ack(response_action="errors", errors=invalid.errors)
         return
     refusal = escalations.record_decision(
-        deps.engine, deps.settings, client, form=form, user=body["user"]["id"], now=now
+        deps.engine, deps.settings, client, workspace=workspace, form=form, user=body["user"]["id"], now=now
     )
     if refusal:
         ack(

@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot import answers, replies
 from bot.answers import InvalidAway, go_away
-from bot.deps import AFTER_ACK, Deps, deps_of
+from bot.deps import AFTER_ACK, Deps, deps_of, lang_of, workspace_of_request
 from bot.domain.cycles import parse_quarter
 from bot.domain.roadmap import RoadmapError, emails_in, parse_roadmap, with_people
 from bot.home import publish_home
@@ -66,7 +66,16 @@ def update_saved(body: dict[str, Any], client: WebClient, context: BoltContext) 
     if context.get(AFTER_ACK) == "saved":
         deps = deps_of(context)
         user = body["user"]["id"]
-        publish_home(deps.engine, deps.settings, client, user, members=deps.leadership, now=deps.clock())
+        publish_home(
+            deps.engine,
+            deps.settings,
+            client,
+            user,
+            workspace=workspace_of_request(context),
+            lang=lang_of(context),
+            members=deps.leadership,
+            now=deps.clock(),
+        )
 
 
 def submit_import(

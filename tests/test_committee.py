@@ -14,6 +14,7 @@ from bot.domain.ritual import RitualResult
 from bot.escalations import escalate_by_hand
 from bot.rituals.committee import run_committee
 from bot.sandbox.webapi import FakeSlack
+from bot.workspace import load_workspace
 from storage.db import make_engine
 from storage.models import WorkspaceSettings
 from tests.conftest import LEADERSHIP_CHANNEL, deliver
@@ -65,6 +66,7 @@ def test_the_agenda_comes_out_on_the_first_tuesday_only_and_once(
         initiative=initiative,
         reason="The vendor slipped",
         user=OWNER,
+        workspace=load_workspace(session, settings),
         cycle="2026-W49",
         channel=LEADERSHIP_CHANNEL,
         now=datetime(2026, 11, 30, 12, tzinfo=UTC),

@@ -15,6 +15,7 @@ from bot.domain.progress import Pace
 from bot.rituals.digest import build_digest
 from bot.sandbox.blockkit import message_problem
 from bot.views.digest import digest_messages, preview_message
+from bot.workspace import load_workspace
 from storage.models import CycleSkip, Decision, Escalation, EscalationState, Status, WorkspaceSettings
 from tests.digest_fixtures import DIGEST_TIME, Portfolio
 
@@ -103,7 +104,7 @@ def data_of(session: Session, settings: Settings | None = None) -> DigestData:
     from bot.config import load_settings
 
     settings = settings or load_settings(_env_file=None, baton_timezone="Europe/Paris")
-    return build_digest(session, settings, DIGEST_TIME)
+    return build_digest(session, load_workspace(session, settings), DIGEST_TIME)
 
 
 def text_of(messages: list[dict]) -> str:
@@ -230,12 +231,12 @@ def test_in_french(session: Session, crafted: DigestData) -> None:
     assert "Weekly" not in text and "On track" not in text
 
 
-def test_the_workspace_language_is_the_digest_language(session: Session, crafted: DigestData) -> None:
+def test_the_workspace_language_is_the_digest_language(
+    session: Session, crafted: DigestData, settings: Settings
+) -> None:
     session.add(WorkspaceSettings(language="fr"))
     session.commit()
-    from bot.people import workspace_language
-
-    assert workspace_language(session) == "fr"
+    assert load_workspace(session, settings).language == "fr"
 
 
 def test_user_text_is_escaped(session: Session) -> None:
@@ -260,7 +261,7 @@ def test_a_team_digest_shows_only_its_department(session: Session, crafted: Dige
     from bot.config import load_settings
 
     settings = load_settings(_env_file=None, baton_timezone="Europe/Paris")
-    team = build_digest(session, settings, DIGEST_TIME, department="Finance")
+    team = build_digest(session, load_workspace(session, settings), DIGEST_TIME, department="Finance")
     assert [item.title for item in team.items] == ["Decide", "ERP"]
     [message] = digest_messages(team)
     assert message["blocks"][0]["text"]["text"] == "Finance — weekly digest 2026-W48"

@@ -17,6 +17,7 @@ from bot.delivery.sender import METADATA_EVENT, Sender, SenderConfig
 from bot.rituals.digest import DIGEST, run_digest, run_digests
 from bot.sandbox.webapi import FakeSlack
 from bot.slack import make_sender_client
+from bot.workspace import workspace_of
 from storage.db import make_engine
 from storage.models import Delivery, DeliveryMethod, DeliveryState, RitualRun, WorkspaceSettings
 from tests.conftest import LEADERSHIP_CHANNEL, ManualClock, deliver
@@ -72,7 +73,7 @@ def refuse_post(fake: FakeSlack, n: int, error: str) -> Callable[..., Any]:
 
 
 def queued_digest(engine: Engine, settings: Settings, now=DIGEST_TIME):  # type: ignore[no-untyped-def]
-    return run_digest(engine, now=now, settings=settings, channel=LEADERSHIP_CHANNEL)
+    return run_digest(engine, now=now, workspace=workspace_of(engine, settings), channel=LEADERSHIP_CHANNEL)
 
 
 def test_a_long_digest_continues_in_the_thread_in_order_then_the_chart(

@@ -13,6 +13,7 @@ from sqlmodel import Session
 from bot.config import Settings
 from bot.rituals.digest import run_digest
 from bot.sandbox.webapi import FakeSlack
+from bot.workspace import workspace_of
 from tests.conftest import ADMIN, LEADERSHIP_CHANNEL, ManualClock, RunningBaton, deliver, run_baton
 from tests.digest_fixtures import DIGEST_TIME, Portfolio
 from tests.slack_requests import post_signed, wait_for
@@ -49,7 +50,7 @@ def test_the_details_button_answers_with_the_initiative_status_privately(
     baton: RunningBaton, fake_slack: FakeSlack, session: Session, engine: Engine, settings: Settings
 ) -> None:
     seed(session, 2)
-    run_digest(engine, now=DIGEST_TIME, settings=settings, channel=LEADERSHIP_CHANNEL)
+    run_digest(engine, now=DIGEST_TIME, workspace=workspace_of(engine, settings), channel=LEADERSHIP_CHANNEL)
     deliver(engine, fake_slack, lambda: DIGEST_TIME)
     [message] = fake_slack.posts()
     button = next(b["accessory"] for b in message["blocks"] if "accessory" in b)

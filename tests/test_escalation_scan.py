@@ -24,6 +24,7 @@ from bot.rituals import escalations as scan_module
 from bot.rituals.escalations import run_escalations
 from bot.sandbox.webapi import FakeSlack
 from bot.slack import make_sender_client
+from bot.workspace import workspace_of
 from storage.db import session_scope
 from storage.models import (
     AuditLog,
@@ -145,6 +146,7 @@ def test_a_change_made_while_the_alert_is_being_posted_waits_for_the_post_then_e
             engine,
             settings,
             client,
+            workspace=workspace_of(engine, settings),
             action="acknowledge",
             escalation_id=escalation.id or 0,
             user=BOSS,
@@ -216,15 +218,18 @@ def test_escalations_opened_in_chunks_each_get_one_alert_of_their_own_and_one_au
 
 
 def test_a_key_another_replica_took_meanwhile_gets_no_second_escalation_nor_alert(
-    engine: Engine, session: Session
+    engine: Engine, session: Session, settings: Settings
 ) -> None:
     first, taken, last = add_initiatives(session, 3)
+    workspace = workspace_of(engine, settings)
 
     def open_off_track(initiatives: list[Initiative], reason: str) -> list[int]:
         """Open in a transaction of its own: the initiatives whose escalation this call opened."""
         openings = [Opening(i.id or 0, "off_track", reason) for i in initiatives]
         with session_scope(engine) as replica:
-            opened = open_escalations(replica, openings, cycle="2026-W48", channel=LEADERSHIP_CHANNEL, now=T0)
+            opened = open_escalations(
+                replica, openings, workspace=workspace, cycle="2026-W48", channel=LEADERSHIP_CHANNEL, now=T0
+            )
             return [escalation.initiative_id for escalation in opened]
 
     assert open_off_track([taken], "theirs") == [taken.id]  # the other replica, first

@@ -21,6 +21,7 @@ from bot.delivery.outbox import enqueue_post, enqueue_update, replace_pending
 from bot.delivery.sender import HOST, METADATA_EVENT, DrainStats, RateGate, Sender, SenderConfig
 from bot.rituals.digest import run_digest
 from bot.sandbox.webapi import FakeSlack
+from bot.workspace import workspace_of
 from storage.models import Delivery, DeliveryState, RitualRun
 from tests.conftest import ManualClock, run_baton
 from tests.conftest import seed_owners as seed
@@ -288,7 +289,12 @@ def test_the_next_digest_reports_what_could_not_be_delivered(
     queue(session, clock, ["U0GONE0001", "U0OWNER001"])
     fake_slack.fail("chat.postMessage", "user_not_found")
     sender_for(engine, fake_slack, clock, concurrency=1).drain()
-    outcome = run_digest(engine, now=clock() + timedelta(hours=8), settings=settings, channel="C0LEADERS1")
+    outcome = run_digest(
+        engine,
+        now=clock() + timedelta(hours=8),
+        workspace=workspace_of(engine, settings),
+        channel="C0LEADERS1",
+    )
     assert outcome.state == "queued"
     clock.now += timedelta(hours=8)
     sender_for(engine, fake_slack, clock).drain_all()

@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 from slack_sdk import WebClient
 from sqlalchemy import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from bot.config import Settings
 from bot.delivery.claims import Due, claimed_keys, insert_claims
@@ -21,10 +21,10 @@ from bot.delivery.outbox import Post, enqueue_posts
 from bot.domain.ritual import RitualName, RitualResult
 from bot.domain.schedule import Cadence, Timing, checkin_due, cycles_around, holiday_on, timing, zone
 from bot.i18n import language
-from bot.people import country_of, refresh_people, workspace_language
+from bot.people import country_of, refresh_people
 from bot.portfolio import answers_in_cycle, responsible_people
 from bot.views.prompt import PromptItem, prompt_message
-from bot.workspace.settings import load_cadence
+from bot.workspace import load_workspace
 from storage.db import session_scope
 from storage.models import Away, CycleSkip, Delivery, Initiative, Person, Ritual, RitualRun, RunState, Snooze
 
@@ -40,14 +40,15 @@ def run_checkin(engine: Engine, client: WebClient, *, now: datetime, settings: S
     queued: list[str] = []
     skipped: list[tuple[str, str]] = []  # (who, why)
     with session_scope(engine) as session:
-        cadence = load_cadence(session, settings)
+        workspace = load_workspace(session, settings)
+        cadence = workspace.cadence
         cycles = cycles_around(now, cadence.tz)
         taken = claimed_keys(session, PROMPT, cycles)
         people = {p.user_id: p for p in session.exec(select(Person).where(col(Person.user_id).in_(owners)))}
         aways: dict[str, list[Away]] = defaultdict(list)
         for away in session.exec(select(Away).where(col(Away.user_id).in_(owners))):
             aways[away.user_id].append(away)
-        speaks = _languages(session, people)
+        speaks = _languages(people, workspace.language)
         found: list[tuple[Due, str, list[PromptItem]]] = []  # what is due, to whom, listing what
         for cycle in cycles:
             answers = answers_in_cycle(session, cycle)
@@ -94,9 +95,8 @@ def run_checkin(engine: Engine, client: WebClient, *, now: datetime, settings: S
     return RitualResult(RitualName.CHECKIN, queued=tuple(queued), skipped=tuple(skipped))
 
 
-def _languages(session: Session, people: dict[str, Person]) -> Callable[[str], str]:
+def _languages(people: dict[str, Person], default: str) -> Callable[[str], str]:
     """Who speaks what: a person's Slack locale, else the workspace's language."""
-    default = workspace_language(session)
     return lambda user: language(people[user].locale if user in people else None, default)
 
 
@@ -127,7 +127,8 @@ def run_reminders(engine: Engine, *, now: datetime, settings: Settings) -> Ritua
     queued: list[str] = []
     skipped: list[tuple[str, str]] = []  # (who, why)
     with session_scope(engine) as session:
-        cadence = load_cadence(session, settings)
+        workspace = load_workspace(session, settings)
+        cadence = workspace.cadence
         cycles = cycles_around(now, cadence.tz)
         prompts = session.exec(
             select(RitualRun, Delivery)
@@ -150,7 +151,7 @@ def run_reminders(engine: Engine, *, now: datetime, settings: Settings) -> Ritua
         for snooze in session.exec(select(Snooze).where(col(Snooze.cycle).in_(cycles))):
             snoozes[(snooze.user_id, snooze.cycle)].append(snooze)
         people = {p.user_id: p for p in session.exec(select(Person).where(col(Person.user_id).in_(owners)))}
-        speaks = _languages(session, people)
+        speaks = _languages(people, workspace.language)
         taken = {ritual: claimed_keys(session, ritual, cycles) for ritual in (REMINDER, SNOOZE)}
         answers = {cycle: answers_in_cycle(session, cycle) for cycle in cycles}
         found: dict[Ritual, list[tuple[Due, str, str, list[Initiative]]]] = {REMINDER: [], SNOOZE: []}

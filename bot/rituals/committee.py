@@ -22,16 +22,14 @@ from bot.domain.escalation import committee_due, impact
 from bot.domain.ritual import NotQueued, RitualName, RitualResult
 from bot.portfolio import latest_checkins
 from bot.views.committee import AgendaItem, agenda_messages
-from bot.workspace import load_workspace
-from storage.db import session_scope
+from bot.workspace import workspace_of
 from storage.models import Escalation, Initiative
 
 COMMITTEE = RitualName.COMMITTEE
 
 
 def run_committee(engine: Engine, *, now: datetime, settings: Settings) -> list[RitualResult]:
-    with session_scope(engine) as session:
-        workspace = load_workspace(session, settings)
+    workspace = workspace_of(engine, settings)
     tz, slot = workspace.tz, workspace.committee
     month = month_key(now, tz)
     due = committee_due(month, tz, weekday=slot.weekday, week=slot.week, hour=slot.hour)

@@ -18,18 +18,16 @@ from bot.config import Settings
 from bot.delivery.claims import Thread, queue_once
 from bot.delivery.outbox import File
 from bot.digest_data import load_digest
-from bot.domain.cycles import cycle_key, cycle_monday, cycle_of, quarter_bounds, quarter_key, shift
+from bot.domain.cycles import cycle_monday, cycle_of, quarter_bounds, shift
 from bot.domain.digest import DigestData
 from bot.domain.ritual import NotQueued, RitualName, RitualResult
-from bot.domain.schedule import Cadence, digest_due
+from bot.domain.schedule import digest_due
 from bot.i18n import t
 from bot.logs import get_logger
-from bot.people import workspace_language
 from bot.portfolio import history, open_escalations, raci_of
 from bot.views.digest import digest_messages, preview_message
 from bot.views.portfolio import notice, status_message
-from bot.workspace import load_workspace
-from bot.workspace.settings import load_cadence
+from bot.workspace import Workspace, workspace_of
 from storage.db import session_scope
 from storage.models import Initiative
 
@@ -40,26 +38,25 @@ DIGEST = RitualName.DIGEST
 
 def run_digests(engine: Engine, *, now: datetime, settings: Settings) -> list[RitualResult]:
     """Every digest due at `now`: the leadership channel(s)', then each department's team channel's."""
-    with session_scope(engine) as session:
-        workspace = load_workspace(session, settings)
-    results = [run_digest(engine, now=now, settings=settings, channel=c) for c in workspace.leadership]
+    workspace = workspace_of(engine, settings)  # one load for every channel's digest
+    results = [run_digest(engine, now=now, workspace=workspace, channel=c) for c in workspace.leadership]
     for department, channel in sorted(workspace.teams.items()):
-        results.append(run_digest(engine, now=now, settings=settings, channel=channel, department=department))
+        team = run_digest(engine, now=now, workspace=workspace, channel=channel, department=department)
+        results.append(team)
     return results or [RitualResult(DIGEST, notes=("no leadership or team channel is set",))]
 
 
 def build_digest(
-    session: Session, settings: Settings, now: datetime, *, department: str | None = None
+    session: Session, workspace: Workspace, now: datetime, *, department: str | None = None
 ) -> DigestData:
     """This cycle's digest as of `now`: decisions and undelivered messages since the previous digest."""
-    cadence = load_cadence(session, settings)
-    cycle = cycle_key(now, cadence.tz)
+    cycle = workspace.cycle(now)
     return load_digest(
         session,
         cycle=cycle,
-        today=now.astimezone(cadence.tz).date(),
-        quarter=quarter_key(now, cadence.tz),
-        since=digest_due(shift(cycle, -1), cadence),
+        today=workspace.today(now),
+        quarter=workspace.quarter(now),
+        since=digest_due(shift(cycle, -1), workspace.cadence),
         department=department,
     )
 
@@ -68,25 +65,22 @@ def run_digest(
     engine: Engine,
     *,
     now: datetime,
-    settings: Settings,
+    workspace: Workspace,
     channel: str,
     department: str | None = None,
 ) -> RitualResult:
     """Queue this cycle's digest for `channel` once it is due (digest day and hour, organisation's time),
     once per cycle however often it runs; `department` makes it that team's digest."""
-    with session_scope(engine) as session:
-        cadence = load_cadence(session, settings)
-    cycle = cycle_key(now, cadence.tz)
-    due = digest_due(cycle, cadence)
+    cycle = workspace.cycle(now)
+    due = digest_due(cycle, workspace.cadence)
     if now < due:
         return RitualResult(
             DIGEST, cycle, channel, NotQueued.NOT_DUE, detail=f"due at {due:%Y-%m-%d %H:%M} UTC"
         )
 
     def build(session: Session) -> Thread:
-        data = build_digest(session, settings, now, department=department)
-        lang = workspace_language(session)
-        return Thread(digest_messages(data, lang), _chart(data, lang))
+        data = build_digest(session, workspace, now, department=department)
+        return Thread(digest_messages(data, workspace.language), _chart(data, workspace.language))
 
     return queue_once(engine, ritual=DIGEST, cycle=cycle, channel=channel, now=now, build=build)
 
@@ -112,10 +106,10 @@ def _chart(data: DigestData, lang: str) -> File | None:
 # -- what the digest's other surfaces answer -----------------------------------------------------------
 
 
-def preview(engine: Engine, settings: Settings, now: datetime, lang: str) -> dict[str, Any]:
+def preview(engine: Engine, workspace: Workspace, now: datetime, lang: str) -> dict[str, Any]:
     """`/okr digest`: this week's leadership digest, its first message, for the asker only."""
     with session_scope(engine) as session:
-        return preview_message(build_digest(session, settings, now), lang)
+        return preview_message(build_digest(session, workspace, now), lang)
 
 
 def details(engine: Engine, initiative_id: int, lang: str) -> dict[str, Any]:
@@ -133,16 +127,15 @@ def details(engine: Engine, initiative_id: int, lang: str) -> dict[str, Any]:
         )
 
 
-def quarter_as_of(quarter: str, now: datetime, cadence: Cadence) -> tuple[str, date]:
+def quarter_as_of(quarter: str, now: datetime, workspace: Workspace) -> tuple[str, date]:
     """The cycle and day a report on `quarter` stands at: today while it runs, its last day once over."""
     first, last = quarter_bounds(quarter)
-    today = min(max(now.astimezone(cadence.tz).date(), first), last)
+    today = min(max(workspace.today(now), first), last)
     return cycle_of(today), today
 
 
-def report_data(session: Session, settings: Settings, quarter: str, now: datetime) -> DigestData:
+def report_data(session: Session, workspace: Workspace, quarter: str, now: datetime) -> DigestData:
     """`baton report`: the quarter's initiatives as the digest sees them, as of its last cycle so far."""
-    cadence = load_cadence(session, settings)
-    cycle, today = quarter_as_of(quarter, now, cadence)
-    start = datetime.combine(cycle_monday(cycle), datetime.min.time(), tzinfo=cadence.tz)
+    cycle, today = quarter_as_of(quarter, now, workspace)
+    start = datetime.combine(cycle_monday(cycle), datetime.min.time(), tzinfo=workspace.tz)
     return load_digest(session, cycle=cycle, today=today, quarter=quarter, since=start, only_quarter=True)

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, Row, func, select
@@ -41,7 +41,7 @@ from bot.escalations import (
 )
 from bot.logs import get_logger
 from bot.views.escalation import reason_text
-from bot.workspace import load_workspace
+from bot.workspace import Workspace, load_workspace
 from storage.db import session_scope
 from storage.models import (
     CheckIn,
@@ -72,11 +72,9 @@ RUNNING = (  # the initiatives the rules judge
 class Scan:
     """What one scan reads, once."""
 
+    workspace: Workspace  # its language, SLA and escalation contact
     channel: str
     cycle: str
-    lang: str
-    sla: timedelta
-    contact: str | None
     findings: dict[tuple[int, str], Finding]
     units: dict[int, str | None]
     open: Sequence[Record]  # id, initiative_id, rule, state, reason, sla_deadline, level of the open ones
@@ -96,26 +94,32 @@ def run_escalations(engine: Engine, *, now: datetime, settings: Settings) -> Rit
         with session_scope(engine) as session:
             opened += len(
                 open_escalations(
-                    session, openings[start : start + CHUNK], cycle=scan.cycle, channel=scan.channel, now=now
+                    session,
+                    openings[start : start + CHUNK],
+                    workspace=scan.workspace,
+                    cycle=scan.cycle,
+                    channel=scan.channel,
+                    now=now,
                 )
             )
+    lang = scan.workspace.language
     for escalation in scan.open:
         holding = scan.findings.get((escalation.initiative_id, escalation.rule))
         if holding is not None:
-            reason = reason_text(holding, scan.units[escalation.initiative_id], scan.lang)
+            reason = reason_text(holding, scan.units[escalation.initiative_id], lang)
             if reason != escalation.reason:
-                updated += follow_rule(engine, escalation.id, reason, now=now)
+                updated += follow_rule(engine, escalation.id, reason, lang=lang, now=now)
         elif escalation.rule != MANUAL and escalation.state == EscalationState.OPEN:
-            closed += close_by_rule(engine, escalation.id, now=now)
+            closed += close_by_rule(engine, escalation.id, lang=lang, now=now)
             continue
         if escalation.state == EscalationState.OPEN and escalation.sla_deadline <= now:
             reescalated += reescalate(
                 engine,
                 escalation.id,
                 level=escalation.level + 1,
-                sla=scan.sla,
-                contact=scan.contact,
-                lang=scan.lang,
+                sla=scan.workspace.sla,
+                contact=scan.workspace.contact,
+                lang=lang,
                 now=now,
             )
     result = RitualResult(
@@ -130,7 +134,7 @@ def _openings(scan: Scan) -> list[Opening]:
     order (so that replicas chunk and insert them alike)."""
     already_open = {(e.initiative_id, e.rule) for e in scan.open}
     return [
-        Opening(initiative_id, rule, reason_text(finding, scan.units[initiative_id], scan.lang))
+        Opening(initiative_id, rule, reason_text(finding, scan.units[initiative_id], scan.workspace.language))
         for (initiative_id, rule), finding in sorted(scan.findings.items())
         if (initiative_id, rule) not in already_open
         and scan.handled.get((initiative_id, rule), "") < finding.since  # not this very situation again
@@ -165,11 +169,9 @@ def _read(session: Session, settings: Settings, now: datetime) -> Scan | RitualR
             findings[(initiative.id, finding.rule)] = finding
     _RULES.keep([initiative.id for initiative in initiatives])
     return Scan(
+        workspace=workspace,
         channel=channel,
         cycle=cycle,
-        lang=workspace.language,
-        sla=workspace.sla,
-        contact=workspace.contact,
         findings=findings,
         units={initiative.id: initiative.kpi_unit for initiative in initiatives},
         open=_open_escalations(session),

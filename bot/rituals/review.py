@@ -20,11 +20,9 @@ from bot.domain.cycles import previous_quarter, quarter_bounds, quarter_cycles
 from bot.domain.escalation import per_cycle, plan_of
 from bot.domain.progress import score
 from bot.domain.ritual import RitualName, RitualResult
-from bot.people import workspace_language
 from bot.rituals.committee import post_when_due
 from bot.views.review import ReviewItem, review_messages
-from bot.workspace import load_workspace
-from storage.db import session_scope
+from bot.workspace import workspace_of
 from storage.models import CheckIn, Decision, Initiative, Objective
 
 REVIEW = RitualName.REVIEW
@@ -39,8 +37,7 @@ def review_due(quarter: str, tz: tzinfo) -> datetime:
 
 
 def run_review(engine: Engine, *, now: datetime, settings: Settings) -> list[RitualResult]:
-    with session_scope(engine) as session:
-        workspace = load_workspace(session, settings)
+    workspace = workspace_of(engine, settings)
     quarter = previous_quarter(workspace.quarter(now))
     due = review_due(quarter, workspace.tz)
     return post_when_due(
@@ -51,9 +48,7 @@ def run_review(engine: Engine, *, now: datetime, settings: Settings) -> list[Rit
         due=due,
         missed=due + CATCH_UP,
         now=now,
-        build=lambda session: review_messages(
-            quarter, quarter_review(session, quarter), workspace_language(session)
-        ),
+        build=lambda session: review_messages(quarter, quarter_review(session, quarter), workspace.language),
     )
 
 

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from bot.config import Settings
 from bot.domain.ritual import RitualName
 from bot.portfolio import answers_in_cycle, responsible_people
-from bot.workspace.settings import current_cycle
+from bot.workspace import load_workspace
 from storage.models import Delivery, RitualRun, RunState
 
 # A line per kind of claim, in the order of the rituals that make them; those of the weekly rituals
@@ -58,7 +58,7 @@ class CycleStatus:
 
 
 def cycle_status(session: Session, settings: Settings, now: datetime) -> CycleStatus:
-    cycle = current_cycle(session, settings, now)
+    cycle = load_workspace(session, settings).cycle(now)
     states: dict[str, Counter[str]] = {claim: Counter() for ritual in WEEKLY for claim in ritual.claims}
     for ritual, state, count in session.exec(
         select(RitualRun.ritual, RitualRun.state, func.count())

@@ -9,18 +9,8 @@ from sqlmodel import Session
 from bot.audit import audit
 from bot.config import Settings
 from bot.domain.escalation import describe_rules, is_rule_setting, tune_rule
-from bot.domain.schedule import WEEKDAYS, Cadence
-from bot.workspace import load_workspace
+from bot.domain.schedule import WEEKDAYS
 from storage.models import WorkspaceSettings
-
-
-def load_cadence(session: Session, settings: Settings) -> Cadence:
-    return load_workspace(session, settings).cadence
-
-
-def current_cycle(session: Session, settings: Settings, now: datetime) -> str:
-    return load_workspace(session, settings).cycle(now)
-
 
 EDITABLE = (
     "timezone",
