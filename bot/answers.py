@@ -28,7 +28,7 @@ from bot.views.checkin import UpdateForm, checkin_confirmation, update_modal
 from bot.views.prompt import PromptItem, PromptRef, away_confirmation, prompt_message
 from bot.workspace import Workspace, load_workspace
 from storage.db import session_scope
-from storage.models import Away, CheckIn, CheckInSource, CycleSkip, Initiative, Snooze, Status
+from storage.models import Away, CheckIn, CheckInSource, CycleSkip, DeliveryKind, Initiative, Snooze, Status
 
 SNOOZE_FOR = timedelta(hours=2)
 
@@ -142,7 +142,7 @@ def save_update(
     else:
         enqueue_post(
             session,
-            kind="confirmation",
+            kind=DeliveryKind.CONFIRMATION,
             channel=author,
             message=checkin_confirmation(initiative, checkin, form.lang),
             now=now,
@@ -208,7 +208,7 @@ def refresh(session: Session, *, ref: PromptRef, message: PromptMessage, now: da
         lang=language_for(session, message.recipient),
     )
     enqueue_update(
-        session, kind="confirmation", channel=message.channel, ts=message.ts, message=body, now=now
+        session, kind=DeliveryKind.CONFIRMATION, channel=message.channel, ts=message.ts, message=body, now=now
     )
 
 
@@ -278,6 +278,10 @@ def go_away(
             delegate=delegate,
         )
         enqueue_post(
-            session, kind="confirmation", channel=user, message=away_confirmation(away, lang), now=now
+            session,
+            kind=DeliveryKind.CONFIRMATION,
+            channel=user,
+            message=away_confirmation(away, lang),
+            now=now,
         )
     return away

@@ -44,6 +44,7 @@ from storage.db import session_scope
 from storage.models import (
     Decision,
     Delivery,
+    DeliveryKind,
     DeliveryState,
     Escalation,
     EscalationState,
@@ -173,7 +174,7 @@ def open_escalations(
             escalations, render_alerts(session, escalations, workspace.language), strict=True
         )
     ]
-    enqueue_posts(session, kind="escalation", posts=posts, now=now)
+    enqueue_posts(session, kind=DeliveryKind.ESCALATION, posts=posts, now=now)
     audit_escalations(
         session,
         "open",
@@ -254,7 +255,7 @@ def refresh_alert(
         assert escalation.channel and escalation.message_ts
         enqueue_update(
             session,
-            kind="escalation",
+            kind=DeliveryKind.ESCALATION,
             channel=escalation.channel,
             ts=escalation.message_ts,
             message=message,
@@ -266,7 +267,9 @@ def refresh_alert(
         return
     if post.state == DeliveryState.PENDING and replace_pending(session, post, message, now=now):
         return
-    enqueue_update(session, kind="escalation", channel=post.channel, parent=post, message=message, now=now)
+    enqueue_update(
+        session, kind=DeliveryKind.ESCALATION, channel=post.channel, parent=post, message=message, now=now
+    )
 
 
 def alert_post(session: Session, escalation: Escalation) -> Delivery | None:
@@ -286,9 +289,11 @@ def reply_to_alert(
     the post has its ts (at once when it has)."""
     post = alert_post(session, escalation)
     if post is not None:
-        enqueue_reply(session, kind="escalation", parent=post, message=message, now=now)
+        enqueue_reply(session, kind=DeliveryKind.ESCALATION, parent=post, message=message, now=now)
     elif escalation.channel:  # no alert was ever queued: say it in the channel
-        enqueue_post(session, kind="escalation", channel=escalation.channel, message=message, now=now)
+        enqueue_post(
+            session, kind=DeliveryKind.ESCALATION, channel=escalation.channel, message=message, now=now
+        )
 
 
 def settle_alerts(session: Session) -> None:
@@ -479,7 +484,7 @@ def decide(
     told = people_of([*letters[RaciLetter.RESPONSIBLE], *letters[RaciLetter.ACCOUNTABLE]])
     for person in dict.fromkeys([*told, *([form.follow_up_owner] if form.follow_up_owner else [])]):
         message = decision_dm(initiative, decision, language_for(session, person))
-        enqueue_post(session, kind="decision", channel=person, message=message, now=now)
+        enqueue_post(session, kind=DeliveryKind.DECISION, channel=person, message=message, now=now)
     return decision
 
 

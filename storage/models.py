@@ -285,6 +285,19 @@ class DeliveryState(StrEnum):
     FAILED = "failed"
 
 
+class DeliveryKind(StrEnum):
+    """What a delivery carries (`Delivery.kind`): what the digest counts when Slack refused some."""
+
+    PROMPT = "prompt"
+    REMINDER = "reminder"
+    CONFIRMATION = "confirmation"  # a check-in DM rewritten, an update or out-of-office confirmed
+    ESCALATION = "escalation"  # an alert, its edits and its thread's replies
+    DECISION = "decision"  # a decision, told by DM
+    DIGEST = "digest"
+    COMMITTEE = "committee"
+    REVIEW = "review"
+
+
 class DeliveryMethod(StrEnum):
     POST = "chat.postMessage"
     UPDATE = "chat.update"
@@ -297,7 +310,7 @@ class Delivery(SQLModel, table=True):
     __table_args__ = (sa.Index("ix_delivery_due", "state", "next_attempt_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: str  # prompt, reminder, confirmation, digest ...
+    kind: str  # a DeliveryKind
     method: str = DeliveryMethod.POST
     channel: str  # a channel id, or a user id for a DM
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

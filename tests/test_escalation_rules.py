@@ -11,6 +11,7 @@ import pytest
 from bot.domain.cycles import cycle_monday
 from bot.domain.escalation import (
     DEFAULTS,
+    Rule,
     Subject,
     committee_day,
     committee_due,
@@ -224,8 +225,8 @@ def test_every_rule_fires_together_in_the_order_of_impact() -> None:
 
 def test_enabled_rules_merge_the_defaults_with_the_settings() -> None:
     tuned = enabled_rules({"silent": {"cycles": 4}, "off_track": {"enabled": False}})
-    assert "off_track" not in tuned and tuned["silent"] == {"cycles": 4}
-    assert tuned["at_risk_streak"] == {"cycles": 2} and tuned["confidence_drop"] == {"points": 2}
+    assert Rule.OFF_TRACK not in tuned and tuned[Rule.SILENT] == {"cycles": 4}
+    assert tuned[Rule.AT_RISK_STREAK] == {"cycles": 2} and tuned[Rule.CONFIDENCE_DROP] == {"points": 2}
 
 
 # -- settings ---------------------------------------------------------------------------------------
@@ -236,7 +237,9 @@ def test_rule_settings_switch_off_tune_and_show() -> None:
     assert rules == {"at_risk_streak": {"enabled": False}, "silent": {"cycles": 3}}
     assert shown["rule.at_risk_streak"] == "off" and shown["rule.silent.cycles"] == "3"
     assert shown["rule.confidence_drop.points"] == "2" and shown["rule.off_track"] == "on"
-    assert enabled_rules(rules)["silent"] == {"cycles": 3} and "at_risk_streak" not in enabled_rules(rules)
+    assert enabled_rules(rules)[Rule.SILENT] == {"cycles": 3} and Rule.AT_RISK_STREAK not in enabled_rules(
+        rules
+    )
     assert tune_rule(rules, "rule.at_risk_streak", "on")["at_risk_streak"] == {"enabled": True}
 
 

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.domain.escalation import RULES, Facts, Finding
+from bot.domain.escalation import RULES, Facts, Finding, Rule
 from bot.domain.portfolio import RaciMember
 from bot.i18n import LANGUAGES
 from bot.sandbox.blockkit import message_problem, view_problem
@@ -193,7 +193,7 @@ def test_every_rule_has_a_reason_in_every_language(lang: str, rule: str) -> None
         "silent": {"cycles": 2, "last": "2026-W45"},
     }
     facts = facts_by_rule[rule]
-    text = reason_text(Finding(rule, "2026-W47", facts), "%", lang)
+    text = reason_text(Finding(Rule(rule), "2026-W47", facts), "%", lang)
     assert text and "{" not in text
     if rule == "projection_miss":
         assert "61.25 %" in text and "100 %" in text and "2026-12-31" in text

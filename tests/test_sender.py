@@ -22,7 +22,7 @@ from bot.delivery.sender import HOST, METADATA_EVENT, DrainStats, RateGate, Send
 from bot.rituals.digest import run_digest
 from bot.sandbox.webapi import FakeSlack
 from bot.workspace import workspace_of
-from storage.models import Delivery, DeliveryState, RitualRun
+from storage.models import Delivery, DeliveryKind, DeliveryState, RitualRun
 from tests.conftest import ManualClock, run_baton
 from tests.conftest import seed_owners as seed
 from tests.slack_requests import wait_for
@@ -48,7 +48,11 @@ def sender_for(engine: Engine, fake: FakeSlack, clock: Clock, **config: object) 
 def queue(session: Session, clock: ManualClock, channels: list[str]) -> list[int]:
     deliveries = [
         enqueue_post(
-            session, kind="prompt", channel=channel, message={"text": f"hello {channel}"}, now=clock()
+            session,
+            kind=DeliveryKind.PROMPT,
+            channel=channel,
+            message={"text": f"hello {channel}"},
+            now=clock(),
         )
         for channel in channels
     ]
@@ -126,7 +130,7 @@ def test_definitive_errors_are_recorded_not_retried(
     session.flush()
     delivery = enqueue_post(
         session,
-        kind="prompt",
+        kind=DeliveryKind.PROMPT,
         channel="U0GONE0001",
         message={"text": "hi"},
         now=clock(),
@@ -336,10 +340,20 @@ def test_an_update_of_a_post_in_flight_waits_for_its_ts_then_edits_it(
     parent = session.get_one(Delivery, post.id)
     assert not replace_pending(session, parent, {"text": "too late"}, now=clock())  # a sender holds it
     enqueue_update(
-        session, kind="escalation", channel=parent.channel, parent=parent, message={"text": "v2"}, now=clock()
+        session,
+        kind=DeliveryKind.ESCALATION,
+        channel=parent.channel,
+        parent=parent,
+        message={"text": "v2"},
+        now=clock(),
     )
     enqueue_update(
-        session, kind="escalation", channel=parent.channel, parent=parent, message={"text": "v3"}, now=clock()
+        session,
+        kind=DeliveryKind.ESCALATION,
+        channel=parent.channel,
+        parent=parent,
+        message={"text": "v3"},
+        now=clock(),
     )
     session.commit()
     assert sender.drain().sent == 0  # the update cannot go before the post it edits
@@ -366,7 +380,7 @@ def test_a_reply_waits_for_its_parent_and_is_looked_up_in_the_thread_before_a_re
 ) -> None:
     [parent_id] = queue(session, clock, ["C0ALERTS01"])
     reply = enqueue_post(
-        session, kind="digest", channel="C0ALERTS01", message={"text": "part 2"}, now=clock()
+        session, kind=DeliveryKind.DIGEST, channel="C0ALERTS01", message={"text": "part 2"}, now=clock()
     )
     reply.parent_id = parent_id
     session.commit()
@@ -391,7 +405,7 @@ def test_a_delivery_whose_parent_failed_fails_saying_why(
     [parent_id] = queue(session, clock, ["C0NOWHERE1"])
     child = enqueue_update(
         session,
-        kind="escalation",
+        kind=DeliveryKind.ESCALATION,
         channel="C0NOWHERE1",
         parent=session.get_one(Delivery, parent_id),
         message={"text": "v2"},

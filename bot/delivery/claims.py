@@ -19,7 +19,7 @@ from bot.delivery.outbox import File, enqueue_thread
 from bot.domain.ritual import RitualName, RitualResult
 from bot.logs import get_logger
 from storage.db import session_scope
-from storage.models import RitualRun, RunState
+from storage.models import DeliveryKind, RitualRun, RunState
 
 log = get_logger(__name__)
 
@@ -168,7 +168,7 @@ def queue_once(
             return _handled(ritual, cycle, channel, taken.state)
         enqueue_thread(
             session,
-            kind=claim,
+            kind=DeliveryKind(claim),
             channel=channel,
             messages=thread.messages,
             now=now,

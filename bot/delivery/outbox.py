@@ -11,13 +11,13 @@ from typing import Any
 from sqlalchemy import insert, update
 from sqlmodel import Session, col, select
 
-from storage.models import Delivery, DeliveryMethod, DeliveryState
+from storage.models import Delivery, DeliveryKind, DeliveryMethod, DeliveryState
 
 
 def enqueue_post(
     session: Session,
     *,
-    kind: str,
+    kind: DeliveryKind,
     channel: str,
     message: dict[str, Any],
     now: datetime,
@@ -43,7 +43,7 @@ class Post:
     ritual_run_id: int | None = None
 
 
-def enqueue_posts(session: Session, *, kind: str, posts: Sequence[Post], now: datetime) -> None:
+def enqueue_posts(session: Session, *, kind: DeliveryKind, posts: Sequence[Post], now: datetime) -> None:
     """Many chat.postMessage at once (a ritual's fan-out): one bulk INSERT, no ORM object per row."""
     if not posts:
         return
@@ -77,7 +77,7 @@ class File:
 def enqueue_thread(
     session: Session,
     *,
-    kind: str,
+    kind: DeliveryKind,
     channel: str,
     messages: Sequence[dict[str, Any]],
     now: datetime,
@@ -106,14 +106,20 @@ def enqueue_thread(
 
 
 def enqueue_reply(
-    session: Session, *, kind: str, parent: Delivery, message: dict[str, Any], now: datetime
+    session: Session, *, kind: DeliveryKind, parent: Delivery, message: dict[str, Any], now: datetime
 ) -> Delivery:
     """A reply in the thread of the message `parent` posts, however far that post is from being sent."""
     return _child(session, parent, kind=kind, method=DeliveryMethod.POST, payload=message, now=now)
 
 
 def _child(
-    session: Session, parent: Delivery, *, kind: str, method: str, payload: dict[str, Any], now: datetime
+    session: Session,
+    parent: Delivery,
+    *,
+    kind: DeliveryKind,
+    method: str,
+    payload: dict[str, Any],
+    now: datetime,
 ) -> Delivery:
     child = Delivery(
         kind=kind,
@@ -132,7 +138,7 @@ def _child(
 def enqueue_update(
     session: Session,
     *,
-    kind: str,
+    kind: DeliveryKind,
     message: dict[str, Any],
     now: datetime,
     channel: str,

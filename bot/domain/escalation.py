@@ -16,25 +16,46 @@ from calendar import monthrange
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from enum import StrEnum
 from typing import Any, Protocol, TypeVar
 
 from bot.domain.cycles import cycle_monday, month_first, month_key, next_month, shift, weeks_between
 from bot.domain.progress import PROJECTION_POINTS, Plan, make_plan, misses_target, projected
 from storage.models import Direction, Status
 
-MANUAL = "manual"  # `/okr escalate`: opened by a person, never by a rule
+
+class Rule(StrEnum):
+    """Why an escalation is open (`Escalation.rule`): a rule of the scan, or a person."""
+
+    OFF_TRACK = "off_track"
+    DECISION_NEEDED = "decision_needed"
+    PROJECTION_MISS = "projection_miss"
+    AT_RISK_STREAK = "at_risk_streak"
+    CONFIDENCE_DROP = "confidence_drop"
+    SILENT = "silent"
+    MANUAL = "manual"  # `/okr escalate`: opened by a person, never by a rule
+
+
+MANUAL = Rule.MANUAL
 # Each rule's parameters and their defaults; the order is the order of impact (the committee's agenda).
-DEFAULTS: dict[str, dict[str, int]] = {
-    "off_track": {},
-    "decision_needed": {},
-    "projection_miss": {},
-    "at_risk_streak": {"cycles": 2},
-    "confidence_drop": {"points": 2},
-    "silent": {"cycles": 2},
+DEFAULTS: dict[Rule, dict[str, int]] = {
+    Rule.OFF_TRACK: {},
+    Rule.DECISION_NEEDED: {},
+    Rule.PROJECTION_MISS: {},
+    Rule.AT_RISK_STREAK: {"cycles": 2},
+    Rule.CONFIDENCE_DROP: {"points": 2},
+    Rule.SILENT: {"cycles": 2},
 }
 RULES = tuple(DEFAULTS)
 LIMITS = {"cycles": (1, 13), "points": (1, 4)}  # a quarter has 13 cycles; confidence goes from 1 to 5
-IMPACT = ("off_track", "decision_needed", MANUAL, "projection_miss", "at_risk_streak", "confidence_drop")
+IMPACT = (
+    Rule.OFF_TRACK,
+    Rule.DECISION_NEEDED,
+    MANUAL,
+    Rule.PROJECTION_MISS,
+    Rule.AT_RISK_STREAK,
+    Rule.CONFIDENCE_DROP,
+)
 # How many cycles back the scan reads: the longest streak a rule can be tuned to, plus the points a KPI's
 # projection is drawn through. A situation that began earlier counts from the window's first cycle.
 WINDOW = LIMITS["cycles"][1] + PROJECTION_POINTS
@@ -44,7 +65,7 @@ Facts = dict[str, Any]  # what a rule saw, for the reason text (`esc.reason.<rul
 
 @dataclass(frozen=True)
 class Finding:
-    rule: str
+    rule: Rule
     since: str  # the cycle the situation began in
     facts: Facts = field(default_factory=dict)
 
@@ -133,7 +154,7 @@ def off_track(subject: Subject) -> Finding | None:
     run = _trailing(subject.answers, lambda a: a.status == Status.OFF_TRACK)
     if not run:
         return None
-    return Finding("off_track", run[0].cycle, {"cycle": run[-1].cycle, "cycles": len(run)})
+    return Finding(Rule.OFF_TRACK, run[0].cycle, {"cycle": run[-1].cycle, "cycles": len(run)})
 
 
 def at_risk_streak(subject: Subject, *, cycles: int) -> Finding | None:
@@ -142,7 +163,7 @@ def at_risk_streak(subject: Subject, *, cycles: int) -> Finding | None:
     run = _trailing(subject.answers, lambda a: a.status == Status.AT_RISK)
     if len(run) < cycles:
         return None
-    return Finding("at_risk_streak", run[0].cycle, {"cycles": len(run)})
+    return Finding(Rule.AT_RISK_STREAK, run[0].cycle, {"cycles": len(run)})
 
 
 def confidence_drop(subject: Subject, *, points: int) -> Finding | None:
@@ -158,7 +179,7 @@ def confidence_drop(subject: Subject, *, points: int) -> Finding | None:
     if not dropped:
         return None
     _, peak, now = dropped[-1]
-    return Finding("confidence_drop", dropped[0][0], {"before": peak, "now": now})
+    return Finding(Rule.CONFIDENCE_DROP, dropped[0][0], {"before": peak, "now": now})
 
 
 def projection_miss(subject: Subject) -> Finding | None:
@@ -178,7 +199,7 @@ def projection_miss(subject: Subject) -> Finding | None:
     if since is None:
         return None
     value = projected([(day, value) for day, value, _ in points], plan.due)
-    return Finding("projection_miss", since, {"projected": value, "target": plan.target, "due": plan.due})
+    return Finding(Rule.PROJECTION_MISS, since, {"projected": value, "target": plan.target, "due": plan.due})
 
 
 def silent(subject: Subject, *, cycles: int) -> Finding | None:
@@ -189,7 +210,7 @@ def silent(subject: Subject, *, cycles: int) -> Finding | None:
     if missed < cycles:
         return None
     since = shift(reference, cycles + 1)
-    return Finding("silent", since, {"cycles": missed, "last": last or ""})
+    return Finding(Rule.SILENT, since, {"cycles": missed, "last": last or ""})
 
 
 def decision_needed(subject: Subject) -> Finding | None:
@@ -201,22 +222,22 @@ def decision_needed(subject: Subject) -> Finding | None:
         "decision": (latest.decision_needed or "").strip(),
         "options": (latest.decision_options or "").strip(),
     }
-    return Finding("decision_needed", run[0].cycle, facts)
+    return Finding(Rule.DECISION_NEEDED, run[0].cycle, facts)
 
 
 CHECKS: dict[str, Callable[..., Finding | None]] = {
-    "off_track": off_track,
-    "decision_needed": decision_needed,
-    "projection_miss": projection_miss,
-    "at_risk_streak": at_risk_streak,
-    "confidence_drop": confidence_drop,
-    "silent": silent,
+    Rule.OFF_TRACK: off_track,
+    Rule.DECISION_NEEDED: decision_needed,
+    Rule.PROJECTION_MISS: projection_miss,
+    Rule.AT_RISK_STREAK: at_risk_streak,
+    Rule.CONFIDENCE_DROP: confidence_drop,
+    Rule.SILENT: silent,
 }
 
 
-def enabled_rules(configured: Mapping[str, Any]) -> dict[str, dict[str, int]]:
+def enabled_rules(configured: Mapping[str, Any]) -> dict[Rule, dict[str, int]]:
     """The rules that run, each with its parameters: the defaults, tuned by `configured`."""
-    rules = {}
+    rules: dict[Rule, dict[str, int]] = {}
     for rule, defaults in DEFAULTS.items():
         given = configured.get(rule) or {}
         if given.get("enabled", True):
@@ -283,10 +304,11 @@ def describe_rules(configured: Mapping[str, Any]) -> dict[str, str]:
 def tune_rule(configured: Mapping[str, Any], name: str, text: str) -> dict[str, Any]:
     """`rule.at_risk_streak=off` or `rule.at_risk_streak.cycles=3` applied to a copy of `configured`; a
     ValueError says what is expected."""
-    rule, _, param = name.removeprefix(RULE_PREFIX).partition(".")
+    given, _, param = name.removeprefix(RULE_PREFIX).partition(".")
     text = text.strip()
-    if rule not in DEFAULTS:
+    if given not in DEFAULTS:
         raise ValueError(f"unknown rule; one of {', '.join(RULES)}")
+    rule = Rule(given)
     tuned = {key: dict(value) for key, value in configured.items()}
     entry = tuned.setdefault(rule, {})
     if not param:

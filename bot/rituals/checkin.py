@@ -26,7 +26,18 @@ from bot.portfolio import answers_in_cycle, responsible_people
 from bot.views.prompt import PromptItem, prompt_message
 from bot.workspace import load_workspace
 from storage.db import session_scope
-from storage.models import Away, CycleSkip, Delivery, Initiative, Person, Ritual, RitualRun, RunState, Snooze
+from storage.models import (
+    Away,
+    CycleSkip,
+    Delivery,
+    DeliveryKind,
+    Initiative,
+    Person,
+    Ritual,
+    RitualRun,
+    RunState,
+    Snooze,
+)
 
 PROMPT, REMINDER, SNOOZE = Ritual.PROMPT, Ritual.REMINDER, Ritual.SNOOZE
 MISSED = "missed: due longer ago than the grace window"
@@ -91,7 +102,7 @@ def run_checkin(engine: Engine, client: WebClient, *, now: datetime, settings: S
             )
             posts.append(Post(recipient, message, run_id))
             queued.append(item.target)
-        enqueue_posts(session, kind="prompt", posts=posts, now=now)
+        enqueue_posts(session, kind=DeliveryKind.PROMPT, posts=posts, now=now)
     return RitualResult(RitualName.CHECKIN, queued=tuple(queued), skipped=tuple(skipped))
 
 
@@ -190,5 +201,5 @@ def run_reminders(engine: Engine, *, now: datetime, settings: Settings) -> Ritua
                 )
                 posts.append(Post(channel, message, run_id))
                 queued.append(user)
-        enqueue_posts(session, kind="reminder", posts=posts, now=now)
+        enqueue_posts(session, kind=DeliveryKind.REMINDER, posts=posts, now=now)
     return RitualResult(RitualName.REMINDERS, queued=tuple(queued), skipped=tuple(skipped))

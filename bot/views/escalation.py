@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from bot.domain.escalation import Finding
+from bot.domain.escalation import Finding, Rule
 from bot.domain.portfolio import CLOSED_ESCALATIONS, RaciMember
 from bot.i18n import DEFAULT, t
 from bot.views import ids
@@ -343,12 +343,12 @@ def decisions_message(
 def reason_text(finding: Finding, unit: str | None, lang: str = DEFAULT) -> str:
     """What a rule saw, as a sentence (stored as the escalation's reason, in the workspace's language)."""
     facts = dict(finding.facts)
-    if finding.rule == "projection_miss":
+    if finding.rule == Rule.PROJECTION_MISS:
         facts.update(
             projected=kpi_text(facts["projected"], unit),
             target=kpi_text(facts["target"], unit),
             due=facts["due"].isoformat(),
         )
-    if finding.rule == "silent" and not facts.get("last"):
+    if finding.rule == Rule.SILENT and not facts.get("last"):
         return t("esc.reason.silent_never", lang, **facts)
     return t(f"esc.reason.{finding.rule}", lang, **facts)
