@@ -114,6 +114,7 @@ def digest_details_clicked(action: dict[str, Any], respond: Respond, context: Bo
 
 
 def home_paged(body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    """Previous or Next of the App Home's pager: the page its button carries."""
     deps = deps_of(context)
     publish_home(
         deps.engine,
@@ -136,7 +137,8 @@ def register(app: App) -> None:
     app.action(ids.PROMPT_AWAY)(ack=ack_now, lazy=[away_clicked])
     app.action(ids.HOME_UPDATE)(ack=ack_now, lazy=[home_update_clicked])
     app.action(ids.DIGEST_DETAILS)(ack=ack_now, lazy=[digest_details_clicked])
-    app.action(ids.HOME_PAGE)(ack=ack_now, lazy=[home_paged])
+    for pager in (ids.HOME_PAGE_PREVIOUS, ids.HOME_PAGE_NEXT):  # Previous and Next: one listener
+        app.action(pager)(ack=ack_now, lazy=[home_paged])
 
 
 def _closed(respond: Respond, lang: str) -> None:

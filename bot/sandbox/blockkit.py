@@ -17,7 +17,7 @@ def message_problem(text: str | None, blocks: list[dict[str, Any]] | None) -> st
     if text and len(text) > MESSAGE_TEXT:
         return "msg_too_long"
     if blocks is not None:
-        return blocks_problem(blocks, MESSAGE_BLOCKS)
+        return blocks_problem(blocks, MESSAGE_BLOCKS) or blocks_text_problem(blocks)
     return None
 
 
@@ -39,6 +39,8 @@ def view_problem(view: dict[str, Any] | None) -> str | None:
 def blocks_problem(blocks: list[dict[str, Any]], limit: int) -> str | None:
     if len(blocks) > limit:
         return f"invalid_blocks: no more than {limit} items allowed"
+    if duplicate := duplicate_action_id(blocks):
+        return duplicate
     block_ids = set()
     for index, block in enumerate(blocks):
         kind = block.get("type")
@@ -70,3 +72,41 @@ def blocks_problem(blocks: list[dict[str, Any]], limit: int) -> str | None:
                     f"invalid_blocks: option text over 75 characters [json-pointer:/blocks/{index}/element]"
                 )
     return None
+
+
+def duplicate_action_id(blocks: list[dict[str, Any]]) -> str | None:
+    """An action_id used twice in one block, refused as Slack refuses it ("Should be unique among all other
+    action_ids in the containing block", Block Kit reference); two blocks may share one (the Home's Update
+    buttons)."""
+    for index, block in enumerate(blocks):
+        elements = block.get("elements", []) if block.get("type") in ("actions", "context_actions") else []
+        seen: set[str] = set()
+        for position, element in enumerate(elements):
+            action_id = element.get("action_id") if isinstance(element, dict) else None
+            if action_id in seen:
+                pointer = f"/blocks/{index}/elements/{position}/action_id"
+                return f'invalid_blocks: `action_id` "{action_id}" already exists [json-pointer:{pointer}]'
+            if action_id:
+                seen.add(action_id)
+    return None
+
+
+# Slack refuses a message whose blocks hold more than about 12,000 characters of text in all with
+# `msg_blocks_too_long`: undocumented, except for the markdown block's "cumulative 12,000 characters";
+# a Slack engineer put it at "12,000 text characters with a buffer for block containers" (bolt-js
+# #2509), and bolt-js #2867 was refused at 11,341 characters summed over every `text` string. The
+# top-level `text` is not counted (chat.postMessage truncates it past 40,000 instead).
+MESSAGE_BLOCKS_TEXT = 12_000
+
+
+def blocks_text_problem(blocks: list[dict[str, Any]]) -> str | None:
+    """`msg_blocks_too_long` when the blocks' `text` strings, at any depth, add up past Slack's limit."""
+
+    def size(value: Any) -> int:
+        if isinstance(value, dict):
+            return sum(len(v) if k == "text" and isinstance(v, str) else size(v) for k, v in value.items())
+        if isinstance(value, list):
+            return sum(size(v) for v in value)
+        return 0
+
+    return "msg_blocks_too_long" if size(blocks) > MESSAGE_BLOCKS_TEXT else None

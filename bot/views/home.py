@@ -78,10 +78,10 @@ def home_view(
         blocks.append(context(t("home.page", lang, page=page, pages=pages)))
         buttons = []
         if page > 1:
-            buttons.append(_page_button(t("home.previous", lang), page - 1))
+            buttons.append(_page_button(t("home.previous", lang), ids.HOME_PAGE_PREVIOUS, page - 1))
         if page < pages:
-            buttons.append(_page_button(t("home.next", lang), page + 1))
-        blocks.append({"type": "actions", "block_id": "home_pager", "elements": buttons})
+            buttons.append(_page_button(t("home.next", lang), ids.HOME_PAGE_NEXT, page + 1))
+        blocks.append({"type": "actions", "block_id": ids.HOME_PAGER_BLOCK, "elements": buttons})
     if portfolio is not None:
         blocks.append({"type": "divider"})
         room = MAX_BLOCKS_VIEW - len(blocks)
@@ -114,5 +114,5 @@ def _by_name(item: tuple[str | None, Counter[str | None]]) -> str:
     return item[0] or "\uffff"  # departments by name, the initiatives without one last
 
 
-def _page_button(label: str, page: int) -> dict[str, Any]:
-    return {"type": "button", "text": plain(label, 75), "action_id": ids.HOME_PAGE, "value": str(page)}
+def _page_button(label: str, action_id: str, page: int) -> dict[str, Any]:
+    return {"type": "button", "text": plain(label, 75), "action_id": action_id, "value": str(page)}
