@@ -12,7 +12,8 @@ from bot.domain.digest import DigestData, Item, Missing, OpenEscalation, Point
 from bot.domain.progress import Pace
 from bot.domain.roadmap import Owner
 from bot.sandbox.blockkit import message_problem
-from bot.views.digest import MAX_TEXT_MESSAGE, digest_messages, text_size
+from bot.views.blocks import text_size
+from bot.views.digest import MAX_TEXT_MESSAGE, digest_messages
 from storage.models import Status
 
 SLACK_TEXT_LIMIT = 12_000  # what Slack is reported to refuse past (msg_blocks_too_long)

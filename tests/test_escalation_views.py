@@ -13,6 +13,7 @@ from bot.domain.portfolio import RaciMember
 from bot.i18n import LANGUAGES
 from bot.sandbox.blockkit import message_problem, view_problem
 from bot.views import ids
+from bot.views.blocks import MESSAGE_TEXT_BUDGET, text_size
 from bot.views.checkin import InvalidForm
 from bot.views.committee import AgendaItem, agenda_messages
 from bot.views.escalation import (
@@ -153,7 +154,9 @@ def test_the_decision_log_is_clipped_within_one_message(lang: str) -> None:
     rows = [(decision(), initiative()) for _ in range(60)]
     message = decisions_message(rows, quarter="2026-Q4", lang=lang)
     assert message_problem(message["text"], message["blocks"]) is None
-    assert message["response_type"] == "ephemeral" and "40" in json.dumps(message["blocks"][-1])
+    shown = len(message["blocks"]) - 2  # the title and the "…and N more" line
+    assert 0 < shown <= 20 and text_size(message["blocks"]) <= MESSAGE_TEXT_BUDGET
+    assert message["response_type"] == "ephemeral" and f"{60 - shown} " in json.dumps(message["blocks"][-1])
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

@@ -66,6 +66,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     "list.title": {"en": "*Initiatives* ({count})", "fr": "*Initiatives* ({count})"},
     "list.mine": {"en": "*Your initiatives* ({count})", "fr": "*Vos initiatives* ({count})"},
     "list.empty": {"en": "No initiatives to show.", "fr": "Aucune initiative à afficher."},
+    "list.more_narrow": {
+        "en": "…and {count} more not shown: narrow it with `/okr list team NAME`, `/okr list mine` "
+        "or `/okr list quarter 2026-Q4`.",
+        "fr": "…et {count} de plus non affichées : précisez avec `/okr list team NOM`, `/okr list mine` "
+        "ou `/okr list quarter 2026-Q4`.",
+    },
+    "who.more_people": {
+        "en": "…and {count} more people not shown.",
+        "fr": "…et {count} personnes de plus non affichées.",
+    },
     "list.more": {
         "en": "…and {count} more: `baton export` has them all.",
         "fr": "…et {count} de plus : `baton export` les donne toutes.",
@@ -281,6 +291,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "prompt.skip": {"en": "Skip this week", "fr": "Passer cette semaine"},
     "prompt.away": {"en": ":palm_tree: Out of office…", "fr": ":palm_tree: Absent(e)…"},
     "prompt.text": {"en": "Check-in {cycle}: {titles}", "fr": "Point {cycle} : {titles}"},
+    "prompt.text_more": {"en": "{titles} and {count} more", "fr": "{titles} et {count} de plus"},
     "prompt.text_reminder": {
         "en": "Reminder: check-in {cycle}: {titles}",
         "fr": "Rappel : point {cycle} : {titles}",

@@ -211,6 +211,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "decisions.empty": {"en": "No decision recorded yet.", "fr": "Aucune décision consignée pour l'instant."},
     "decisions.line": {"en": "*{title}* · {when}{committee}", "fr": "*{title}* · {when}{committee}"},
     "decisions.committee": {"en": " · committee {committee}", "fr": " · comité {committee}"},
+    "decisions.more_narrow": {
+        "en": "…and {count} more not shown: narrow it with `/okr decisions QUARTER` "
+        "(e.g. `/okr decisions 2026-Q1`), or `baton export` has them all.",
+        "fr": "…et {count} de plus non affichées : précisez avec `/okr decisions TRIMESTRE` "
+        "(par ex. `/okr decisions 2026-Q1`), ou `baton export` les contient toutes.",
+    },
     "decisions.more": {
         "en": "And {count} older decisions: `baton export` has them all.",
         "fr": "Et {count} décisions plus anciennes : `baton export` les contient toutes.",

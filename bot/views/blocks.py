@@ -21,6 +21,19 @@ MAX_HEADER_TEXT = 150
 MAX_CONTEXT_TEXT = 2000  # per element; 10 elements per context block
 MAX_PRIVATE_METADATA = 3000
 
+# The text of one message, as Baton budgets it. Slack refuses a message whose blocks hold too much text
+# with `msg_blocks_too_long`, a limit its reference pages do not give: the markdown block's page documents
+# a cumulative 12,000 characters for that block type only, a Slack engineer answered "12,000 text
+# characters with a buffer for block containers" (bolt-js #2509, rejected at ~13,200 summed), and
+# bolt-js #2867 was rejected at 11,341 characters summed over every `text` string of section, header
+# and divider blocks. So the limit counts the blocks only (the top-level `text` is the notification
+# fallback, which chat.postMessage truncates past 40,000 characters instead of refusing) and the
+# containers eat into it. Baton counts what it can count, every `text` string anywhere in the blocks
+# (`text_size`), and keeps 2,000 characters of headroom below 12,000 for the containers.
+MESSAGE_TEXT_BUDGET = 10_000
+# The top-level `text`: shown in notifications and where blocks cannot be; a few lines are plenty.
+MAX_NOTIFICATION_TEXT = 3000
+
 STATUS_EMOJI = {
     Status.ON_TRACK: ":large_green_circle:",
     Status.AT_RISK: ":large_orange_circle:",
@@ -44,8 +57,110 @@ def escape(text: str) -> str:
 
 
 def clip(text: str, limit: int) -> str:
-    """`text` cut to `limit` characters, with an ellipsis when it had to be cut."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    """`text` cut to `limit` characters, with an ellipsis when it had to be cut, never inside an
+    `&amp;`-style entity or a `<…>` mention, link or date (cut before it instead)."""
+    if len(text) <= limit:
+        return text
+    if limit <= 1:
+        return "…"[:limit]
+    cut = limit - 1
+    head = text[:cut]
+    amp = head.rfind("&")
+    if amp != -1 and ";" not in head[amp:] and ";" in text[amp : amp + 12]:
+        cut = amp  # inside `&amp;`, `&lt;`, `&gt;`…
+    head = text[:cut]
+    angle = head.rfind("<")
+    if angle != -1 and ">" not in head[angle:]:
+        cut = angle  # inside `<@U1>`, `<!channel>`, `<https://…|label>`, `<!date^…>`
+    return text[:cut].rstrip() + "…"
+
+
+def text_size(value: Any) -> int:
+    """The characters of text in blocks: every `text` string, at any depth (sections, fields, context
+    elements, buttons, options…), as Baton counts them against MESSAGE_TEXT_BUDGET."""
+    if isinstance(value, dict):
+        return sum(len(v) if k == "text" and isinstance(v, str) else text_size(v) for k, v in value.items())
+    if isinstance(value, list):
+        return sum(text_size(v) for v in value)
+    return 0
+
+
+MIN_CUT = 40  # a block cut shorter than this says nothing: drop it instead
+
+
+def fit_blocks(blocks: Sequence[dict[str, Any]], budget: int = MESSAGE_TEXT_BUDGET) -> list[dict[str, Any]]:
+    """`blocks` within `budget` characters of text. Blocks whose text is not prose (actions, inputs,
+    images, dividers, sections with fields) are kept whole; the prose (a section's text, a header, a
+    context's elements) is kept in order until the budget runs out: the block that does not fit is cut
+    with an ellipsis (never mid-entity), the prose blocks after it are left out."""
+    fixed = sum(text_size(block) for block in blocks if not _prose(block))
+    room = budget - fixed
+    out: list[dict[str, Any]] = []
+    full = False
+    for block in blocks:
+        if not _prose(block):
+            out.append(block)
+            continue
+        size = text_size(block)
+        if not full and size <= room:
+            out.append(block)
+            room -= size
+            continue
+        if not full and room >= MIN_CUT:
+            out.append(_cut(block, room))
+        full = True
+        room = 0
+    return out
+
+
+def fit_message(message: dict[str, Any], budget: int = MESSAGE_TEXT_BUDGET) -> dict[str, Any]:
+    """A message (`text`, `blocks`…) whose blocks fit `budget` and whose notification text is clipped."""
+    fitted = dict(message)
+    if fitted.get("blocks"):
+        fitted["blocks"] = fit_blocks(fitted["blocks"], budget)
+    if isinstance(fitted.get("text"), str):
+        fitted["text"] = clip(fitted["text"], MAX_NOTIFICATION_TEXT)
+    return fitted
+
+
+def take_within(sizes: Sequence[int], room: int) -> int:
+    """How many of the first items, of these text sizes, fit in `room` characters."""
+    taken = 0
+    for size in sizes:
+        if size > room:
+            break
+        room -= size
+        taken += 1
+    return taken
+
+
+def _prose(block: dict[str, Any]) -> bool:
+    kind = block.get("type")
+    if kind == "section":
+        return "fields" not in block and isinstance(block.get("text"), dict)
+    return kind in ("header", "context")
+
+
+def _cut(block: dict[str, Any], room: int) -> dict[str, Any]:
+    """A prose block cut to `room` characters of text."""
+    if block.get("type") == "context":
+        elements = []
+        for element in block.get("elements", []):
+            size = text_size(element)
+            if size <= room:
+                elements.append(element)
+                room -= size
+            elif "text" in element and room >= 2:
+                elements.append({**element, "text": clip(element["text"], room)})
+                break
+            else:
+                break
+        return {**block, "elements": elements or [{"type": "mrkdwn", "text": "…"}]}
+    text = block["text"]
+    return {
+        **block,
+        "text": {**text, "text": clip(text["text"], max(room - text_size(block) + len(text["text"]), 1))},
+    }
 
 
 def plain(text: str, limit: int = MAX_PLAIN_LABEL) -> dict[str, Any]:

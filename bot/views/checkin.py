@@ -17,6 +17,7 @@ from bot.views.blocks import (
     clip,
     context,
     escape,
+    fit_message,
     format_number,
     input_block,
     kpi_text,
@@ -31,6 +32,7 @@ ANSWERABLE = (Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK)
 CONFIDENCE_LEVELS = (1, 2, 3, 4, 5)
 MAX_COMMENT = 3000  # Slack's limit for a plain-text input
 MAX_QUOTED = 1500  # each text quoted back in a confirmation
+MAX_TITLE = 150
 
 # The free-text fields after the highlights: (Details field, block, action, label key, placeholder key)
 TEXT_FIELDS = (
@@ -288,13 +290,12 @@ def checkin_confirmation(initiative: Initiative, checkin: CheckIn, lang: str = D
     """The DM that tells an owner what Baton recorded."""
     kpi = escape(kpi_text(checkin.kpi_value, initiative.kpi_unit))
     summary = t("confirm.summary", lang, status=status_badge(checkin.status, lang), kpi=kpi)
-    title = escape(initiative.title)
+    title = escape(clip(initiative.title, MAX_TITLE))
     blocks = [section(t("confirm.recorded", lang, cycle=checkin.cycle, title=title)), section(summary)]
     blocks.extend(section(line) for line in checkin_details(checkin, lang))
-    return {
-        "text": t("confirm.text", lang, cycle=checkin.cycle, title=title, summary=summary),
-        "blocks": blocks,
-    }
+    return fit_message(
+        {"text": t("confirm.text", lang, cycle=checkin.cycle, title=title, summary=summary), "blocks": blocks}
+    )
 
 
 def checkin_details(checkin: CheckIn, lang: str = DEFAULT, limit: int = MAX_QUOTED) -> list[str]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.i18n import DEFAULT, t
-from bot.views.blocks import clip, context, escape, header, section
+from bot.views.blocks import clip, context, escape, fit_message, header, section
 from bot.views.digest import split_blocks
 from bot.views.escalation import MAX_REASON, MAX_TITLE, rule_name
 from storage.models import Escalation, EscalationState
@@ -43,7 +43,7 @@ def in_parts(blocks: Sequence[dict[str, Any]], text: str, lang: str) -> list[dic
             [*chunk, context(t("committee.part", lang, number=number, total=len(chunks)))]
             for number, chunk in enumerate(chunks, start=1)
         ]
-    return [{"text": text, "blocks": chunk} for chunk in chunks]
+    return [fit_message({"text": text, "blocks": chunk}) for chunk in chunks]
 
 
 def _item(number: int, item: AgendaItem, month: str, lang: str) -> dict[str, Any]:

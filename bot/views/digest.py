@@ -20,12 +20,14 @@ from bot.views import ids
 from bot.views.blocks import (
     MAX_BLOCKS_MESSAGE,
     MAX_SECTION_TEXT,
+    MESSAGE_TEXT_BUDGET,
     NO_UPDATE_EMOJI,
     STATUS_EMOJI,
     STATUSES,
     clip,
     context,
     escape,
+    fit_message,
     header,
     kpi_text,
     owner_text,
@@ -33,12 +35,13 @@ from bot.views.blocks import (
     section,
     status_badge,
     status_label,
+    text_size,
 )
 from storage.models import Delivery, Status
 
 # Slack refuses a message whose blocks hold more text than about 12,000 characters (msg_blocks_too_long,
-# undocumented; reports put it between 11,000 and 13,000 with the blocks' own overhead): stay well below.
-MAX_TEXT_MESSAGE = 10_000
+# undocumented): one budget for every message, see bot/views/blocks.py.
+MAX_TEXT_MESSAGE = MESSAGE_TEXT_BUDGET
 MAX_TITLE = 150
 MAX_COMMENT = 280
 MAX_FREE_TEXT = 300  # decisions, reasons: one line each
@@ -61,7 +64,7 @@ def digest_messages(data: DigestData, lang: str = DEFAULT) -> list[dict[str, Any
             if number == 1
             else t("digest.fallback_part", lang, cycle=data.cycle, number=number, total=total)
         )
-        messages.append({"text": text, "blocks": chunk})
+        messages.append(fit_message({"text": text, "blocks": chunk}))
     return messages
 
 
@@ -71,7 +74,7 @@ def preview_message(data: DigestData, lang: str = DEFAULT) -> dict[str, Any]:
     blocks = messages[0]["blocks"]
     if len(messages) > 1:  # the "part 1 of n" label becomes "n - 1 more parts"
         blocks = [*blocks[:-1], context(t("digest.preview_more", lang, count=len(messages) - 1))]
-    return {"response_type": "ephemeral", "text": messages[0]["text"], "blocks": blocks}
+    return fit_message({"response_type": "ephemeral", "text": messages[0]["text"], "blocks": blocks})
 
 
 # -- the head -------------------------------------------------------------------------------------------
@@ -319,15 +322,6 @@ def packed(heading: str, lines: Sequence[str]) -> list[dict[str, Any]]:
         else:
             sections[-1] += "\n" + line
     return [section(text) for text in sections]
-
-
-def text_size(value: Any) -> int:
-    """The characters of text in blocks, as Slack counts them against a message's budget."""
-    if isinstance(value, dict):
-        return sum(len(v) if k == "text" and isinstance(v, str) else text_size(v) for k, v in value.items())
-    if isinstance(value, list):
-        return sum(text_size(v) for v in value)
-    return 0
 
 
 def split_blocks(blocks: Sequence[dict[str, Any]]) -> list[list[dict[str, Any]]]:

@@ -15,15 +15,19 @@ from bot.views import ids
 from bot.views.blocks import (
     MAX_BLOCKS_MESSAGE,
     MAX_VIEW_TITLE,
+    MESSAGE_TEXT_BUDGET,
     clip,
     context,
     escape,
+    fit_message,
     header,
     input_block,
     kpi_text,
     plain,
     section,
     status_badge,
+    take_within,
+    text_size,
 )
 from bot.views.checkin import InvalidForm
 from bot.views.portfolio import raci_text
@@ -34,6 +38,7 @@ MAX_REASON = 1200
 MAX_MORE_REASONS, MAX_MORE_REASON = 3, 300  # the latest later reasons: the section stays within 3,000
 MAX_DECISION = 2000  # what the modal accepts for the decision and for its rationale
 MAX_DECISIONS_SHOWN = 20
+RESERVED_TEXT = 1_000  # of an answer's text budget: its title and its "…and N more" line
 
 
 @dataclass(frozen=True)
@@ -126,7 +131,7 @@ def alert_message(data: AlertData, lang: str = DEFAULT) -> dict[str, Any]:
         title=escape(clip(initiative.title, MAX_TITLE)),
         rule=rule_name(escalation.rule, lang),
     )
-    return {"text": text, "blocks": blocks}
+    return fit_message({"text": text, "blocks": blocks})
 
 
 def _state_lines(data: AlertData, lang: str) -> list[str]:
@@ -209,10 +214,12 @@ def decision_text(decision: Decision, lang: str = DEFAULT) -> str:
 
 def decision_dm(initiative: Initiative, decision: Decision, lang: str = DEFAULT) -> dict[str, Any]:
     title = escape(clip(initiative.title, MAX_TITLE))
-    return {
-        "text": t("esc.dm.text", lang, title=title, decision=escape(clip(decision.decision, 200))),
-        "blocks": [section(t("esc.dm.intro", lang, title=title)), section(decision_text(decision, lang))],
-    }
+    return fit_message(
+        {
+            "text": t("esc.dm.text", lang, title=title, decision=escape(clip(decision.decision, 200))),
+            "blocks": [section(t("esc.dm.intro", lang, title=title)), section(decision_text(decision, lang))],
+        }
+    )
 
 
 def level_reply(level: int, who: Sequence[str], hours: int, lang: str = DEFAULT) -> dict[str, Any]:
@@ -226,7 +233,7 @@ def level_reply(level: int, who: Sequence[str], hours: int, lang: str = DEFAULT)
         )
     else:
         text = t("esc.level2", lang, who=mentions, hours=hours)
-    return {"text": text, "blocks": [section(text)]}
+    return fit_message({"text": text, "blocks": [section(text)]})
 
 
 # -- the decision modal -----------------------------------------------------------------------------------
@@ -324,6 +331,7 @@ def decisions_message(
         }
     room = min(MAX_DECISIONS_SHOWN, MAX_BLOCKS_MESSAGE - 3)
     blocks = [section(f"*{title}*")]
+    entries = []
     for decision, initiative in rows[:room]:
         head = t(
             "decisions.line",
@@ -334,10 +342,12 @@ def decisions_message(
             if decision.committee
             else "",
         )
-        blocks.append(section(f"{head}\n{decision_text(decision, lang)}"))
-    if len(rows) > room:
-        blocks.append(context(t("decisions.more", lang, count=len(rows) - room)))
-    return {"response_type": "ephemeral", "text": title, "blocks": blocks}
+        entries.append(section(f"{head}\n{decision_text(decision, lang)}"))
+    shown = take_within([text_size(entry) for entry in entries], MESSAGE_TEXT_BUDGET - RESERVED_TEXT)
+    blocks += entries[:shown]
+    if len(rows) > shown:
+        blocks.append(context(t("decisions.more_narrow", lang, count=len(rows) - shown)))
+    return fit_message({"response_type": "ephemeral", "text": title, "blocks": blocks})
 
 
 def reason_text(finding: Finding, unit: str | None, lang: str = DEFAULT) -> str:

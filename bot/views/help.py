@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.i18n import DEFAULT, t
-from bot.views.blocks import context, escape, section
+from bot.views.blocks import context, escape, fit_message, section
 
 
 def help_message(
@@ -20,4 +20,4 @@ def help_message(
     blocks.append(section(t("help.intro", lang, commands=commands)))
     blocks.append(context(t("help.example", lang)))
     text = "Baton: /okr " + ", /okr ".join(usage for usage, _ in subcommands)
-    return {"response_type": "ephemeral", "text": text, "blocks": blocks}
+    return fit_message({"response_type": "ephemeral", "text": text, "blocks": blocks})

@@ -16,9 +16,11 @@ from bot.views.blocks import (
     MAX_BLOCKS_VIEW,
     MAX_OPTIONS,
     MAX_VIEW_TITLE,
+    MESSAGE_TEXT_BUDGET,
     clip,
     context,
     escape,
+    fit_message,
     kpi_text,
     option,
     owner_text,
@@ -26,6 +28,8 @@ from bot.views.blocks import (
     plain,
     section,
     status_badge,
+    take_within,
+    text_size,
 )
 from bot.views.checkin import checkin_details
 from storage.models import CheckIn, Escalation, Initiative, RaciLetter, Role
@@ -37,10 +41,12 @@ MAX_PROBLEMS_SHOWN = 6
 MAX_ERROR = 1000
 MAX_DETAIL = 400  # each note of the latest check-in, in /okr status
 MAX_ESCALATIONS = 10
+RESERVED_TEXT = 1_000  # of an answer's text budget: its heading and its "…and N more" line
 
 
 def ephemeral(blocks: list[dict[str, Any]], text: str) -> dict[str, Any]:
-    return {"response_type": "ephemeral", "text": text, "blocks": blocks}
+    """An answer for the asker only, within one message's text budget."""
+    return fit_message({"response_type": "ephemeral", "text": text, "blocks": blocks})
 
 
 def who_message(
@@ -62,7 +68,11 @@ def who_message(
         more = t("who.more", lang, count=len(initiatives) - 10) if len(initiatives) > 10 else ""
         lines.append(t("who.line", lang, who=who, titles=titles, more=more))
     heading = t("who.missing", lang, cycle=cycle, count=len(missing))
-    return ephemeral([section(heading), *packed_sections(lines, MAX_BLOCKS_MESSAGE - 1, lang)], heading)
+    shown = take_within([len(line) + 1 for line in lines], MESSAGE_TEXT_BUDGET - RESERVED_TEXT)
+    blocks = [section(heading), *packed_sections(lines[:shown], MAX_BLOCKS_MESSAGE - 2, lang)]
+    if len(lines) > shown:
+        blocks.append(context(t("who.more_people", lang, count=len(lines) - shown)))
+    return ephemeral(blocks, heading)
 
 
 def list_message(
@@ -88,6 +98,7 @@ def list_message(
         return ephemeral([section(title), context(t("list.empty", lang))], title)
     room = MAX_BLOCKS_MESSAGE - 2
     blocks = [section(title)]
+    lines = []
     for initiative in initiatives[:room]:
         who = ", ".join(owner_text(o) for o in owners.get(initiative.id or 0, ())) or t("list.nobody", lang)
         line = t(
@@ -99,9 +110,11 @@ def list_message(
             kpi=escape(kpi_text(initiative.kpi_current, initiative.kpi_unit)),
             target=escape(kpi_text(initiative.kpi_target, initiative.kpi_unit)),
         )
-        blocks.append(section(line))
-    if len(initiatives) > room:
-        blocks.append(context(t("list.more", lang, count=len(initiatives) - room)))
+        lines.append(section(line))
+    shown = take_within([text_size(line) for line in lines], MESSAGE_TEXT_BUDGET - RESERVED_TEXT)
+    blocks += lines[:shown]
+    if len(initiatives) > shown:
+        blocks.append(context(t("list.more_narrow", lang, count=len(initiatives) - shown)))
     return ephemeral(blocks, title)
 
 

@@ -11,18 +11,28 @@ from bot.i18n import DEFAULT, t
 from bot.views import ids
 from bot.views.blocks import (
     MAX_BLOCKS_MESSAGE,
+    MESSAGE_TEXT_BUDGET,
+    clip,
     context,
     escape,
+    fit_message,
     kpi_text,
     plain,
     section,
     status_badge,
+    take_within,
+    text_size,
 )
 from storage.models import Away, CheckIn, Initiative, Status
 
 ONE_CLICK = (Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK)
 BLOCKS_PER_ITEM = 2
 FIXED_BLOCKS = 5  # intro, on-behalf note, "more" note, divider, footer
+RESERVED_TEXT = 1_500  # of the message's text budget: intro, notes and footer
+MAX_TITLE = 150  # as the initiative modal allows; an imported title may be longer
+MAX_KPI = 300
+MAX_TEXT_TITLE = 80  # in the notification text
+MAX_TEXT_TITLES = 10
 
 
 @dataclass(frozen=True)
@@ -68,9 +78,16 @@ def prompt_message(
     if owner != recipient:
         blocks.append(context(t("prompt.on_behalf", lang, owner=owner)))
     room = (MAX_BLOCKS_MESSAGE - FIXED_BLOCKS) // BLOCKS_PER_ITEM
-    shown = sorted(items, key=lambda item: item.answer is not None)[:room]
+    candidates = sorted(items, key=lambda item: item.answer is not None)[:room]
+    built = {
+        id(item): _item_blocks(item, PromptRef(cycle, owner, item.initiative.id), lang) for item in candidates
+    }
+    fits = take_within(
+        [text_size(built[id(item)]) for item in candidates], MESSAGE_TEXT_BUDGET - RESERVED_TEXT
+    )
+    shown = candidates[:fits]
     for item in sorted(shown, key=lambda item: items.index(item)):
-        blocks.extend(_item_blocks(item, PromptRef(cycle, owner, item.initiative.id), lang))
+        blocks.extend(built[id(item)])
     if len(items) > len(shown):
         blocks.append(context(t("prompt.more", lang, count=len(items) - len(shown))))
     if skipped:
@@ -80,9 +97,14 @@ def prompt_message(
         blocks.append(_footer(PromptRef(cycle, owner), lang))
     else:
         blocks.append(context(t("prompt.all_done", lang)))
-    titles = escape(", ".join(item.initiative.title for item in missing)) or t("prompt.all_answered", lang)
+    titles = ", ".join(
+        escape(clip(item.initiative.title, MAX_TEXT_TITLE)) for item in missing[:MAX_TEXT_TITLES]
+    )
+    if len(missing) > MAX_TEXT_TITLES:
+        titles = t("prompt.text_more", lang, titles=titles, count=len(missing) - MAX_TEXT_TITLES)
+    titles = titles or t("prompt.all_answered", lang)
     text = t("prompt.text_reminder" if reminder else "prompt.text", lang, cycle=cycle, titles=titles)
-    return {"text": text, "blocks": blocks}
+    return fit_message({"text": text, "blocks": blocks})
 
 
 def listed_initiatives(blocks: Sequence[dict[str, Any]]) -> list[int]:
@@ -104,12 +126,13 @@ def _item_blocks(item: PromptItem, ref: PromptRef, lang: str) -> list[dict[str, 
         t(
             "prompt.kpi",
             lang,
-            kpi=initiative.kpi_name or "KPI",
+            kpi=clip(initiative.kpi_name or "KPI", MAX_KPI),
             current=kpi_text(initiative.kpi_current, initiative.kpi_unit),
             target=kpi_text(initiative.kpi_target, initiative.kpi_unit),
         )
     )
     block_id = f"{ids.PROMPT_ITEM_BLOCK}{initiative.id}"
+    title = escape(clip(initiative.title, MAX_TITLE))
     if answer is not None:
         recorded = status_badge(answer.status, lang)
         if answer.kpi_value is not None:
@@ -117,7 +140,7 @@ def _item_blocks(item: PromptItem, ref: PromptRef, lang: str) -> list[dict[str, 
         line = t("prompt.recorded", lang, recorded=recorded, author=answer.author)
         return [
             {
-                **section(f":white_check_mark: *{escape(initiative.title)}*\n{line}"),
+                **section(f":white_check_mark: *{title}*\n{line}"),
                 "block_id": block_id,
                 "accessory": _button(t("prompt.edit", lang), ids.PROMPT_DETAILS, ref),
             },
@@ -129,7 +152,7 @@ def _item_blocks(item: PromptItem, ref: PromptRef, lang: str) -> list[dict[str, 
     buttons.append(_button(t("prompt.details", lang), ids.PROMPT_DETAILS, ref, style="primary"))
     return [
         {
-            **section(f"*{escape(initiative.title)}*\n{kpi} · {status_badge(initiative.status, lang)}"),
+            **section(f"*{title}*\n{kpi} · {status_badge(initiative.status, lang)}"),
             "block_id": block_id,
         },
         {"type": "actions", "block_id": f"prompt_actions:{initiative.id}", "elements": buttons},
@@ -199,4 +222,4 @@ def away_confirmation(away: Away, lang: str = DEFAULT) -> dict[str, Any]:
         text = t("away.confirmed_delegate", lang, until=until, delegate=away.delegate_id)
     else:
         text = t("away.confirmed", lang, until=until)
-    return {"text": text, "blocks": [section(text)]}
+    return fit_message({"text": text, "blocks": [section(text)]})
