@@ -436,7 +436,15 @@ def test_a_sender_waiting_out_a_long_retry_after_keeps_its_rows_from_another_rep
     result: list[DrainStats] = []
     thread = threading.Thread(target=lambda: result.append(waiting.drain()))
     thread.start()
-    wait_for(lambda: len(fake_slack.calls_to("chat.postMessage")) == 2)  # both held, waiting out the 429
+
+    def both_held_one_429_seen() -> bool:
+        """The waiting sender holds both rows and Slack has answered it 429 (whether it then sends the
+        second row at once or after the first's wait, as a loaded machine may schedule it)."""
+        with Session(engine) as probe:
+            states = probe.exec(select(Delivery.state)).all()
+        return bool(fake_slack.calls_to("chat.postMessage")) and states == [DeliveryState.SENDING] * 2
+
+    wait_for(both_held_one_429_seen)
     taken = DrainStats()
     while thread.is_alive():  # the other replica looks for abandoned rows all along
         taken.add(replica.drain())
