@@ -87,10 +87,22 @@ ALIASES = {"roles": "role"}
 HELP = [(sub.usage, sub.help) for sub in COMMANDS.values()] + [("help", "help.help")]
 
 
+# Slack sends what a person typed with `&`, `<` and `>` as `&amp;`, `&lt;` and `&gt;` (its three control
+# characters), and its own markup (`<@U…|name>`, `<#C…|name>`) as is: the three entities, decoded in one pass,
+# give back what was typed, so `&amp;lt;` (a typed `&lt;`) stays `&lt;`.
+SLACK_ENTITIES = re.compile(r"&(amp|lt|gt);")
+TYPED = {"amp": "&", "lt": "<", "gt": ">"}
+
+
+def typed_text(text: str) -> str:
+    """A slash command's text as the person typed it; views escape it again, once, where they show it."""
+    return SLACK_ENTITIES.sub(lambda entity: TYPED[entity[1]], text)
+
+
 def _subcommand(command: dict[str, Any]) -> tuple[str, Subcommand | None, str]:
     """The subcommand's name as typed, its table entry (None for help or a name Baton does not know),
-    and the text after it."""
-    name, _, rest = (command.get("text") or "").strip().partition(" ")
+    and the text after it, its entities decoded: the only place where `/okr` text enters Baton."""
+    name, _, rest = typed_text(command.get("text") or "").strip().partition(" ")
     return name, COMMANDS.get(ALIASES.get(name.lower(), name.lower())), rest.strip()
 
 

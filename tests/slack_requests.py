@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable
 from typing import Any, Literal, TypeVar
@@ -44,6 +45,9 @@ def signed_headers(
 def slash_command_body(
     text: str, *, user: str, response_url: str, trigger_id: str = "13345224609.738474920.8088930838d88f008e0"
 ) -> str:
+    """`/okr text` as Slack posts it: `&`, `<`, `>` typed in `text` arrive escaped, while the mentions Slack
+    made of a picked person or channel (`<@U…|name>`, `<#C…|name>`; should_escape) arrive as they are."""
+    text = slack_escaped(text)
     return urlencode(
         {
             "token": "legacy-verification-token",
@@ -61,6 +65,18 @@ def slash_command_body(
             "trigger_id": trigger_id,
         }
     )
+
+
+# A mention of a user or channel, as Slack writes one into a command's text (the manifest's should_escape).
+SLACK_MENTION = re.compile(r"<[@#][UWCG][A-Z0-9]+(?:\|[^<>]*)?>")
+
+
+def slack_escaped(text: str) -> str:
+    """`text` as a person typed it, with the escaping Slack applies to a slash command's text."""
+    parts = SLACK_MENTION.split(text)
+    mentions = SLACK_MENTION.findall(text)
+    escaped = [p.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") for p in parts]
+    return "".join(x for pair in zip(escaped, [*mentions, ""], strict=True) for x in pair)
 
 
 def view_submission_body(view: dict[str, Any], *, user: str, values: dict[str, dict[str, Any]]) -> str:

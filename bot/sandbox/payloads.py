@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
@@ -78,6 +79,18 @@ def user_ref(user: Mapping[str, Any]) -> dict[str, Any]:
     return {"id": user["id"], "username": user["name"], "name": user["name"], "team_id": TEAM_ID}
 
 
+# How Slack writes a picked person or channel into a command's text (the manifest's `should_escape: true`):
+# these reach the app as they are, while the `&`, `<` and `>` a person typed arrive as HTML entities.
+MENTION = re.compile(r"<[@#][UWCG][A-Z0-9]+(?:\|[^<>]*)?>")
+
+
+def escaped_as_slack(text: str) -> str:
+    """A slash command's `text` as Slack sends it: `&`, `<`, `>` escaped, mentions left as Slack made them."""
+    parts, mentions = MENTION.split(text), MENTION.findall(text)
+    escaped = [part.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") for part in parts]
+    return "".join(piece for pair in zip(escaped, [*mentions, ""], strict=True) for piece in pair)
+
+
 def slash_command(
     text: str,
     *,
@@ -97,7 +110,7 @@ def slash_command(
             "user_id": user["id"],
             "user_name": user["name"],
             "command": command,
-            "text": text,
+            "text": escaped_as_slack(text),
             "api_app_id": APP_ID,
             "is_enterprise_install": "false",
             "response_url": response_url,
