@@ -86,19 +86,23 @@ def text_size(value: Any) -> int:
 
 
 MIN_CUT = 40  # a block cut shorter than this says nothing: drop it instead
+MAX_NOTES = 2_000  # context lines kept whole when a message is cut, if they are this short in all
 
 
 def fit_blocks(blocks: Sequence[dict[str, Any]], budget: int = MESSAGE_TEXT_BUDGET) -> list[dict[str, Any]]:
     """`blocks` within `budget` characters of text. Blocks whose text is not prose (actions, inputs,
-    images, dividers, sections with fields) are kept whole; the prose (a section's text, a header, a
-    context's elements) is kept in order until the budget runs out: the block that does not fit is cut
-    with an ellipsis (never mid-entity), the prose blocks after it are left out."""
+    images, dividers, sections with fields) are kept whole, and so are the context lines when they are
+    short in all (a state, "part n of m", "…and N more"); the prose (a section's text, a header, long
+    context) is kept in order until the budget runs out: the block that does not fit is cut with an
+    ellipsis (never mid-entity), the prose blocks after it are left out."""
     fixed = sum(text_size(block) for block in blocks if not _prose(block))
-    room = budget - fixed
+    notes = sum(text_size(block) for block in blocks if block.get("type") == "context")
+    keep_notes = notes <= MAX_NOTES and fixed + notes < budget
+    room = budget - fixed - (notes if keep_notes else 0)
     out: list[dict[str, Any]] = []
     full = False
     for block in blocks:
-        if not _prose(block):
+        if not _prose(block) or (keep_notes and block.get("type") == "context"):
             out.append(block)
             continue
         size = text_size(block)

@@ -33,6 +33,7 @@ CONFIDENCE_LEVELS = (1, 2, 3, 4, 5)
 MAX_COMMENT = 3000  # Slack's limit for a plain-text input
 MAX_QUOTED = 1500  # each text quoted back in a confirmation
 MAX_TITLE = 150
+MAX_QUOTED_SECTION = 1800
 
 # The free-text fields after the highlights: (Details field, block, action, label key, placeholder key)
 TEXT_FIELDS = (
@@ -292,7 +293,8 @@ def checkin_confirmation(initiative: Initiative, checkin: CheckIn, lang: str = D
     summary = t("confirm.summary", lang, status=status_badge(checkin.status, lang), kpi=kpi)
     title = escape(clip(initiative.title, MAX_TITLE))
     blocks = [section(t("confirm.recorded", lang, cycle=checkin.cycle, title=title)), section(summary)]
-    blocks.extend(section(line) for line in checkin_details(checkin, lang))
+    # five quotes of 1,800 characters each (escaped) and the head stay within the message's budget
+    blocks.extend(section(clip(line, MAX_QUOTED_SECTION)) for line in checkin_details(checkin, lang))
     return fit_message(
         {"text": t("confirm.text", lang, cycle=checkin.cycle, title=title, summary=summary), "blocks": blocks}
     )

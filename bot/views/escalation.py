@@ -23,6 +23,7 @@ from bot.views.blocks import (
     header,
     input_block,
     kpi_text,
+    mrkdwn,
     plain,
     section,
     status_badge,
@@ -38,6 +39,8 @@ MAX_REASON = 1200
 MAX_MORE_REASONS, MAX_MORE_REASON = 3, 300  # the latest later reasons: the section stays within 3,000
 MAX_DECISION = 2000  # what the modal accepts for the decision and for its rationale
 MAX_DECISIONS_SHOWN = 20
+# The alert's sections, so that a decided alert keeps its decision within the message's text budget
+MAX_WHY_SECTION, MAX_RACI_SECTION, MAX_NEEDED_SECTION = 2500, 1200, 2000
 RESERVED_TEXT = 1_000  # of an answer's text budget: its title and its "…and N more" line
 
 
@@ -82,7 +85,7 @@ def alert_message(data: AlertData, lang: str = DEFAULT) -> dict[str, Any]:
         reason += "\n" + t("esc.reason.more", lang, user=escape(more["user"]), reason=more_reason)
     blocks: list[dict[str, Any]] = [
         header(t("esc.header", lang, title=clip(initiative.title, MAX_TITLE))),
-        section(t("esc.why", lang, rule=rule_name(escalation.rule, lang), reason=reason)),
+        _section(t("esc.why", lang, rule=rule_name(escalation.rule, lang), reason=reason), MAX_WHY_SECTION),
     ]
     lines = [
         t(
@@ -97,7 +100,7 @@ def alert_message(data: AlertData, lang: str = DEFAULT) -> dict[str, Any]:
     ]
     blocks.append(section(t("esc.history", lang, lines="\n".join(lines) or t("esc.history_none", lang))))
     blocks.append(
-        section(
+        _section(
             t(
                 "esc.raci",
                 lang,
@@ -105,7 +108,8 @@ def alert_message(data: AlertData, lang: str = DEFAULT) -> dict[str, Any]:
                 a=raci_text(data.raci.get(RaciLetter.ACCOUNTABLE, ()), lang),
                 c=raci_text(data.raci.get(RaciLetter.CONSULTED, ()), lang),
                 i=raci_text(data.raci.get(RaciLetter.INFORMED, ()), lang),
-            )
+            ),
+            MAX_RACI_SECTION,
         )
     )
     latest = data.recent[0] if data.recent else None
@@ -115,7 +119,7 @@ def alert_message(data: AlertData, lang: str = DEFAULT) -> dict[str, Any]:
             needed += "\n" + t(
                 "esc.options", lang, options=escape(clip(latest.decision_options or "", MAX_REASON))
             )
-        blocks.append(section(needed))
+        blocks.append(_section(needed, MAX_NEEDED_SECTION))
     if data.decision is not None:
         blocks.append(section(decision_text(data.decision, lang)))
     blocks.append(context("\n".join(_state_lines(data, lang))))
@@ -190,6 +194,10 @@ def _buttons(escalation: Escalation, lang: str) -> list[dict[str, Any]]:
             button["style"] = "primary"
         buttons.append(button)
     return buttons
+
+
+def _section(text: str, limit: int) -> dict[str, Any]:
+    return {"type": "section", "text": mrkdwn(text, limit)}
 
 
 def decision_text(decision: Decision, lang: str = DEFAULT) -> str:
