@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
-from bot.sandbox.directory import CAMILLE, LEADERSHIP, PRIYA
+from bot.sandbox.directory import CAMILLE, GENERAL, LEADERSHIP, PRIYA
 from storage.db import make_engine, upgrade
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -116,8 +116,12 @@ def to_top(message: Locator) -> None:
 
 
 def test_update_through_the_message_box(page: Page, sandbox_url: str, screenshots: Path) -> None:
-    """Type /okr update, answer the modal (a bad KPI first), see the confirmation in the DM."""
+    """Type /okr update in a channel (Baton's Messages tab is read-only, as the manifest says), answer the
+    modal (a bad KPI first), see the confirmation in the DM."""
     open_as(page, sandbox_url, CAMILLE.id)
+    expect(page.locator("#composer")).to_have_count(0)
+    expect(page.locator("#read-only")).to_contain_text("read-only")
+    open_as(page, sandbox_url, CAMILLE.id, GENERAL)
     page.fill("#composer input", "/okr update")
     page.press("#composer input", "Enter")
     modal = page.locator(".modal")
@@ -136,6 +140,7 @@ def test_update_through_the_message_box(page: Page, sandbox_url: str, screenshot
     modal.locator("[name='kpi_value/kpi_value_input']").fill("61")
     modal.locator("button[type=submit]").click()
     expect(modal).to_have_count(0)
+    page.click("a.nav.dm")  # the confirmation is a DM
     confirmation = page.locator(".msg", has_text="Déploiement ERP phase 2").last
     expect(confirmation).to_contain_text("61")
     expect(confirmation.locator("b", has_text="certified")).to_be_visible()  # mrkdwn, as Slack shows it

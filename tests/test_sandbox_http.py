@@ -20,7 +20,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from bot.sandbox.directory import CAMILLE, LEA, LEADERSHIP
+from bot.sandbox.directory import CAMILLE, GENERAL, LEA, LEADERSHIP
 from bot.sandbox.runner import Running, start
 from bot.views import ids
 from storage.models import CheckIn, Initiative, Status
@@ -65,20 +65,30 @@ def test_baton_checks_signatures_even_in_the_sandbox(sandbox: Running) -> None:
 
 
 def test_a_slash_command_answer_shows_as_an_ephemeral_message(sandbox: Running) -> None:
-    dm = sandbox.sandbox.workspace.dm_of(LEA.id)
-    page_post(sandbox, "send", **{"as": LEA.id, "in": dm, "text": "/okr help"})
-    main = parts(sandbox, LEA.id, dm)["main"]
+    page_post(sandbox, "send", **{"as": LEA.id, "in": GENERAL, "text": "/okr help"})
+    main = parts(sandbox, LEA.id, GENERAL)["main"]
     assert "Only visible to you" in main and "/okr update" in main
-    page_post(sandbox, "send", **{"as": LEA.id, "in": dm, "text": "/frobnicate"})
-    assert "is not a valid command" in parts(sandbox, LEA.id, dm)["main"]
+    page_post(sandbox, "send", **{"as": LEA.id, "in": GENERAL, "text": "/frobnicate"})
+    assert "is not a valid command" in parts(sandbox, LEA.id, GENERAL)["main"]
+
+
+def test_batons_messages_tab_is_read_only_as_the_manifest_says(sandbox: Running) -> None:
+    """manifest.yml: messages_tab_read_only_enabled. No message box in Baton's DM; channels keep theirs."""
+    dm = sandbox.sandbox.workspace.dm_of(LEA.id)
+    in_dm = httpx.get(sandbox.url, params={"as": LEA.id, "in": dm}).text
+    assert 'id="composer"' not in in_dm and "Messages tab is read-only" in in_dm
+    assert 'id="composer"' in httpx.get(sandbox.url, params={"as": LEA.id, "in": GENERAL}).text
+    refused = page_post(sandbox, "send", **{"as": LEA.id, "in": dm, "text": "/okr help"})
+    assert "read-only" in refused["error"]
+    assert "Only visible to you" not in parts(sandbox, LEA.id, dm)["main"]
 
 
 def test_update_modal_errors_then_submission(sandbox: Running, engine: Engine) -> None:
     workspace = sandbox.sandbox.workspace
     dm = workspace.dm_of(LEA.id)
-    page_post(sandbox, "send", **{"as": LEA.id, "in": dm, "text": "/okr update onboarding"})
+    page_post(sandbox, "send", **{"as": LEA.id, "in": GENERAL, "text": "/okr update onboarding"})
     modal = wait_for(lambda: workspace.top_modal(LEA.id))
-    assert 'class="modal"' in parts(sandbox, LEA.id, dm)["modal"]
+    assert 'class="modal"' in parts(sandbox, LEA.id, GENERAL)["modal"]
     field = f"{ids.KPI_BLOCK}/{ids.KPI_ACTION}"
     status = f"{ids.STATUS_BLOCK}/{ids.STATUS_ACTION}"
     refused = page_post(

@@ -37,6 +37,11 @@ CONTENT_TYPES = {
 }
 POLL_SECONDS = 20.0
 IMAGES = (".png", ".jpg", ".jpeg", ".gif")
+# manifest.yml sets features.app_home.messages_tab_read_only_enabled: people cannot send messages to Baton
+# in its Messages tab (its DM), so the page offers no composer there; channels keep theirs
+# (tests/test_manifest.py keeps the two equal).
+MESSAGES_TAB_READ_ONLY = True
+READ_ONLY_NOTE = "Baton’s Messages tab is read-only: type /okr in a channel."
 
 
 def attach(workspace: Workspace, sandbox: Sandbox) -> None:
@@ -134,6 +139,8 @@ def perform(sandbox: Sandbox, view: View, action: str, form: dict[str, list[str]
 
     user = view.user
     if action == "send":
+        if not view.can_type:
+            return {"error": READ_ONLY_NOTE}
         sandbox.send(user, view.here, first("text"), first("_thread") or None)
     elif action == "action":
         problem = sandbox.act(user, form)
@@ -174,6 +181,12 @@ class View:
             here = ws.dm_of(user)
         return cls(sandbox, user, here, (query.get("thread") or [""])[0] or None)
 
+    @property
+    def can_type(self) -> bool:
+        """Whether Slack shows a message box here: not in the Home tab, nor in a read-only Messages tab."""
+        in_dm = self.here == self.sandbox.workspace.dm_of(self.user)
+        return self.here != "home" and not (MESSAGES_TAB_READ_ONLY and in_dm)
+
     def link(self, **changes: str | None) -> str:
         params = {"as": self.user, "in": self.here, "thread": self.thread, **changes}
         return "/?" + urlencode({k: v for k, v in params.items() if v})
@@ -193,15 +206,19 @@ def page(view: View) -> str:
         return f'<div id="part-{name}">{shown[name]}</div>'
 
     thread_class = " with-thread" if shown["thread"] else ""
-    composer = (
-        ""
-        if view.here == "home"
-        else (
+    if view.can_type:
+        hint = (
+            f"Message #{view.sandbox.workspace.conversation(view.here).get('name', '')}, or type /okr update"
+        )
+        composer = (
             '<form id="composer" class="composer" autocomplete="off">'
-            '<input name="text" placeholder="Message Baton, or type /okr update" aria-label="Message">'
+            f'<input name="text" placeholder="{esc(hint)}" aria-label="Message">'
             '<button type="submit" class="bk-button bk-primary">Send</button></form>'
         )
-    )
+    elif view.here != "home":
+        composer = f'<div class="composer read-only" id="read-only">{esc(READ_ONLY_NOTE)}</div>'
+    else:
+        composer = ""
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Baton sandbox</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">
