@@ -227,6 +227,15 @@ def _deps(settings: Settings) -> Deps:
     return Deps(settings=settings, engine=open_database(settings), clock=system_clock)
 
 
+def _leadership_resolved(settings: Settings) -> Settings:
+    """LEADERSHIP_CHANNEL as an id (a `#name` asked of Slack once); a name Slack does not know stops
+    start-up with one line naming the setting."""
+    from bot.slack import make_client
+    from bot.workspace.channels import resolved_settings
+
+    return resolved_settings(settings, make_client(settings)) if settings.leadership_channel else settings
+
+
 def _build_app(deps: Deps, *, socket_mode: bool = False) -> App:
     """The Bolt app; building it checks the bot token with Slack (auth.test)."""
     from slack_bolt.error import BoltError
@@ -251,6 +260,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from bot.server import make_wsgi, serve
 
     settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+    settings = _leadership_resolved(settings)
     # Shared: whichever process queues a message wakes the sender (in the first worker, bot/lazy.py).
     outbox_ready = multiprocessing.get_context("spawn").Event()
     deps = Deps(
@@ -290,6 +300,7 @@ def cmd_socket(args: argparse.Namespace, settings: Settings) -> int:
     from bot.scheduler import rituals_in_background
 
     settings.require("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
+    settings = _leadership_resolved(settings)
     deps = _deps(settings)
     app = _build_app(deps, socket_mode=True)
     log.info("baton.socket", slack_api_url=settings.slack_api_url)
@@ -418,6 +429,7 @@ def cmd_rituals_run(args: argparse.Namespace, settings: Settings) -> int:
     settings.require(
         "SLACK_BOT_TOKEN", *(("LEADERSHIP_CHANNEL",) if args.ritual == RitualName.DIGEST else ())
     )
+    settings = _leadership_resolved(settings)
     engine = open_database(settings)
     at = _at(args, engine, settings)
     clock = offset_clock(at) if at else system_clock
@@ -486,6 +498,7 @@ def cmd_settings_show(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_settings_set(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.workspace.channels import CHANNEL_SETTINGS, resolve_channel_settings
     from bot.workspace.settings import save_settings
 
     changes = {}
@@ -494,11 +507,18 @@ def cmd_settings_set(args: argparse.Namespace, settings: Settings) -> int:
         if not equals:
             raise CommandError(f"{item!r}: write KEY=VALUE, e.g. checkin_hour=9")
         changes[name.strip()] = value
+    notes: list[str] = []
     try:
+        if any(name.strip() in CHANNEL_SETTINGS for name in changes):  # names become ids, asked of Slack
+            from bot.slack import make_client
+
+            changes, notes = resolve_channel_settings(make_client(settings), changes)
         with session_scope(open_database(settings)) as session:
             save_settings(session, changes, actor="cli", now=system_clock())
     except ValueError as exc:
         raise CommandError(f"settings not changed: {exc}") from None
+    for note in notes:
+        print(note)
     return cmd_settings_show(args, settings)
 
 

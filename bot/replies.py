@@ -56,6 +56,7 @@ from bot.views.portfolio import (
 from bot.views.settings import settings_modal
 from bot.workspace import Workspace
 from bot.workspace import settings as workspace_settings
+from bot.workspace.channels import resolve_channel_settings
 from bot.workspace.settings import workspace_row
 from storage.db import session_scope
 from storage.models import Initiative, Objective
@@ -336,10 +337,23 @@ def save_initiative(
         return saved.title
 
 
-def save_settings(engine: Engine, changes: dict[str, str], *, actor: str, now: datetime) -> None:
-    """`SettingError` (naming the setting) and nothing written, or every change saved and audited."""
+def save_settings(
+    engine: Engine,
+    changes: dict[str, str],
+    *,
+    actor: str,
+    now: datetime,
+    client: WebClient | None = None,
+) -> list[str]:
+    """`SettingError` (naming the setting) and nothing written, or every change saved and audited. A
+    channel given by `#name` is asked of Slack (with `client`) and stored as its id; what is returned says
+    so (`#name (C…)`) and names a channel Baton could not join."""
+    notes: list[str] = []
+    if client is not None:
+        changes, notes = resolve_channel_settings(client, changes, join_channels=False)
     with session_scope(engine) as session:
         workspace_settings.save_settings(session, changes, actor=actor, now=now)
+    return notes
 
 
 def _refused(session: Session, initiative: Initiative, key: str, lang: str) -> dict[str, Any]:

@@ -168,12 +168,14 @@ def submit_initiative(ack: Ack, body: dict[str, Any], view: dict[str, Any], cont
     ack(response_action="update", view=saved_view(title, initiative_id is None, lang))
 
 
-def submit_settings(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
+def submit_settings(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext, client: WebClient
+) -> None:
     """`/okr settings`: validated by the same function as `baton settings set`, all or nothing."""
     deps = deps_of(context)
     changes, lang = read_settings(view)
     try:
-        replies.save_settings(deps.engine, changes, actor=body["user"]["id"], now=deps.clock())
+        replies.save_settings(deps.engine, changes, actor=body["user"]["id"], now=deps.clock(), client=client)
     except SettingError as bad:
         ack(response_action="errors", errors=setting_error(view, bad.name, lang))
         return

@@ -53,6 +53,10 @@ RETRYABLE = {
     "request_timeout",
     "timeout",
 }
+# What conversations.history/replies answer where Baton cannot read (not a member, or a channel it cannot
+# see): verification is impossible there, not merely late, so it is not retried.
+UNREADABLE = frozenset({"not_in_channel", "channel_not_found", "thread_not_found", "missing_scope"})
+JOIN_REFUSED = frozenset({"method_not_supported_for_channel_type", "is_archived", "channel_not_found"})
 HOST = socket.gethostname()
 
 
@@ -103,19 +107,22 @@ class RateGate:
         self._next_by_channel: dict[str, float] = {}
 
     def wait(self, channel: str) -> None:
+        """Return when a message may go to `channel`: no pause is on, and its slot in the channel's pace is
+        reserved. Coming out of a pause reserves a slot too: otherwise the post retried after a 429 would
+        not count, and the next part of its thread would follow it too closely and be refused in turn."""
         while True:
             with self._lock:
                 now = time.monotonic()
-                if self._paused_until > now:
-                    delay = self._paused_until - now
-                else:
+                reserved = self._paused_until <= now
+                if reserved:
                     start = max(now, self._next_by_channel.get(channel, 0.0))
                     self._next_by_channel[channel] = start + self._interval
                     delay = start - now
-                    if delay <= 0:
-                        return
-            time.sleep(delay)
-            if self._paused_until <= time.monotonic():
+                else:
+                    delay = self._paused_until - now
+            if delay > 0:
+                time.sleep(delay)
+            if reserved and self._paused_until <= time.monotonic():
                 return
 
     def pause(self, seconds: float, *, sent_at: float) -> None:
@@ -288,7 +295,7 @@ class Sender:
             return self._call(channel, lambda: self.client.chat_update(channel=channel, ts=ts, **payload))
         if verify:
             try:
-                found = self._find_posted(delivery, channel, payload.get("thread_ts"))
+                found = self._verified(delivery, channel, payload.get("thread_ts"))
             except SlackApiError as exc:
                 return _Outcome("retry", error=f"unverifiable: {exc.response.get('error')}")
             except OSError as exc:
@@ -345,6 +352,29 @@ class Sender:
                 "sent", channel=response["channel"], ts=response.get("ts"), ratelimited=ratelimited
             )
         return _Outcome("retry", error="ratelimited", ratelimited=ratelimited)
+
+    def _verified(self, delivery: Delivery, channel: str, thread_ts: str | None) -> tuple[str, str] | None:
+        """`_find_posted`, where Baton can read. Slack lets it post where it cannot read (chat:write.public
+        in a channel it is not in: `not_in_channel`): it joins a public channel once and looks again; where
+        it still cannot read, correctness never depends on history: the outbox's own stored ts decides
+        (every post Slack answered is stored), and the row is sent, logged once."""
+        try:
+            return self._find_posted(delivery, channel, thread_ts)
+        except SlackApiError as exc:
+            error = str(exc.response.get("error"))
+            if error not in UNREADABLE:
+                raise
+        if error == "not_in_channel" and channel.startswith("C"):
+            try:
+                self.client.conversations_join(channel=channel)
+                return self._find_posted(delivery, channel, thread_ts)
+            except SlackApiError as exc:
+                if str(exc.response.get("error")) not in UNREADABLE | JOIN_REFUSED:
+                    raise
+        log.warning("delivery.unverifiable", delivery=delivery.id, channel=channel, error=error)
+        if delivery.message_ts:  # Slack's answer was stored: it is there
+            return delivery.message_channel or channel, delivery.message_ts
+        return None
 
     def _find_posted(self, delivery: Delivery, channel: str, thread_ts: str | None) -> tuple[str, str] | None:
         """The (channel, ts) of this delivery's message if an earlier attempt did post it. A thread reply

@@ -229,14 +229,24 @@ class FakeSlack:
         with self._lock:
             self.users[user_id] = user
 
-    def add_channel(self, channel_id: str, name: str, *, members: list[str], topic: str = "") -> None:
+    def add_channel(
+        self,
+        channel_id: str,
+        name: str,
+        *,
+        members: list[str],
+        topic: str = "",
+        private: bool = False,
+        archived: bool = False,
+    ) -> None:
+        """A channel; Baton reads its history only if BOT_USER_ID is among `members` (or joins it)."""
         with self._lock:
             self.channels[channel_id] = {
                 "id": channel_id,
                 "name": name,
                 "is_channel": True,
-                "is_private": False,
-                "is_archived": False,
+                "is_private": private,
+                "is_archived": archived,
                 "members": list(members),
                 "topic": topic,
             }
@@ -387,8 +397,9 @@ class FakeSlack:
     def _conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
         """Newest first; thread replies stay in their thread (unless broadcast), as on Slack."""
         channel = str(args.get("channel") or "")
-        if not channel or channel.startswith(("U", "W")):  # a user id is not a conversation id
-            return {"error": "channel_not_found"}
+        refused = self._unreadable(channel)
+        if refused:
+            return {"error": refused}
         try:
             oldest, latest = _ts_bound(args.get("oldest")), _ts_bound(args.get("latest"))
             before = _ts_bound(_cursor_ts(args.get("cursor")))
@@ -422,11 +433,40 @@ class FakeSlack:
         next_cursor = _cursor(page[-1]["ts"]) if has_more else ""
         return {"messages": messages, "has_more": has_more, "response_metadata": {"next_cursor": next_cursor}}
 
+    def _unreadable(self, channel: str) -> str | None:
+        """Why history or replies of `channel` cannot be read: Slack takes a conversation id only (a `#name`
+        or a user id is `channel_not_found`), and reads a channel only to its members (`not_in_channel`,
+        even where chat:write.public lets Baton post). A channel id the fake was not told of is taken as one
+        Baton is in."""
+        if not channel or channel.startswith(("U", "W", "#")):
+            return "channel_not_found"
+        known = self.channels.get(channel)
+        if known is not None and BOT_USER_ID not in known["members"]:
+            return "not_in_channel"
+        return None
+
+    def _conversations_join(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Baton joins a public channel by id (scope channels:join); a private one must invite it."""
+        channel = self.channels.get(str(args.get("channel") or ""))
+        if channel is None:
+            return {"error": "channel_not_found"}
+        if channel["is_archived"]:
+            return {"error": "is_archived"}
+        if channel["is_private"]:
+            return {"error": "method_not_supported_for_channel_type"}
+        already = BOT_USER_ID in channel["members"]
+        if not already:
+            channel["members"].append(BOT_USER_ID)
+        public = {k: v for k, v in channel.items() if k != "members"} | {"is_member": True}
+        warning = {"warning": "already_in_channel", "response_metadata": {"warnings": ["already_in_channel"]}}
+        return {"channel": public} | (warning if already else {})
+
     def _conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
         """A thread, oldest first (parent then replies), without pagination."""
         channel, ts = str(args.get("channel") or ""), str(args.get("ts") or "")
-        if not channel or channel.startswith(("U", "W")):
-            return {"error": "channel_not_found"}
+        refused = self._unreadable(channel)
+        if refused:
+            return {"error": refused}
         parent = self._find(channel, ts)
         if parent is None:
             return {"error": "thread_not_found"}
@@ -486,10 +526,22 @@ class FakeSlack:
         return _paged(channel["members"], args, "members", default_limit=100)
 
     def _conversations_list(self, args: dict[str, Any]) -> dict[str, Any]:
-        """The channels, without their members (as Slack lists them), a page at a time."""
+        """The channels, without their members (as Slack lists them), a page at a time: of the `types` asked
+        (public_channel by default), archived ones left out on `exclude_archived`, and a private channel
+        only to its members."""
+        types = set(str(args.get("types") or "public_channel").split(","))
+
+        def listed(c: dict[str, Any]) -> bool:
+            if c["is_archived"] and _flag(args.get("exclude_archived")):
+                return False
+            if c["is_private"]:
+                return "private_channel" in types and BOT_USER_ID in c["members"]
+            return "public_channel" in types
+
         channels = [
             {k: v for k, v in c.items() if k != "members"} | {"num_members": len(c["members"])}
             for c in sorted(self.channels.values(), key=lambda c: str(c["id"]))
+            if listed(c)
         ]
         return _paged(channels, args, "channels", default_limit=100)
 
