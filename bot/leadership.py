@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.logs import get_logger
+from bot.workspace.channels import UnknownChannel, channel_id
 
 log = get_logger(__name__)
 
@@ -82,11 +83,9 @@ def _fetch_members(client: WebClient, channel: str) -> frozenset[str] | None:
 
 
 def _channel_id(client: WebClient, channel: str) -> str | None:
-    """A channel id as given; a `#name` looked up among the channels Slack lists to Baton."""
-    if not channel.startswith("#"):
-        return channel
-    pages = client.conversations_list(
-        types="public_channel,private_channel", exclude_archived=True, limit=PAGE_SIZE
-    )
-    found = (c["id"] for page in pages for c in page["channels"] if c["name"] == channel[1:])
-    return next(found, None)
+    """A channel id as given; a `#name` (a row saved before names were resolved when given) looked up among
+    the channels Slack lists to Baton, as bot/workspace/channels.py does when a setting is given."""
+    try:
+        return channel_id(client, channel)
+    except UnknownChannel:
+        return None

@@ -264,3 +264,13 @@ def test_every_part_of_a_digest_and_a_review_is_paced_in_order_and_a_refused_par
     session.expire_all()
     rows = session.exec(select(Delivery).order_by(col(Delivery.id))).all()
     assert all(row.state == DeliveryState.SENT and row.message_ts for row in rows)
+
+
+def test_the_settings_row_never_stores_a_channel_name(session: Session, clock: ManualClock) -> None:
+    """Below the services that resolve names, the row itself refuses one: only ids are stored."""
+    from bot.workspace.settings import save_settings
+
+    for changes in ({"leadership_channel": "#comex"}, {"team_channels": "Finance=#finance"}):
+        with pytest.raises(SettingError) as refused:
+            save_settings(session, changes, actor="cli", now=clock())
+        assert "must be looked up in Slack first: give the channel id" in str(refused.value)

@@ -156,6 +156,8 @@ def _apply(row: WorkspaceSettings, name: str, text: str) -> None:
 def _channel(text: str) -> str:
     if text and not _CHANNEL.match(text):
         raise ValueError("a channel id such as C0123ABCD or a name such as #leadership, or nothing")
+    if text.startswith("#"):  # Slack reads history by id only: bot/workspace/channels.py resolves names first
+        raise ValueError(f"{text} must be looked up in Slack first: give the channel id such as C0123ABCD")
     return text
 
 
