@@ -91,6 +91,7 @@ class FakeSlack:
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     responses: list[dict[str, Any]] = field(default_factory=list)  # posts to response_url
+    refused_responses: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (error, post)
     channel_interval: float | None = None  # seconds between two chat.postMessage to one channel
     workspace_rate: float | None = None  # chat.postMessage per second across the workspace
     workspace_burst: float | None = None  # the workspace bucket's capacity (default: workspace_rate)
@@ -179,6 +180,7 @@ class FakeSlack:
         with self._lock:
             self.calls.clear()
             self.responses.clear()
+            self.refused_responses.clear()
             self._failures.clear()
             self._hangs.clear()
             self._messages.clear()
@@ -201,10 +203,18 @@ class FakeSlack:
         with self._lock:
             self._hangs.setdefault(method, []).append(Hang(seconds, times))
 
-    def respond(self, name: str, args: dict[str, Any]) -> None:
-        """A post to `response_url(name)`: kept for tests to read (the sandbox shows it instead)."""
+    def respond(self, name: str, args: dict[str, Any]) -> str | None:
+        """A post to `response_url(name)`: kept for tests to read (the sandbox shows it instead), or, like
+        Slack, refused when its message is (the error, for a 400); a `delete_original` has no message."""
+        problem = (
+            None if args.get("delete_original") else message_problem(args.get("text"), args.get("blocks"))
+        )
         with self._lock:
-            self.responses.append(args)
+            if problem:
+                self.refused_responses.append((problem, args))
+            else:
+                self.responses.append(args)
+        return problem
 
     def add_user(
         self,
@@ -719,8 +729,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.slack.reset()
             self._send(200, {"ok": True}, {})
         elif url.path.startswith("/response/"):
-            self.slack.respond(url.path.removeprefix("/response/"), args)
-            self._send(200, {"ok": True}, {})
+            problem = self.slack.respond(url.path.removeprefix("/response/"), args)
+            self._send(
+                400 if problem else 200, {"ok": False, "error": problem} if problem else {"ok": True}, {}
+            )
         elif url.path.startswith("/api/"):
             auth = self.headers.get("Authorization", "")
             token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else args.pop("token", None)

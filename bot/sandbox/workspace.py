@@ -198,14 +198,15 @@ class Workspace(FakeSlack):
             self._targets[name] = target
         return self.response_url(name)
 
-    def respond(self, name: str, args: dict[str, Any]) -> None:
+    def respond(self, name: str, args: dict[str, Any]) -> str | None:
         """A post to a response_url, shown as Slack shows it: for an action on a message it replaces that
         message unless `replace_original` is false; otherwise it is a new message, ephemeral unless
-        `response_type` is `in_channel`."""
+        `response_type` is `in_channel`. One whose message Slack would refuse is refused, as by the fake."""
         target = self._targets.get(name)
-        if target is None:
-            super().respond(name, args)
-            return
+        if target is None or (
+            not _flag(args.get("delete_original")) and message_problem(args.get("text"), args.get("blocks"))
+        ):
+            return super().respond(name, args)
         with self._lock:
             self.responses.append(args)
             original = self._original(target)
@@ -218,6 +219,7 @@ class Workspace(FakeSlack):
             else:
                 self._store_ephemeral(target.user, target.channel, args, sender=BOT_USER_ID)
         self.changed()
+        return None
 
     def _original(self, target: Target) -> Message | None:
         if target.message_ts is None:
