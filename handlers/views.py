@@ -175,11 +175,13 @@ def submit_settings(
     deps = deps_of(context)
     changes, lang = read_settings(view)
     try:
-        replies.save_settings(deps.engine, changes, actor=body["user"]["id"], now=deps.clock(), client=client)
+        notes = replies.save_settings(
+            deps.engine, changes, actor=body["user"]["id"], now=deps.clock(), client=client
+        )
     except SettingError as bad:
         ack(response_action="errors", errors=setting_error(view, bad.name, lang))
         return
-    ack(response_action="update", view=settings_saved_view(lang))
+    ack(response_action="update", view=settings_saved_view(lang, notes))
 
 
 def submit_away(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from urllib.parse import parse_qsl, urlencode
 
 import httpx
 from sqlmodel import Session, col, select
@@ -213,3 +214,32 @@ def test_the_picker_modal_needs_an_initiative(
 def test_healthz_reports_the_database(baton: RunningBaton) -> None:
     assert httpx.get(f"{baton.url}/healthz").json() == {"status": "ok", "db": "ok"}
     assert httpx.get(f"{baton.url}/nowhere").status_code == 404
+
+
+# -- Enterprise Grid: a workspace of an org, as Slack shapes its payloads there (bolt-python's
+# tests/scenario_tests use the same fields: enterprise_id / enterprise, is_enterprise_install false) ----
+GRID = {"enterprise_id": "E0ORG00001", "enterprise_name": "Baton Org", "is_enterprise_install": "false"}
+
+
+def test_a_workspace_of_an_enterprise_grid_org_is_answered_like_any_other(
+    baton: RunningBaton, fake_slack: FakeSlack, session: Session, clock: ManualClock
+) -> None:
+    load_example(session, clock)
+    body = dict(parse_qsl(slash_command_body("help", user=OWNER, response_url=fake_slack.response_url())))
+    response = post_signed(baton.url, urlencode({**body, **GRID}))
+    assert response.status_code == 200 and "/okr update" in json.dumps(response.json()["blocks"])
+
+    body = dict(
+        parse_qsl(slash_command_body("update erp", user=OWNER, response_url=fake_slack.response_url()))
+    )
+    assert post_signed(baton.url, urlencode({**body, **GRID})).status_code == 200
+    view = wait_for(lambda: fake_slack.calls_to("views.open"))[0]["view"]  # the work after the ack, too
+    submitted = view_submission_body(view, user=OWNER, values=filled("at_risk", comment="Grid says hi"))
+    payload = json.loads(dict(parse_qsl(submitted))["payload"])
+    payload["enterprise"] = {"id": GRID["enterprise_id"], "name": GRID["enterprise_name"]}
+    payload["is_enterprise_install"] = False
+    payload["user"]["enterprise_id"] = GRID["enterprise_id"]
+    answer = post_signed(baton.url, urlencode({"payload": json.dumps(payload)}))
+    assert answer.status_code == 200 and not answer.content  # saved: the modal closes
+    saved = session.exec(select(CheckIn).where(CheckIn.comment == "Grid says hi")).one()
+    assert saved.author == OWNER

@@ -474,3 +474,11 @@ def test_clip_never_exceeds_the_limit(limit: int) -> None:
     for length in (limit - 1, limit, limit + 1, limit * 3):
         result = clip("x y " * length, limit)
         assert len(result) <= limit
+
+
+def test_the_settings_saved_modal_says_which_id_a_channel_name_was_stored_as() -> None:
+    from bot.views.settings import settings_saved_view
+
+    view = settings_saved_view("en", ["#comex (C0COMEX001)"])
+    assert "#comex (C0COMEX001)" in json.dumps(view)
+    assert len(settings_saved_view("en")["blocks"]) == 1  # nothing to say: no empty context line

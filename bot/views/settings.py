@@ -111,12 +111,16 @@ def setting_error(view: dict[str, Any], name: str, lang: str) -> dict[str, str]:
     return {block: t(f"settings.error_{name}", lang)}
 
 
-def settings_saved_view(lang: str) -> dict[str, Any]:
+def settings_saved_view(lang: str, notes: Sequence[str] = ()) -> dict[str, Any]:
+    """`notes`: what saving said of the channels (`#name (C…)`, or one Baton could not join)."""
+    blocks = [section(t("settings.saved", lang))]
+    if notes:
+        blocks.append(context("\n".join(notes)))  # Baton's own words and Slack's channel names: no user text
     return {
         "type": "modal",
         "title": plain(t("settings.title", lang), MAX_VIEW_TITLE),
         "close": plain(t("modal.cancel", lang), MAX_VIEW_TITLE),
-        "blocks": [section(t("settings.saved", lang))],
+        "blocks": blocks,
     }
 
 
