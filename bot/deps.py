@@ -5,11 +5,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from slack_sdk import WebClient
 from sqlalchemy import Engine
 
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.sender import Signal
+from bot.home import publish_home
 from bot.leadership import ChannelMembers
 from bot.workspace import Workspace
 
@@ -48,6 +50,22 @@ def workspace_of_request(context: Mapping[str, Any]) -> Workspace:
     workspace = context["workspace"]
     assert isinstance(workspace, Workspace)
     return workspace
+
+
+def publish_home_of(context: Mapping[str, Any], client: WebClient, user: str, *, page: int = 1) -> None:
+    """`publish_home` for the work after an ack, with what the middleware resolved for it."""
+    deps = deps_of(context)
+    publish_home(
+        deps.engine,
+        deps.settings,
+        client,
+        user,
+        workspace=workspace_of_request(context),
+        lang=lang_of(context),
+        members=deps.leadership,
+        now=deps.clock(),
+        page=page,
+    )
 
 
 def deps_of(context: Mapping[str, Any]) -> Deps:

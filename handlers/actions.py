@@ -10,8 +10,7 @@ from slack_sdk import WebClient
 
 from bot import answers
 from bot.answers import PromptMessage
-from bot.deps import ack_now, deps_of, lang_of, workspace_of_request
-from bot.home import publish_home
+from bot.deps import ack_now, deps_of, lang_of, publish_home_of, workspace_of_request
 from bot.i18n import t
 from bot.replies import update_from_home
 from bot.rituals import digest
@@ -115,18 +114,7 @@ def digest_details_clicked(action: dict[str, Any], respond: Respond, context: Bo
 
 def home_paged(body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext) -> None:
     """Previous or Next of the App Home's pager: the page its button carries."""
-    deps = deps_of(context)
-    publish_home(
-        deps.engine,
-        deps.settings,
-        client,
-        body["user"]["id"],
-        workspace=workspace_of_request(context),
-        lang=lang_of(context),
-        members=deps.leadership,
-        now=deps.clock(),
-        page=int(action["value"]),
-    )
+    publish_home_of(context, client, body["user"]["id"], page=int(action["value"]))
 
 
 def register(app: App) -> None:

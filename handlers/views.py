@@ -11,10 +11,9 @@ from slack_sdk.errors import SlackApiError
 
 from bot import answers, replies
 from bot.answers import InvalidAway, go_away
-from bot.deps import AFTER_ACK, Deps, deps_of, lang_of, workspace_of_request
+from bot.deps import AFTER_ACK, Deps, deps_of, publish_home_of
 from bot.domain.cycles import parse_quarter
 from bot.domain.roadmap import RoadmapError, emails_in, parse_roadmap, with_people
-from bot.home import publish_home
 from bot.i18n import t
 from bot.people import cached_people, people_by_email
 from bot.portfolio import Rejected, import_rows
@@ -64,18 +63,8 @@ def submit_update(
 def update_saved(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
     """After a saved update, the author's App Home shows the new status."""
     if context.get(AFTER_ACK) == "saved":
-        deps = deps_of(context)
         user = body["user"]["id"]
-        publish_home(
-            deps.engine,
-            deps.settings,
-            client,
-            user,
-            workspace=workspace_of_request(context),
-            lang=lang_of(context),
-            members=deps.leadership,
-            now=deps.clock(),
-        )
+        publish_home_of(context, client, user)
 
 
 def submit_import(
