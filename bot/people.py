@@ -173,6 +173,9 @@ LANGUAGE_QUERY = select(
 )
 
 
+LOCALE_QUERY = select(Person.locale).where(Person.user_id == bindparam("user_id"))
+
+
 def language_for(session: Session, user_id: str) -> str:
     """The language to speak to a person: their Slack locale when Baton knows it, else the workspace's."""
     locale, workspace = session.execute(LANGUAGE_QUERY, {"user_id": user_id}).one()
@@ -186,12 +189,17 @@ def speaks(engine: Engine, user_id: str) -> str:
     return language(locale, workspace or DEFAULT)
 
 
-def reader_language(engine: Engine, client: WebClient, user_id: str | None, *, now: datetime) -> str:
-    """The language of whoever a request comes from: a newcomer is looked up in Slack first, so that
-    their first answer is in their own language."""
-    if user_id:
-        refresh_people(engine, client, [user_id], now=now)
-    return speaks(engine, user_id or "")
+def reader_language(
+    engine: Engine, client: WebClient, user_id: str | None, *, default: str, now: datetime
+) -> str:
+    """The language of whoever a request comes from, else `default` (the workspace's, already loaded): a
+    newcomer is looked up in Slack first, so that their first answer is in their own language."""
+    if not user_id:
+        return default
+    refresh_people(engine, client, [user_id], now=now)
+    with engine.connect() as connection:
+        locale = connection.execute(LOCALE_QUERY, {"user_id": user_id}).scalar()
+    return language(locale, default)
 
 
 def deactivated_people(session: Session, user_ids: Iterable[str]) -> set[str]:

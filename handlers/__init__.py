@@ -30,8 +30,10 @@ def with_deps(deps: Deps) -> Middleware:
     def middleware(context: BoltContext, request: BoltRequest, next: Callable[[], None]) -> None:
         context["deps"] = deps
         if request.lazy_only:
-            context["workspace"] = workspace_of(deps.engine, deps.settings)
-            context["lang"] = reader_language(deps.engine, context.client, context.user_id, now=deps.clock())
+            workspace = context["workspace"] = workspace_of(deps.engine, deps.settings)
+            context["lang"] = reader_language(
+                deps.engine, context.client, context.user_id, default=workspace.language, now=deps.clock()
+            )
         next()
 
     return middleware
