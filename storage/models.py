@@ -263,11 +263,24 @@ class Away(SQLModel, table=True):
 class Snooze(SQLModel, table=True):
     """An owner asked to be reminded later in a cycle."""
 
+    __table_args__ = (sa.UniqueConstraint("pending_key", name="uq_snooze_pending_key"),)
+
     id: int | None = Field(default=None, primary_key=True)
     user_id: str = Field(index=True)
     cycle: str
     until: datetime = _utc_column()
     created_at: datetime = _utc_column()
+    # `user:cycle` while the reminder is still to come, None once it has passed: unique, so two clicks on
+    # Snooze (or two replicas) make one snooze, and a later one can be asked for once it has passed.
+    pending_key: str | None = None
+
+
+class SeenRequest(SQLModel, table=True):
+    """A request from Slack that was acted on, by its key (bot/delivery/replays.py): a replay or a retry
+    of it finds the row and does nothing. Pruned after REPLAY_MEMORY, well past Slack's 5-minute window."""
+
+    key: str = Field(primary_key=True, max_length=80)
+    seen_at: datetime = _utc_column(index=True)
 
 
 class CycleSkip(SQLModel, table=True):
