@@ -53,7 +53,7 @@ def parser() -> argparse.ArgumentParser:
         description="Serve Slack over HTTP: POST /slack/events and GET /healthz.",
     )
     serve.add_argument("--port", type=int, help="port to listen on (default: PORT, or 3000)")
-    serve.add_argument("--host", default="0.0.0.0", help="address to bind (default: 0.0.0.0)")
+    serve.add_argument("--host", help="address to bind (default: BATON_HOST, or 0.0.0.0)")
     serve.set_defaults(run=cmd_serve)
 
     socket = commands.add_parser(
@@ -268,6 +268,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     )
     app = _build_app(deps)
     port = args.port or settings.port
+    host = settings.baton_host
+    if args.host:  # --host overrides BATON_HOST, validated the same way
+        try:
+            host = load_settings(baton_host=args.host).baton_host
+        except ConfigError:
+            raise CommandError(f"--host {args.host}: must be an IP address or a host name") from None
     try:
         workers = Workers(settings, processes=max(2, os.cpu_count() or 2), outbox_ready=outbox_ready)
     except WorkersFailed as exc:
@@ -275,7 +281,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     workers.attach(app)
     log.info(
         "baton.serve",
-        host=args.host,
+        host=host,
         port=port,
         slack_api_url=settings.slack_api_url,
         workers=len(workers.processes),
@@ -284,7 +290,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     try:
         gc.collect()
         gc.freeze()  # start-up objects live forever: keep them out of every later collection's work
-        serve(make_wsgi(app, deps.engine, workers=workers), host=args.host, port=port)
+        serve(make_wsgi(app, deps.engine, workers=workers), host=host, port=port)
     finally:
         workers.stop()
     return 0

@@ -6,6 +6,7 @@ and stops.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import sys
 from typing import Any
@@ -23,6 +24,8 @@ PLACEHOLDERS = {
     "SLACK_SIGNING_SECRET": "your-signing-secret",
 }
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_HOSTNAME = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})*$")
 _CHANNEL = re.compile(r"^(?:[CGD][A-Z0-9]{2,}|#[a-z0-9][a-z0-9._-]{0,79})$")
 
 
@@ -39,6 +42,7 @@ class Settings(BaseSettings):
     slack_api_url: str = DEFAULT_SLACK_API_URL
     database_url: str = DEFAULT_DATABASE_URL
     port: int = Field(default=3000, ge=1, le=65535)
+    baton_host: str = "0.0.0.0"  # the address `baton serve` binds; 127.0.0.1 behind a local proxy
     leadership_channel: str | None = None
     baton_timezone: str = "UTC"
     log_level: str = "INFO"
@@ -82,6 +86,20 @@ class Settings(BaseSettings):
         if url.get_backend_name() not in ("sqlite", "postgresql"):
             raise ValueError("must be an sqlite:/// or postgresql+psycopg:// URL")
         return url.render_as_string(hide_password=False)
+
+    @field_validator("baton_host", mode="before")
+    @classmethod
+    def _host(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip()
+            try:
+                return str(ipaddress.ip_address(value.strip("[]")))
+            except ValueError:
+                if not _HOSTNAME.match(value):
+                    raise ValueError(
+                        "must be an IP address (0.0.0.0, 127.0.0.1, ::) or a host name"
+                    ) from None
+        return value
 
     @field_validator("leadership_channel", mode="before")
     @classmethod

@@ -1,6 +1,8 @@
 """Structured logging: one JSON object per line on stderr, for Baton's logs and its libraries'.
 
-Anything shaped like a Slack token is masked before it is written.
+Anything shaped like a Slack token is masked before it is written. No line carries a request body or
+what a person typed: Bolt's report of a bad signature (the whole body) is dropped, and a database error is
+written as its class and SQLSTATE, never with its statement, parameters or DETAIL (which quote values).
 """
 
 from __future__ import annotations
@@ -8,10 +10,12 @@ from __future__ import annotations
 import logging
 import re
 import sys
+import traceback
 from collections.abc import MutableMapping
 from typing import Any
 
 import structlog
+from sqlalchemy.exc import StatementError
 
 _TOKEN = re.compile(r"\b(xox[abpeor]|xapp)-[A-Za-z0-9-]+")
 
@@ -21,6 +25,40 @@ def _mask_tokens(_logger: Any, _method: str, event: MutableMapping[str, Any]) ->
         if isinstance(value, str):
             event[name] = _TOKEN.sub(r"\1-***", value)
     return event
+
+
+def _scrub_database_errors(
+    _logger: Any, _method: str, event: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """A traceback whose exception is a database error, rendered without the error's text: SQLAlchemy's
+    message holds the SQL, and the driver's (chained as its cause) may quote a row's values."""
+    exc_info = event.get("exc_info")
+    if exc_info is True:
+        exc_info = sys.exc_info()
+    elif isinstance(exc_info, BaseException):
+        exc_info = (type(exc_info), exc_info, exc_info.__traceback__)
+    if not isinstance(exc_info, tuple) or not isinstance(exc_info[1], StatementError):
+        return event
+    error = exc_info[1]
+    orig = error.orig
+    code = getattr(orig, "sqlstate", None) or getattr(orig, "sqlite_errorname", None)
+    summary = f"{type(error).__name__} ({type(orig).__name__}{f', {code}' if code else ''})"
+    event["exception"] = (
+        "Traceback (most recent call last):\n"
+        + "".join(traceback.format_tb(exc_info[2]))
+        + f"{summary}: [message withheld: it may quote user data]"
+    )
+    event.pop("exc_info", None)
+    if isinstance(event.get("event"), str):  # Bolt's "Failed to run listener function (error: ...)"
+        event["event"] = event["event"].replace(str(error), summary)
+    return event
+
+
+def _no_request_bodies(record: logging.LogRecord) -> bool:
+    """Bolt logs the whole body of a request whose signature fails, at INFO: an attacker's 20 MB, or a
+    person's text and response_url replayed late. bot/server.py already refuses such requests, and says so
+    without the body; this drops Bolt's line (records of Bolt's child loggers skip its filters)."""
+    return not (record.name.startswith("slack_bolt") and "Invalid request signature" in str(record.msg))
 
 
 def configure_logging(level: str = "INFO") -> None:
@@ -40,6 +78,7 @@ def configure_logging(level: str = "INFO") -> None:
         foreign_pre_chain=shared,
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            _scrub_database_errors,
             structlog.processors.format_exc_info,
             _mask_tokens,
             structlog.processors.JSONRenderer(ensure_ascii=False),
@@ -47,6 +86,7 @@ def configure_logging(level: str = "INFO") -> None:
     )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(formatter)
+    handler.addFilter(_no_request_bodies)
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(level)

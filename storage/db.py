@@ -11,19 +11,58 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import URL, Engine, create_engine, event, make_url, text
 from sqlmodel import Session
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
+# Slack waits 3 s for an ack, and /healthz must answer within 2 s: nothing may wait on the database
+# longer than that by default. libpq's smallest connect timeout is 2 s.
+CONNECT_TIMEOUT_S = 2
+POOL_TIMEOUT_S = 2.0  # waiting for a free pooled connection
+SQLITE_BUSY_TIMEOUT_S = 2.0  # waiting for SQLite's write lock
+STATEMENT_TIMEOUT_MS = 5_000  # PostgreSQL: one statement; no ack-path statement comes near it
+LOCK_TIMEOUT_MS = 2_000  # PostgreSQL: waiting for a row or table lock
+TCP_USER_TIMEOUT_MS = 3_000  # PostgreSQL: sent data unacknowledged this long (a partition) drops the link
+POOL_SIZE = 16  # the HTTP server's threads (bot/server.py); a worker's lazy threads and sender fit too
+MAX_OVERFLOW = 4
 
-def make_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
-    if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+def make_engine(url: str | URL, *, timeouts: bool = True) -> Engine:
+    """An engine for `url`; SQLite gets WAL, foreign keys and a busy timeout on every connection,
+    PostgreSQL connect, statement, lock and TCP timeouts (`timeouts=False`: none, for migrations).
+    Errors never carry the statement's parameters (user text) into logs: `hide_parameters`."""
+    url = make_url(url)
+    common: dict[str, Any] = {"hide_parameters": True, "pool_timeout": POOL_TIMEOUT_S}
+    if url.get_backend_name() == "sqlite":
+        busy = SQLITE_BUSY_TIMEOUT_S if timeouts else 30
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": busy}, **common)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(
+        url,
+        pool_pre_ping=True,  # a connection the server dropped (restart, pg_terminate_backend) is replaced
+        pool_size=POOL_SIZE,
+        max_overflow=MAX_OVERFLOW,
+        connect_args=_postgres_timeouts(url) if timeouts else {"connect_timeout": CONNECT_TIMEOUT_S},
+        **common,
+    )
+
+
+def _postgres_timeouts(url: URL) -> dict[str, Any]:
+    """libpq parameters; settings already in DATABASE_URL (`?options=...`, `?connect_timeout=...`) win."""
+    ours = f"-c statement_timeout={STATEMENT_TIMEOUT_MS} -c lock_timeout={LOCK_TIMEOUT_MS}"
+    theirs = url.query.get("options")
+    args: dict[str, Any] = {
+        "connect_timeout": CONNECT_TIMEOUT_S,
+        "options": f"{ours} {theirs}" if isinstance(theirs, str) else ours,  # the later -c wins
+        "keepalives": 1,
+        "keepalives_idle": 5,
+        "keepalives_interval": 2,
+        "keepalives_count": 2,
+        "tcp_user_timeout": TCP_USER_TIMEOUT_MS,
+    }
+    return {name: value for name, value in args.items() if name == "options" or name not in url.query}
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -54,8 +93,13 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest migration."""
-    command.upgrade(alembic_config(engine), "head")
+    """Bring the schema to the newest migration, without the statement and lock timeouts of everyday
+    work (an index on a big table may take longer), through an engine of its own."""
+    migrating = make_engine(engine.url, timeouts=False)
+    try:
+        command.upgrade(alembic_config(migrating), "head")
+    finally:
+        migrating.dispose()
 
 
 def is_up_to_date(engine: Engine) -> bool:
