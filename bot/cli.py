@@ -260,6 +260,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from bot.server import make_wsgi, serve
 
     settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+    host = settings.baton_host
+    if args.host:  # --host overrides BATON_HOST, validated the same way
+        try:
+            host = load_settings(baton_host=args.host).baton_host
+        except ConfigError:
+            raise CommandError(f"--host {args.host}: must be an IP address or a host name") from None
     settings = _leadership_resolved(settings)
     # Shared: whichever process queues a message wakes the sender (in the first worker, bot/lazy.py).
     outbox_ready = multiprocessing.get_context("spawn").Event()
@@ -268,12 +274,6 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     )
     app = _build_app(deps)
     port = args.port or settings.port
-    host = settings.baton_host
-    if args.host:  # --host overrides BATON_HOST, validated the same way
-        try:
-            host = load_settings(baton_host=args.host).baton_host
-        except ConfigError:
-            raise CommandError(f"--host {args.host}: must be an IP address or a host name") from None
     try:
         workers = Workers(settings, processes=max(2, os.cpu_count() or 2), outbox_ready=outbox_ready)
     except WorkersFailed as exc:

@@ -9,7 +9,7 @@ The texts live in `bot/messages/`, one catalog per surface; a key defined twice 
 
 from __future__ import annotations
 
-from bot.messages import core, digest, escalations, portfolio, sandbox
+from bot.messages import core, digest, escalations, failures, portfolio, sandbox
 
 LANGUAGES = ("en", "fr")
 DEFAULT = "en"
@@ -24,7 +24,14 @@ def _merge(*catalogs: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
     return merged
 
 
-MESSAGES = _merge(core.MESSAGES, portfolio.MESSAGES, digest.MESSAGES, escalations.MESSAGES, sandbox.MESSAGES)
+MESSAGES = _merge(
+    core.MESSAGES,
+    portfolio.MESSAGES,
+    digest.MESSAGES,
+    escalations.MESSAGES,
+    failures.MESSAGES,
+    sandbox.MESSAGES,
+)
 
 
 def t(key: str, lang: str = DEFAULT, /, **values: object) -> str:

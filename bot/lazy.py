@@ -30,9 +30,10 @@ from multiprocessing.context import SpawnProcess
 from typing import Any
 
 from slack_bolt import App, BoltRequest
+from slack_bolt.kwargs_injection import build_required_kwargs
 from slack_bolt.lazy_listener import LazyListenerRunner
 from slack_bolt.listener.thread_runner import ThreadListenerRunner
-from slack_bolt.util.utils import get_name_for_callable
+from slack_bolt.util.utils import get_arg_names_of_callable, get_name_for_callable
 
 from bot.config import Settings
 from bot.delivery.sender import Signal
@@ -78,14 +79,32 @@ class LazyRequest:
         return BoltRequest(body=self.body, headers=dict(self.headers), mode=self.mode, context=context)
 
 
-class Redispatch(LazyListenerRunner):
-    """Starts a lazy function by dispatching its request again: `send` takes it to a thread or a worker."""
+Failed = Callable[[Exception, BoltRequest], None]
 
-    def __init__(self, send: Callable[[LazyRequest], None], logger: Logger) -> None:
-        self.send, self.logger = send, logger
+
+class Redispatch(LazyListenerRunner):
+    """Starts a lazy function by dispatching its request again: `send` takes it to a thread or a worker.
+    Running it (in that second dispatch), a failure goes to `failed`, the app's error handler: Bolt's own
+    runner would only log it, and the person who clicked would never learn that nothing was saved."""
+
+    def __init__(self, send: Callable[[LazyRequest], None], logger: Logger, failed: Failed) -> None:
+        self.send, self.logger, self.failed = send, logger, failed
 
     def start(self, function: Callable[..., None], request: BoltRequest) -> None:
         self.send(LazyRequest.of(request, request.lazy_function_name or ""))
+
+    def run(self, function: Callable[..., None], request: BoltRequest) -> None:
+        arguments = build_required_kwargs(
+            logger=self.logger,
+            required_arg_names=get_arg_names_of_callable(function),
+            request=request,
+            response=None,
+            this_func=function,
+        )
+        try:
+            function(**arguments)
+        except Exception as error:
+            self.failed(error, request)
 
 
 class HandOff(ThreadListenerRunner):
@@ -101,7 +120,7 @@ class HandOff(ThreadListenerRunner):
             listener_start_handler=runner.listener_start_handler,
             listener_completion_handler=runner.listener_completion_handler,
             listener_executor=runner.listener_executor,
-            lazy_listener_runner=Redispatch(send, runner.logger),
+            lazy_listener_runner=runner.lazy_listener_runner,  # unused: the lazy work goes to the workers
         )
         self.send = send
 
@@ -116,7 +135,10 @@ def in_threads(app: App) -> None:
     def send(job: LazyRequest) -> None:
         threads.submit(app.dispatch, job.bolt_request())
 
-    app.listener_runner.lazy_listener_runner = Redispatch(send, app.logger)
+    def failed(error: Exception, request: BoltRequest) -> None:
+        app.listener_runner.listener_error_handler.handle(error=error, request=request, response=None)
+
+    app.listener_runner.lazy_listener_runner = Redispatch(send, app.logger, failed)
 
 
 class WorkersFailed(RuntimeError):

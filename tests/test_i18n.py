@@ -119,7 +119,7 @@ def test_modal_errors_speak_the_language_the_modal_was_opened_in() -> None:
         read_update(view)
     assert invalid.value.errors == {
         "status": "Choisissez un statut.",
-        "kpi_value": "Saisissez un nombre, par exemple 12 ou 12,5, sans l'unité.",
+        "kpi_value": "Saisissez un nombre, par exemple 12 ou 12,5, sans l'unité et de 15 chiffres au plus.",
     }
 
 

@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from bot.app import build_app
 from bot.deps import Deps, deps_of, lang_of, workspace_of_request
 from bot.sandbox.webapi import FakeSlack
-from handlers import commands, errors, events, with_deps
+from handlers import commands, events, with_deps
 from tests.conftest import RunningBaton
 from tests.slack_requests import wait_for
 
@@ -74,11 +74,6 @@ def test_only_the_home_tab_rebuilds_the_home(baton: RunningBaton, fake_slack: Fa
     before = len(fake_slack.calls)
     events.home_opened(event=event, client=client, context=context)
     assert len(fake_slack.calls) == before  # no views.publish
-
-
-def test_an_unexpected_error_is_a_bare_500_never_a_trace() -> None:
-    response = errors.on_error(error=RuntimeError("boom"), body={"type": "block_actions"})
-    assert (response.status, response.body) == (500, "")
 
 
 def test_help_is_generated_from_the_table_that_routes_okr() -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from bot.domain.text import tidy
 from storage.models import Direction, TargetMode
 
+MAX_KPI = 1e15  # exclusive: 15 digits before the decimal point
 _NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
 # A signed or unsigned amount followed by `%` or `pt(s)`/`point(s)`, at the start of the objective text.
 _TARGET = re.compile(r"^(?P<sign>[-+−–]?)\s*(?P<amount>\d+(?:[.,]\d+)?)\s*(?P<unit>%|pts?\b|points?\b)", re.I)
@@ -15,11 +16,16 @@ _UNIT_IN_PARENS = re.compile(r"\(([^()]+)\)\s*$")
 
 
 def parse_number(text: str) -> float:
-    """A number as people type it: `12`, `-3.5`, `12,5` (French), `1 250`; a ValueError otherwise."""
+    """A number as people type it: `12`, `-3.5`, `12,5` (French), `1 250`; a ValueError otherwise, and
+    for anything of more than 15 digits before the point: past that a float is no longer exact, and past
+    308 digits it is infinite, which PostgreSQL stores and no chart or plan can use."""
     cleaned = tidy(text).replace(" ", "").replace("\u2212", "-")
     if not _NUMBER.match(cleaned):
         raise ValueError(f"{text!r} is not a number")
-    return float(cleaned.replace(",", "."))
+    number = float(cleaned.replace(",", "."))
+    if not abs(number) < MAX_KPI:
+        raise ValueError(f"{text!r} is too large a number")
+    return number
 
 
 @dataclass(frozen=True)

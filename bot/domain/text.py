@@ -20,6 +20,7 @@ def tidy(text: str) -> str:
     """Straight quotes, plain spaces, no emoji or pictographs, single spaces: what a person meant to type."""
     text = unicodedata.normalize("NFC", text).translate(_TYPOGRAPHY)
     text = "".join(ch for ch in text if unicodedata.category(ch) not in ("So", "Sk", "Cf", "Cs", "Co"))
+    text = text.replace("\x00", "")  # a NUL byte, which no database text column should hold
     return " ".join(text.split())
 
 
