@@ -233,8 +233,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "modal.error_initiative": {"en": "Choose an initiative.", "fr": "Choisissez une initiative."},
     "modal.error_status": {"en": "Choose a status.", "fr": "Choisissez un statut."},
     "modal.error_kpi": {
-        "en": "Enter a number, such as 12 or 12,5 — without the unit.",
-        "fr": "Saisissez un nombre, par exemple 12 ou 12,5, sans l'unité.",
+        "en": "Enter a number, such as 12 or 12,5 — without the unit, and at most 15 digits.",
+        "fr": "Saisissez un nombre, par exemple 12 ou 12,5, sans l'unité et de 15 chiffres au plus.",
     },
     "modal.error_gone": {"en": "This initiative no longer exists.", "fr": "Cette initiative n'existe plus."},
     "modal.error_closed": {
