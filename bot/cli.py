@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import gc
-import io
-import json
 import os
 import signal
 import sys
@@ -388,7 +385,7 @@ def _people_by_email(
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.portfolio import export_portfolio
+    from bot.portfolio.export import checkins_csv, export_portfolio, to_json
     from bot.rituals.review import review_export
 
     engine = open_database(settings)
@@ -396,31 +393,12 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
         data = export_portfolio(session, _quarter(args.quarter))
         if args.quarter:  # the quarterly review: baseline → target → reached, score, statuses, decisions
             data["review"] = review_export(session, _quarter(args.quarter) or "")
-    if args.format == "json":
-        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    else:
-        buffer = io.StringIO()
-        fields = [
-            "initiative",
-            "cycle",
-            "submitted_at",
-            "author",
-            "status",
-            "kpi_value",
-            "confidence",
-            "progress",
-            "comment",
-            "next_steps",
-            "blockers",
-            "decision_needed",
-            "source",
-        ]
-        writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(data["checkins"])
-        text = buffer.getvalue()
+    text = to_json(data) if args.format == "json" else checkins_csv(data)
     if args.output:
-        args.output.write_text(text, encoding="utf-8")
+        try:
+            args.output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise CommandError(f"--output: cannot write {args.output}: {exc.strerror or exc}") from None
     else:
         sys.stdout.write(text)
     return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import shutil
@@ -125,9 +126,9 @@ def test_export_carries_the_checkin_history(env: dict, tmp_path: Path, engine: E
     assert checkin["submitted_at"].startswith("2026-11-23T10:00:00")
     out = tmp_path / "checkins.csv"
     assert run_baton(env, tmp_path, "export", "--format", "csv", "--output", str(out)).returncode == 0
-    lines = out.read_text(encoding="utf-8").splitlines()
-    assert lines[0].startswith("initiative,cycle,submitted_at,author,status,kpi_value")
-    assert lines[1].startswith("Déploiement ERP phase 2,2026-W48,")
+    header, row = csv.reader(out.read_text(encoding="utf-8").splitlines())
+    assert header[:6] == ["initiative", "cycle", "submitted_at", "author", "status", "kpi_value"]
+    assert row[:2] == ["Déploiement ERP phase 2", "2026-W48"] and row[5] == "55.0"
 
 
 def test_digest_posts_once_per_cycle(

@@ -1,7 +1,11 @@
-"""`baton export`: initiatives, roles and check-ins as plain data."""
+"""`baton export`: initiatives, roles and check-ins as plain data, then as JSON or CSV."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+import math
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -67,3 +71,65 @@ def export_portfolio(session: Session, quarter: str | None = None) -> dict[str, 
         for checkin in checkins_of(session, titles)
     ]
     return {"initiatives": initiatives, "roles": roles, "checkins": checkins}
+
+
+CSV_FIELDS = (
+    "initiative",
+    "cycle",
+    "submitted_at",
+    "author",
+    "status",
+    "kpi_value",
+    "confidence",
+    "progress",
+    "comment",
+    "next_steps",
+    "blockers",
+    "decision_needed",
+    "source",
+)
+# OWASP's CSV Injection page (owasp.org/www-community/attacks/CSV_Injection): a spreadsheet reads a cell
+# that starts with one of these as a formula, or splits it.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def finite(data: Any) -> Any:
+    """`data` with every infinite or NaN number replaced by None: JSON has no such numbers, and a
+    spreadsheet would read `inf` as text."""
+    if isinstance(data, float) and not math.isfinite(data):
+        return None
+    if isinstance(data, dict):
+        return {name: finite(value) for name, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [finite(value) for value in data]
+    return data
+
+
+def to_json(data: dict[str, Any]) -> str:
+    # allow_nan=False: a non-finite number that `finite` missed fails here rather than writing `NaN`
+    return json.dumps(finite(data), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+
+
+def spreadsheet_cell(value: Any) -> Any:
+    """A text that a spreadsheet would run as a formula, with a single quote in front, as OWASP
+    recommends; numbers stay numbers (a KPI value of -3.5 is written -3.5, unquoted)."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def checkins_csv(data: dict[str, Any]) -> str:
+    """The check-in history, one row per check-in. Every text is quoted and numbers are not: a
+    separator inside a text (`;` where a spreadsheet's locale splits on it) cannot start a new cell."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(
+        buffer,
+        fieldnames=CSV_FIELDS,
+        lineterminator="\n",
+        quoting=csv.QUOTE_NONNUMERIC,
+        extrasaction="ignore",
+    )
+    writer.writeheader()
+    for checkin in finite(data["checkins"]):
+        writer.writerow({name: spreadsheet_cell(value) for name, value in checkin.items()})
+    return buffer.getvalue()
