@@ -213,21 +213,35 @@ def refresh(session: Session, *, ref: PromptRef, message: PromptMessage, now: da
 
 
 def snooze(engine: Engine, *, ref: PromptRef, user: str, now: datetime) -> datetime:
-    """Ask for a reminder in two hours; returns when it will come."""
-    until = now + SNOOZE_FOR
-    with session_scope(engine) as session:
-        session.add(Snooze(user_id=ref.owner, cycle=ref.cycle, until=until, created_at=now))
-        audit(
-            session,
-            actor=user,
-            action="prompt.snooze",
-            entity="person",
-            entity_id=ref.owner,
-            at=now,
-            cycle=ref.cycle,
-            until=until.isoformat(),
-        )
-    return until
+    """Ask for a reminder in two hours; returns when it will come. While one is still to come for the
+    owner and cycle, that one: a double click makes one snooze and one reminder, and both say its time."""
+    key = f"{ref.owner}:{ref.cycle}"  # Snooze.pending_key, unique: two clicks racing insert one row
+    try:
+        with session_scope(engine) as session:
+            pending = session.exec(select(Snooze).where(Snooze.pending_key == key)).first()
+            if pending is not None and pending.until > now:
+                return pending.until
+            if pending is not None:  # its reminder has come: a new snooze may be asked for
+                pending.pending_key = None
+                session.add(pending)
+                session.flush()
+            until = now + SNOOZE_FOR
+            snoozed = Snooze(user_id=ref.owner, cycle=ref.cycle, until=until, created_at=now, pending_key=key)
+            session.add(snoozed)
+            audit(
+                session,
+                actor=user,
+                action="prompt.snooze",
+                entity="person",
+                entity_id=ref.owner,
+                at=now,
+                cycle=ref.cycle,
+                until=until.isoformat(),
+            )
+        return until
+    except IntegrityError:  # the twin click won the race and committed first: its snooze is the one
+        with session_scope(engine) as session:
+            return session.exec(select(Snooze).where(Snooze.pending_key == key)).one().until
 
 
 def skip_week(engine: Engine, *, ref: PromptRef, user: str, message: PromptMessage, now: datetime) -> None:
