@@ -41,6 +41,7 @@ from tests.test_prompt_actions import (
     ANSWER,
     ERP,
     OWNER,
+    TRIGGER_ID,
     block_actions_body,
     button,
     checkins,
@@ -237,3 +238,49 @@ def test_numbers_up_to_fifteen_digits_are_kept() -> None:
 def test_the_failure_texts_exist_in_both_languages() -> None:
     for key in ("failure.database", "failure.slack", "failure.other", "failure.modal", "typed.nul"):
         assert t(key, "en") != t(key, "fr")
+
+
+# -- the database is busy past its timeout -----------------------------------------------------------
+@contextlib.contextmanager
+def write_lock_held(engine: Engine) -> Iterator[None]:
+    """Another writer holds the lock on check-ins for longer than Baton waits: SQLite's database-wide
+    write lock, PostgreSQL's lock on the table."""
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            connection.exec_driver_sql("BEGIN")
+            connection.exec_driver_sql("LOCK TABLE checkin IN EXCLUSIVE MODE")
+        try:
+            yield
+        finally:
+            connection.exec_driver_sql("ROLLBACK")
+
+
+def test_an_update_modal_saved_while_the_write_lock_is_held_stays_open_and_says_why(
+    baton: RunningBaton, fake_slack: FakeSlack, session: Session, clock: ManualClock, engine: Engine
+) -> None:
+    prompted(baton, fake_slack, session, clock)
+    erp = initiative(session, ERP)
+    view = {**update_view(), "private_metadata": json.dumps({"initiative_id": erp.id, "lang": "en"})}
+    body = view_submission_body(view, user=OWNER, values=filled("at_risk", "12", "Two entities left"))
+    with write_lock_held(engine):
+        answer = post_signed(baton.url, body)
+    assert answer.json() == {"response_action": "errors", "errors": {ids.STATUS_BLOCK: t("failure.modal")}}
+    assert checkins(session) == []
+    again = body.replace(TRIGGER_ID, "13345224609.738474920.8088930838d88f008e1")  # Submit, clicked again
+    assert post_signed(baton.url, again).content == b""  # the lock gone, it saves
+    assert [checkin.comment for checkin in checkins(session)] == ["Two entities left"]
+
+
+def test_a_click_while_the_write_lock_is_held_says_it_was_not_saved(
+    baton: RunningBaton, fake_slack: FakeSlack, session: Session, clock: ManualClock, engine: Engine
+) -> None:
+    dm = prompted(baton, fake_slack, session, clock)
+    erp = initiative(session, ERP)
+    body = block_actions_body(dm, button(dm, ANSWER["off_track"], erp.id), OWNER, fake_slack.response_url())
+    with write_lock_held(engine):
+        assert post_signed(baton.url, body).status_code == 200
+        [told] = wait_for(lambda: fake_slack.responses)
+    assert told["text"] == t("failure.database") and told["response_type"] == "ephemeral"
+    assert checkins(session) == []

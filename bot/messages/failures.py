@@ -2,9 +2,9 @@
 
 MESSAGES: dict[str, dict[str, str]] = {
     "failure.database": {
-        "en": ":warning: Baton could not reach its database, so this was *not saved*. Nothing is lost on "
-        "your side: try again in a few minutes.",
-        "fr": ":warning: Baton n'a pas pu joindre sa base de données : rien n'a été *enregistré*. "
+        "en": ":warning: Baton's database did not answer in time, so this was *not saved*. Try again in a "
+        "few minutes.",
+        "fr": ":warning: La base de données de Baton n'a pas répondu à temps : rien n'a été *enregistré*. "
         "Réessayez dans quelques minutes.",
     },
     "failure.slack": {
