@@ -14,13 +14,13 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TYPE_CHECKING, Any
 
-import waitress
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
+from waitress.server import create_server
 
 from bot.lazy import LAZY_FUNCTION, LAZY_ONLY, Workers
 from bot.logs import get_logger
@@ -78,7 +78,7 @@ def make_wsgi(app: App, engine: Engine, *, workers: Workers | None = None) -> WS
 
 def _refused(environ: WSGIEnvironment, verifier: SignatureVerifier) -> tuple[str, dict[str, str]] | None:
     """Why a POST to /slack/events is refused before Bolt sees it, or None (its body is then re-readable).
-    Too big: 413, unread. Unsigned, badly signed or stale: 401, unparsed. Signed but not UTF-8: 400."""
+    Too big: 413, unread. Unsigned, badly signed, stale or not UTF-8: 401, unparsed."""
     try:
         length = int(environ.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -91,16 +91,11 @@ def _refused(environ: WSGIEnvironment, verifier: SignatureVerifier) -> tuple[str
     signature = environ.get("HTTP_X_SLACK_SIGNATURE")
     try:
         valid = verifier.is_valid(body, timestamp, signature)
-    except ValueError:  # a timestamp that is not a number
+    except ValueError:  # a timestamp that is not a number, a body that is not UTF-8
         valid = False
     if not valid:  # logged without the body or the headers: they are an attacker's to choose
         log.warning("http.refused", reason="invalid_signature", content_length=length)
         return "401 Unauthorized", {"error": "invalid request"}
-    try:
-        body.decode()
-    except UnicodeDecodeError:
-        log.warning("http.refused", reason="not_utf8", content_length=length)
-        return "400 Bad Request", {"error": "invalid request"}
     environ["wsgi.input"] = io.BytesIO(body)
     environ["CONTENT_LENGTH"] = str(len(body))
     return None
@@ -162,5 +157,12 @@ def _health(health: _Health, workers: Workers | None, start_response: StartRespo
     return [payload]
 
 
+def make_server(wsgi: WSGIApplication, *, host: str, port: int) -> Any:
+    """The waitress server `baton serve` runs (port 0: a free one, in `.effective_port`)."""
+    return create_server(wsgi, host=host, port=port, **WAITRESS_OPTIONS)
+
+
 def serve(wsgi: WSGIApplication, *, host: str, port: int) -> None:
-    waitress.serve(wsgi, host=host, port=port, **WAITRESS_OPTIONS)
+    server = make_server(wsgi, host=host, port=port)
+    server.print_listen("Serving on http://{}:{}")
+    server.run()

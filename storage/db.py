@@ -33,7 +33,12 @@ def make_engine(url: str | URL, *, timeouts: bool = True) -> Engine:
     PostgreSQL connect, statement, lock and TCP timeouts (`timeouts=False`: none, for migrations).
     Errors never carry the statement's parameters (user text) into logs: `hide_parameters`."""
     url = make_url(url)
-    common: dict[str, Any] = {"hide_parameters": True, "pool_timeout": POOL_TIMEOUT_S}
+    common: dict[str, Any] = {
+        "hide_parameters": True,
+        "pool_size": POOL_SIZE,
+        "max_overflow": MAX_OVERFLOW,
+        "pool_timeout": POOL_TIMEOUT_S,
+    }
     if url.get_backend_name() == "sqlite":
         busy = SQLITE_BUSY_TIMEOUT_S if timeouts else 30
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": busy}, **common)
@@ -42,8 +47,6 @@ def make_engine(url: str | URL, *, timeouts: bool = True) -> Engine:
     return create_engine(
         url,
         pool_pre_ping=True,  # a connection the server dropped (restart, pg_terminate_backend) is replaced
-        pool_size=POOL_SIZE,
-        max_overflow=MAX_OVERFLOW,
         connect_args=_postgres_timeouts(url) if timeouts else {"connect_timeout": CONNECT_TIMEOUT_S},
         **common,
     )
