@@ -695,6 +695,52 @@ def test_out_of_office_with_a_delegate_prompts_the_delegate(world: World) -> Non
     assert dm(PARIS) not in {post["channel"] for post in posts}
 
 
+def test_an_owner_who_goes_away_after_the_prompt_gets_neither_reminder_nor_snooze_reminder(
+    prompted: World,
+) -> None:
+    """Paris was prompted on Monday, snoozed, then went away until 18 December: nothing more comes."""
+    until = DUE[PARIS] + 2 * HOUR
+    prompted.add(
+        Snooze(user_id=PARIS, cycle=CYCLE, until=until, created_at=DUE[PARIS]),
+        Away(user_id=PARIS, starts_on=date(2026, 11, 23), ends_on=date(2026, 12, 18), created_at=DUE[PARIS]),
+    )
+    snoozed = prompted.remind(until)
+    assert prompted.remind(DUE[SINGAPORE] + DAY).queued == (SINGAPORE,)  # the others are still reminded
+    reminded = prompted.remind(DUE[PARIS] + DAY)
+    assert PARIS not in snoozed.queued + reminded.queued
+    assert reasons(snoozed)[PARIS] == reasons(reminded)[PARIS] == "out of office"
+    assert PARIS not in {d.channel for d in prompted.deliveries("reminder")}
+    runs = prompted.runs("reminder") + prompted.runs("snooze")
+    assert [run.state for run in runs if run.target.startswith(PARIS)] == ["skipped", "skipped"]
+
+
+def test_an_absence_that_starts_after_the_reminder_day_does_not_stop_the_reminder(prompted: World) -> None:
+    prompted.add(
+        Away(user_id=PARIS, starts_on=date(2026, 11, 25), ends_on=date(2026, 12, 18), created_at=DUE[PARIS])
+    )
+    assert prompted.remind(DUE[PARIS] + DAY).queued == (PARIS,)  # Tuesday: Paris is still in
+
+
+def test_a_delegate_who_goes_away_is_not_reminded_either(world: World) -> None:
+    delegate = "U0DELEG01"
+    world.slack.add_user(delegate, name="Delegate", tz="Europe/Paris")
+    world.add(
+        Away(
+            user_id=PARIS,
+            starts_on=date(2026, 11, 23),
+            ends_on=date(2026, 11, 27),
+            delegate_id=delegate,
+            created_at=MONDAY - DAY,
+        )
+    )
+    tick_each_owner(world)
+    world.add(
+        Away(user_id=delegate, starts_on=date(2026, 11, 24), ends_on=date(2026, 11, 24), created_at=MONDAY)
+    )
+    report = world.remind(DUE[PARIS] + DAY)
+    assert PARIS not in report.queued and reasons(report)[PARIS] == "out of office"
+
+
 def test_someone_unknown_to_slack_is_skipped_as_deactivated(world: World) -> None:
     gone = "U0GONE001"
     with session_scope(world.engine) as session:

@@ -41,6 +41,7 @@ from storage.models import (
 
 PROMPT, REMINDER, SNOOZE = Ritual.PROMPT, Ritual.REMINDER, Ritual.SNOOZE
 MISSED = "missed: due longer ago than the grace window"
+OUT_OF_OFFICE = "out of office"
 
 
 def run_checkin(engine: Engine, client: WebClient, *, now: datetime, settings: Settings) -> RitualResult:
@@ -126,15 +127,20 @@ def _recipient(
     holiday = holiday_on(local_day, country_of(person), cadence.holidays)
     if holiday is not None:
         return user, f"holiday: {holiday.name or holiday.day.isoformat()}"
-    away = next((a for a in aways if a.starts_on <= local_day <= a.ends_on), None)
+    away = _away_on(local_day, aways)
     if away is not None:
-        return (away.delegate_id, None) if away.delegate_id else (user, "out of office")
+        return (away.delegate_id, None) if away.delegate_id else (user, OUT_OF_OFFICE)
     return user, None
+
+
+def _away_on(local_day: date, aways: Sequence[Away]) -> Away | None:
+    return next((a for a in aways if a.starts_on <= local_day <= a.ends_on), None)
 
 
 def run_reminders(engine: Engine, *, now: datetime, settings: Settings) -> RitualResult:
     """Queue a reminder to every prompted owner who has not answered everything after the reminder delay,
-    and the reminders owners asked for with Snooze. Each lists only what is still missing."""
+    and the reminders owners asked for with Snooze. Each lists only what is still missing. Nobody out of
+    office that day (in their own zone) is reminded, whether the prompt came before they left or not."""
     queued: list[str] = []
     skipped: list[tuple[str, str]] = []  # (who, why)
     with session_scope(engine) as session:
@@ -161,7 +167,13 @@ def run_reminders(engine: Engine, *, now: datetime, settings: Settings) -> Ritua
         snoozes: dict[tuple[str, str], list[Snooze]] = defaultdict(list)
         for snooze in session.exec(select(Snooze).where(col(Snooze.cycle).in_(cycles))):
             snoozes[(snooze.user_id, snooze.cycle)].append(snooze)
-        people = {p.user_id: p for p in session.exec(select(Person).where(col(Person.user_id).in_(owners)))}
+        recipients = set(owners) | {delivery.channel for _, delivery in prompts}
+        people = {
+            p.user_id: p for p in session.exec(select(Person).where(col(Person.user_id).in_(recipients)))
+        }
+        aways: dict[str, list[Away]] = defaultdict(list)
+        for away in session.exec(select(Away).where(col(Away.user_id).in_(recipients))):
+            aways[away.user_id].append(away)
         speaks = _languages(people, workspace.language)
         taken = {ritual: claimed_keys(session, ritual, cycles) for ritual in (REMINDER, SNOOZE)}
         answers = {cycle: answers_in_cycle(session, cycle) for cycle in cycles}
@@ -179,6 +191,10 @@ def run_reminders(engine: Engine, *, now: datetime, settings: Settings) -> Ritua
                 if (cycle, target) in taken[ritual] or when is Timing.EARLY:
                     continue
                 reason = MISSED if when is Timing.MISSED else None
+                person = people.get(delivery.channel)
+                local_day = due.astimezone(zone(person.tz if person else None) or cadence.tz).date()
+                if reason is None and _away_on(local_day, aways[delivery.channel]):
+                    reason = OUT_OF_OFFICE  # whoever the prompt went to is away now: nobody is nagged
                 item = Due(cycle, target, due, RunState.SKIPPED if reason else RunState.QUEUED, reason)
                 found[ritual].append((item, user, delivery.channel, missing))
         posts = []
