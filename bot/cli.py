@@ -21,7 +21,7 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.deps import Deps
 from bot.domain.cycles import parse_quarter
 from bot.domain.ritual import RitualName
-from bot.domain.roadmap import RoadmapError, emails_in, parse_roadmap, with_people
+from bot.domain.roadmap import MAX_ROADMAP_BYTES, RoadmapError, emails_in, parse_roadmap, too_big, with_people
 from bot.logs import configure_logging, get_logger
 from bot.workspace import load_workspace, workspace_of
 from storage.db import SchemaBehind, make_engine, open_current, session_scope, upgrade
@@ -344,10 +344,7 @@ def cmd_sandbox(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from bot.portfolio import import_roadmap
 
-    try:
-        text = args.file.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CommandError(f"cannot read {args.file}: {exc}") from None
+    text = _read_roadmap(args.file)
     now = system_clock()
     try:
         rows = parse_roadmap(text, args.file.name)
@@ -366,6 +363,24 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
             session.rollback()
     print(("Dry run, nothing written: " if args.dry_run else "Imported: ") + result.summary())
     return 0
+
+
+def _read_roadmap(path: Path) -> str:
+    """The file's text, refused before it is read whole when it is bigger than any roadmap; a bounded
+    read, so that a pipe or a device that says it is empty is bounded too."""
+    try:
+        with path.open("rb") as file:
+            size = os.fstat(file.fileno()).st_size
+            if size > MAX_ROADMAP_BYTES:
+                raise CommandError(f"{path}: {too_big(size)}")
+            data = file.read(MAX_ROADMAP_BYTES + 1)
+        if len(data) > MAX_ROADMAP_BYTES:
+            raise CommandError(f"{path}: {too_big(None)}")  # a pipe or a device: its size is unknown
+        return data.decode("utf-8-sig")
+    except OSError as exc:
+        raise CommandError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise CommandError(f"cannot read {path}: not UTF-8 text (byte {exc.start + 1})") from None
 
 
 def _people_by_email(
@@ -527,7 +542,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         else:
             args.output.write_text(report_html(data, lang, png), encoding="utf-8")
     except OSError as exc:
-        raise CommandError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+        raise CommandError(f"--output: cannot write {args.output}: {exc.strerror or exc}") from None
     print(f"{args.output}: {quarter} as of {data.cycle}, {len(data.items)} initiatives")
     return 0
 
@@ -538,13 +553,22 @@ def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+# The years an option may name: the rituals add days, weeks and quarters to an instant and format
+# years in four digits, which overflows or goes wrong near year 1 and year 9999.
+YEARS = range(1970, 9999)
+OUT_OF_RANGE = f"is out of range: the year must be between {YEARS[0]} and {YEARS[-1]}"
+
+
 def _quarter(text: str | None) -> str | None:
     if text is None:
         return None
     try:
-        return parse_quarter(text)
+        quarter = parse_quarter(text)
     except ValueError as exc:
         raise CommandError(f"--quarter: {exc}") from None
+    if int(quarter[:4]) not in YEARS:
+        raise CommandError(f"--quarter: {text!r} {OUT_OF_RANGE}")
+    return quarter
 
 
 def _instant(text: str, zone: tzinfo) -> datetime:
@@ -553,6 +577,8 @@ def _instant(text: str, zone: tzinfo) -> datetime:
         instant = datetime.fromisoformat(text)
     except ValueError:
         raise CommandError(f"--at: {text!r} is not an ISO-8601 instant like 2026-11-23T16:00+01:00") from None
+    if instant.year not in YEARS:
+        raise CommandError(f"--at: {text!r} {OUT_OF_RANGE}")
     return instant if instant.tzinfo else instant.replace(tzinfo=zone)
 
 

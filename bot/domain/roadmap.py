@@ -54,6 +54,11 @@ _OWNER_SEPARATORS = re.compile(r"\s*(?:\+|,|;|/|\bet\b|\band\b)\s*|\s+&\s+", re.
 USER_MENTION = re.compile(r"^<?@?([UW](?=[A-Z0-9]*\d)[A-Z0-9]{6,})(?:\|[^>]*)?>?$")
 _EMAIL = re.compile(r"^[^@\s<>|]+@[^@\s<>|]+\.[^@\s<>|]+$")
 _SEPARATOR_CELL = re.compile(r"^:?-+:?$")  # `|-|`, `|---|`, `|:--:|`
+# Bounds far above any real roadmap (a few hundred initiatives, a few dozen kB), so that a huge file is
+# refused before it is read whole or parsed: a 55 MB CSV once took 860 MB to parse.
+MAX_ROADMAP_BYTES = 2_000_000
+MAX_ROADMAP_ROWS = 2_000
+MAX_CELLS = 50  # per row: the table has 10 known columns at most
 
 
 class RoadmapError(Exception):
@@ -93,13 +98,21 @@ class RoadmapRow:
 def parse_roadmap(text: str, filename: str = "") -> list[RoadmapRow]:
     """Every row of the roadmap, or a RoadmapError listing every problem found."""
     text = text.lstrip("\ufeff")
+    if len(text) > MAX_ROADMAP_BYTES:  # characters: never more than the UTF-8 file's bytes
+        raise RoadmapError([too_big(len(text), "characters")])
     is_csv = filename.lower().endswith(".csv") or not _looks_like_markdown(text)
     table = _csv_cells(text) if is_csv else _markdown_cells(text)
     if not table:
         raise RoadmapError(
             ["the file holds no table: expected a header row Initiative | Objective | KPI | Owner"]
         )
+    if len(table) > MAX_ROADMAP_ROWS + 1:
+        raise RoadmapError(
+            [f"the table has more than {MAX_ROADMAP_ROWS:,} rows: split it into several files"]
+        )
     (header_line, header), *body = table
+    if len(header) > MAX_CELLS:
+        raise RoadmapError([f"line {header_line}: more than {MAX_CELLS} columns"])
     columns, problems = _columns(header_line, header)
     if problems:
         raise RoadmapError(problems)
@@ -107,6 +120,9 @@ def parse_roadmap(text: str, filename: str = "") -> list[RoadmapRow]:
     seen: dict[str, int] = {}
     for line, cells in body:
         if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) > MAX_CELLS:
+            problems.append(f"line {line}: more than {MAX_CELLS} cells, expected {len(columns)}")
             continue
         if len(cells) != len(columns):
             problems.append(f"line {line}: {len(cells)} cells, expected {len(columns)}")
@@ -126,6 +142,13 @@ def parse_roadmap(text: str, filename: str = "") -> list[RoadmapRow]:
     return rows
 
 
+def too_big(size: int | None, unit: str = "bytes") -> str:
+    """The problem of a roadmap of `size` bytes (or characters), None when more than the limit was read."""
+    limit = f"the {MAX_ROADMAP_BYTES:,} {unit} a roadmap may hold"
+    held = f"{size:,} {unit}, more than {limit}" if size is not None else f"more than {limit}"
+    return f"the roadmap holds {held}: split it into several files"
+
+
 def _looks_like_markdown(text: str) -> bool:
     # a title or prose may come before the table: `_markdown_cells` skips it
     return any(line.lstrip().startswith("|") for line in text.splitlines())
@@ -138,6 +161,11 @@ def _markdown_cells(text: str) -> list[tuple[int, list[str]]]:
         if not line.startswith("|"):
             if table:
                 break  # the table has ended; prose after it is not ours to read
+            continue
+        if len(table) > MAX_ROADMAP_ROWS + 1:
+            break  # the header and one row past the limit are enough to refuse the table
+        if line.count("|") > MAX_CELLS + 1:
+            table.append((number, ["…"] * (MAX_CELLS + 1)))  # reported as a row with too many cells
             continue
         cells = [cell.strip().replace("\\|", "|") for cell in re.split(r"(?<!\\)\|", line.strip("|"))]
         if all(_SEPARATOR_CELL.match(cell.replace(" ", "")) for cell in cells):
@@ -153,10 +181,15 @@ def _csv_cells(text: str) -> list[tuple[int, list[str]]]:
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text), dialect)
-    table = []
-    for cells in reader:
-        if cells:
-            table.append((reader.line_num, [cell.strip() for cell in cells]))
+    table: list[tuple[int, list[str]]] = []
+    try:
+        for cells in reader:
+            if len(table) > MAX_ROADMAP_ROWS + 1:
+                break  # the header and one row past the limit are enough to refuse the table
+            if cells:
+                table.append((reader.line_num, [cell.strip() for cell in cells[: MAX_CELLS + 1]]))
+    except csv.Error as exc:  # a field past csv's size limit, a NUL byte, a stray quote at the end
+        raise RoadmapError([f"line {reader.line_num}: {exc}"]) from None
     return table
 
 
