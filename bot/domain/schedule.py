@@ -82,6 +82,24 @@ def timing(due: datetime, now: datetime, grace: timedelta) -> Timing:
     return Timing.DUE if now - due <= grace else Timing.MISSED
 
 
+def catch_up_due(
+    cycle: str, due: datetime, now: datetime, cadence: Cadence, tz: tzinfo, country: str | None
+) -> datetime | None:
+    """When a prompt that was due at `due` but missed by longer than the grace window (Baton was down) is
+    sent instead: at the check-in hour of the owner's next working morning (Monday to Friday, not one of
+    their holidays) whose grace window has not passed — now, or later this cycle. None once the cycle has
+    no such morning left: then nobody was asked, and nobody is blamed."""
+    day = due.astimezone(tz).date()
+    last = cycle_day(cycle, 6)
+    while (day := day + timedelta(days=1)) <= last:
+        if day.weekday() >= 5 or holiday_on(day, country, cadence.holidays):
+            continue
+        morning = datetime.combine(day, time(cadence.checkin_hour), tzinfo=tz).astimezone(UTC)
+        if timing(morning, now, cadence.grace) is not Timing.MISSED:
+            return morning
+    return None
+
+
 def holiday_on(day: date, country: str | None, holidays: Sequence[Holiday]) -> Holiday | None:
     """The holiday that falls on `day` for someone in `country`, if any."""
     return next((h for h in holidays if h.day == day and h.country in (None, country)), None)

@@ -263,6 +263,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": ":alarm_clock: *Reminder — check-in {cycle}*\nStill waiting for an update on {count}:",
         "fr": ":alarm_clock: *Rappel — point {cycle}*\nEn attente d'un point sur {count} :",
     },
+    "prompt.late": {
+        "en": ":hourglass: This check-in is late: Baton could not send it on the check-in morning. "
+        "Answer as usual.",
+        "fr": ":hourglass: Ce point arrive en retard : Baton n'a pas pu l'envoyer le matin prévu. "
+        "Répondez comme d'habitude.",
+    },
     "prompt.on_behalf": {
         "en": "You are answering for <@{owner}>, who is out of office.",
         "fr": "Vous répondez pour <@{owner}>, absent(e).",

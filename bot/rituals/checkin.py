@@ -2,7 +2,9 @@
 
 Each prompt and reminder is claimed by its key (ritual, cycle, person) in the same transaction as its
 outbox row, so a restart, a double tick, a clock jump or a second replica never prompts anyone twice.
-A prompt missed for longer than the grace window (the bot was down) is recorded as skipped, not sent late.
+A prompt missed for longer than the grace window (Baton was down) is sent at the owner's next working
+morning instead, saying it is late; one whose cycle has no such morning left is recorded as skipped, and
+nobody is counted as not answering a question they were never asked.
 """
 
 from __future__ import annotations
@@ -19,7 +21,16 @@ from bot.config import Settings
 from bot.delivery.claims import Due, claimed_keys, insert_claims
 from bot.delivery.outbox import Post, enqueue_posts
 from bot.domain.ritual import RitualName, RitualResult
-from bot.domain.schedule import Cadence, Timing, checkin_due, cycles_around, holiday_on, timing, zone
+from bot.domain.schedule import (
+    Cadence,
+    Timing,
+    catch_up_due,
+    checkin_due,
+    cycles_around,
+    holiday_on,
+    timing,
+    zone,
+)
 from bot.i18n import language
 from bot.people import country_of, refresh_people
 from bot.portfolio import answers_in_cycle, responsible_people
@@ -61,7 +72,7 @@ def run_checkin(engine: Engine, client: WebClient, *, now: datetime, settings: S
         for away in session.exec(select(Away).where(col(Away.user_id).in_(owners))):
             aways[away.user_id].append(away)
         speaks = _languages(people, workspace.language)
-        found: list[tuple[Due, str, list[PromptItem]]] = []  # what is due, to whom, listing what
+        found: list[tuple[Due, str, list[PromptItem], bool]] = []  # what is due, to whom, listing what, late
         for cycle in cycles:
             answers = answers_in_cycle(session, cycle)
             for user, initiatives in owners.items():
@@ -70,7 +81,11 @@ def run_checkin(engine: Engine, client: WebClient, *, now: datetime, settings: S
                 person = people.get(user)
                 tz = zone(person.tz if person else None) or cadence.tz
                 due = checkin_due(cycle, cadence, tz)
-                when = timing(due, now, cadence.grace)
+                when, late = timing(due, now, cadence.grace), False
+                if when is Timing.MISSED and not _newer_than(initiatives, due):
+                    catch_up = catch_up_due(cycle, due, now, cadence, tz, country_of(person))
+                    if catch_up is not None:  # Baton was down: their next working morning instead
+                        due, when, late = catch_up, timing(catch_up, now, cadence.grace), True
                 if when is Timing.EARLY or (when is Timing.MISSED and _newer_than(initiatives, due)):
                     continue  # not due yet, or it was due before this person had anything to answer for
                 recipient, reason = _recipient(
@@ -82,16 +97,10 @@ def run_checkin(engine: Engine, client: WebClient, *, now: datetime, settings: S
                 if reason is None and all(item.answer for item in items):
                     reason = "already answered"
                 state = RunState.SKIPPED if reason else RunState.QUEUED
-                found.append(
-                    (
-                        Due(cycle, user, due, state, reason),
-                        recipient,
-                        items,
-                    )
-                )
-        claimed = insert_claims(session, ritual=PROMPT, items=[item for item, _, _ in found], now=now)
+                found.append((Due(cycle, user, due, state, reason), recipient, items, late))
+        claimed = insert_claims(session, ritual=PROMPT, items=[item for item, *_ in found], now=now)
         posts = []
-        for item, recipient, items in found:
+        for item, recipient, items, late in found:
             run_id = claimed.get((item.cycle, item.target))
             if run_id is None:
                 continue  # another run claimed it first
@@ -99,7 +108,12 @@ def run_checkin(engine: Engine, client: WebClient, *, now: datetime, settings: S
                 skipped.append((item.target, item.error))
                 continue
             message = prompt_message(
-                cycle=item.cycle, owner=item.target, recipient=recipient, items=items, lang=speaks(recipient)
+                cycle=item.cycle,
+                owner=item.target,
+                recipient=recipient,
+                items=items,
+                late=late,
+                lang=speaks(recipient),
             )
             posts.append(Post(recipient, message, run_id))
             queued.append(item.target)

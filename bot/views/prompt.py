@@ -66,15 +66,18 @@ def prompt_message(
     items: Sequence[PromptItem],
     reminder: bool = False,
     skipped: bool = False,
+    late: bool = False,
     lang: str = DEFAULT,
 ) -> dict[str, Any]:
-    """The DM. A reminder lists only what is still missing; answered items show what was recorded."""
+    """The DM. A reminder lists only what is still missing; answered items show what was recorded; a late
+    prompt (Baton could not send it on the check-in morning) says so."""
     missing = [item for item in items if item.answer is None]
     if reminder:
         intro = section(t("prompt.reminder", lang, cycle=cycle, count=len(missing)))
         blocks: list[dict[str, Any]] = [{**intro, "block_id": ids.PROMPT_REMINDER_BLOCK}]
     else:
-        blocks = [section(t("prompt.intro", lang, cycle=cycle))]
+        opening = t("prompt.intro", lang, cycle=cycle)
+        blocks = [section(f"{opening}\n{t('prompt.late', lang)}" if late else opening)]
     if owner != recipient:
         blocks.append(context(t("prompt.on_behalf", lang, owner=owner)))
     room = (MAX_BLOCKS_MESSAGE - FIXED_BLOCKS) // BLOCKS_PER_ITEM
