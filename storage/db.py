@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +26,7 @@ SQLITE_BUSY_TIMEOUT_S = 2.0  # waiting for SQLite's write lock
 STATEMENT_TIMEOUT_MS = 5_000  # PostgreSQL: one statement; no ack-path statement comes near it
 LOCK_TIMEOUT_MS = 2_000  # PostgreSQL: waiting for a row or table lock
 TCP_USER_TIMEOUT_MS = 3_000  # PostgreSQL: sent data unacknowledged this long (a partition) drops the link
+RETRY_CONNECT_AFTER_S = 1.0  # after a failed connect, others fail at once for this long
 POOL_SIZE = 16  # the HTTP server's threads (bot/server.py); a worker's lazy threads and sender fit too
 MAX_OVERFLOW = 4
 
@@ -44,12 +47,34 @@ def make_engine(url: str | URL, *, timeouts: bool = True) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": busy}, **common)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(
+    engine = create_engine(
         url,
         pool_pre_ping=True,  # a connection the server dropped (restart, pg_terminate_backend) is replaced
         connect_args=_postgres_timeouts(url) if timeouts else {"connect_timeout": CONNECT_TIMEOUT_S},
         **common,
     )
+    event.listen(engine, "do_connect", _ConnectBreaker())
+    return engine
+
+
+class _ConnectBreaker:
+    """A PostgreSQL that does not answer costs each connect its full 2 s timeout, and a request makes
+    several: once one has failed, the next ones within RETRY_CONNECT_AFTER_S fail at once instead."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.failed_until = 0.0
+
+    def __call__(self, dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+        dbapi = dialect.loaded_dbapi
+        if time.monotonic() < self.failed_until:
+            raise dbapi.OperationalError("the database did not answer a moment ago; not trying again yet")
+        try:
+            return dialect.connect(*cargs, **cparams)
+        except dbapi.OperationalError:
+            with self.lock:
+                self.failed_until = time.monotonic() + RETRY_CONNECT_AFTER_S
+            raise
 
 
 def _postgres_timeouts(url: URL) -> dict[str, Any]:

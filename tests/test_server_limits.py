@@ -11,6 +11,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -204,7 +205,7 @@ def test_bolts_own_report_of_a_bad_signature_never_reaches_the_log(
 
 
 # -- database errors in the logs -------------------------------------------------------------------
-@pytest.fixture
+@contextmanager
 def write_lock(engine: Engine, database_url: str) -> Iterator[None]:
     """Another process's write lock on the check-in table, held until the test ends."""
     if engine.dialect.name == "sqlite":
@@ -226,7 +227,7 @@ def test_a_database_error_while_saving_a_checkin_logs_no_user_text_and_the_ack_b
     fake_slack: FakeSlack,
     session: Session,
     clock: ManualClock,
-    request: pytest.FixtureRequest,
+    database_url: str,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     prompted(baton, fake_slack, session, clock)
@@ -242,10 +243,10 @@ def test_a_database_error_while_saving_a_checkin_logs_no_user_text_and_the_ack_b
     saved = root.handlers[:], root.level
     configure_logging("DEBUG")
     try:
-        request.getfixturevalue("write_lock")
-        started = time.monotonic()
-        answer = post_signed(baton.url, body)
-        elapsed = time.monotonic() - started
+        with write_lock(baton.deps.engine, database_url):
+            started = time.monotonic()
+            answer = post_signed(baton.url, body)
+            elapsed = time.monotonic() - started
     finally:
         root.handlers, root.level = saved
     written = capsys.readouterr().err
