@@ -2,7 +2,8 @@
 
 However large the portfolio, `load_digest` runs the same handful of statements: initiatives with their
 objectives, the latest check-in of each initiative in each recent cycle, the latest one before those,
-owners, open escalations, decisions since the last digest, who skipped this week and what Slack refused.
+owners, who was asked (the check-in prompts that went out), open escalations, decisions since the last
+digest and what Slack refused.
 Everything else — deltas, trends, pace, suspicious updates, missed cycles — is computed here in Python
 by pure functions, into plain dataclasses the view builders read.
 """
@@ -26,13 +27,16 @@ from bot.domain.digest import (
     Flag,
     Item,
     Missing,
+    NotAsked,
     OpenEscalation,
     Point,
+    Unasked,
 )
 from bot.domain.escalation import plan_of
 from bot.domain.portfolio import CLOSED_ESCALATIONS
 from bot.domain.progress import Pace, Plan, ahead_of, pace, planned_at, projected, score
 from bot.domain.roadmap import Owner
+from bot.portfolio import asked
 from storage.models import (
     CheckIn,
     CycleSkip,
@@ -42,8 +46,11 @@ from storage.models import (
     Objective,
     RaciAssignment,
     RaciLetter,
+    Ritual,
+    RitualRun,
     Role,
     RoleMember,
+    RunState,
     Status,
 )
 
@@ -75,14 +82,19 @@ def load_digest(
     points = _points(session, first, cycle, wanted)
     before = _before(session, first, wanted)
     owners, people = _owners(session, wanted)
-    skipped = set(
-        session.connection()
-        .execute(select(col(CycleSkip.user_id)).where(col(CycleSkip.cycle) == cycle))
-        .scalars()
-    )
+    were_asked = asked(session, people, {row.id: row.created_at for row in rows}, first)
 
     items = tuple(
-        _item(row, points.get(row.id, {}), before.get(row.id), owners.get(row.id, ()), trend, cycle, today)
+        _item(
+            row,
+            points.get(row.id, {}),
+            before.get(row.id),
+            owners.get(row.id, ()),
+            were_asked.get(row.id, {}),
+            trend,
+            cycle,
+            today,
+        )
         for row in rows
     )
     titles = {row.id: row.title for row in rows}
@@ -93,7 +105,8 @@ def load_digest(
         department=department,
         trend_cycles=tuple(trend),
         items=items,
-        missing=_missing(items, people, skipped),
+        missing=_missing(items),
+        not_asked=_not_asked(session, items, people, cycle),
         escalations=_escalations(session, titles),
         decisions=_decisions(session, titles, since),
         undelivered=tuple(failed_deliveries(session, since=since)) if department is None else (),
@@ -117,6 +130,7 @@ class _Row:
     due_date: date | None
     planned: Mapping[str, float]
     created: str  # the cycle it was created in
+    created_at: datetime
 
 
 def _initiatives(session: Session, quarter: str | None) -> list[_Row]:
@@ -159,6 +173,7 @@ def _initiatives(session: Session, quarter: str | None) -> list[_Row]:
             due_date=r.due_date,
             planned=r.planned or {},
             created=cycle_of(r.created_at.date()),
+            created_at=r.created_at,
         )
         for r in session.connection().execute(query)
     ]
@@ -282,6 +297,7 @@ def _item(
     points: Mapping[str, Point],
     before: Point | None,
     owners: tuple[Owner, ...],
+    asked_in: Mapping[str, frozenset[str]],  # who was asked about it, by cycle
     trend: Sequence[str],
     cycle: str,
     today: date,
@@ -315,7 +331,8 @@ def _item(
         owners=owners,
         latest=latest,
         answered=answered,
-        missed=_missed(row, points, trend, status),
+        missed=_missed(row, points, asked_in, trend, status),
+        asked=asked_in.get(cycle, frozenset()),
         flags=_flags(plan, judged, status, points, cycle, previous, current),
     )
 
@@ -326,15 +343,22 @@ def _status_at(cycle: str, history: Sequence[Point], before: Point | None) -> St
     return known[-1].status if known else (before.status if before else None)
 
 
-def _missed(row: _Row, points: Mapping[str, Point], trend: Sequence[str], status: Status | None) -> int:
-    """Cycles in a row, back from this one, without a check-in (not counting those before it existed)."""
+def _missed(
+    row: _Row,
+    points: Mapping[str, Point],
+    asked_in: Mapping[str, frozenset[str]],
+    trend: Sequence[str],
+    status: Status | None,
+) -> int:
+    """Cycles in a row, back from this one, in which its owners were asked and nobody answered (a cycle
+    nobody was asked in neither counts nor breaks the run; none before it existed)."""
     if status in CLOSED:
         return 0
     missed = 0
     for cycle in reversed(trend):
         if cycle in points or cycle < row.created:
             break
-        missed += 1
+        missed += bool(asked_in.get(cycle))
     return missed
 
 
@@ -370,21 +394,60 @@ def _words(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def _missing(
-    items: Iterable[Item], people: Mapping[int, Sequence[str]], skipped: set[str]
-) -> tuple[Missing, ...]:
-    """Each person with an initiative unanswered this cycle (done, dropped and "skip this week" aside)."""
+def _missing(items: Iterable[Item]) -> tuple[Missing, ...]:
+    """Each person asked this cycle about an initiative still unanswered (done and dropped aside)."""
     owed: dict[str, list[Item]] = defaultdict(list)
     for item in items:
-        if item.answered or item.status in CLOSED or item.missed == 0:
+        if item.answered or item.status in CLOSED:
             continue
-        for user in people.get(item.id, ()):
-            if user not in skipped:
-                owed[user].append(item)
+        for user in sorted(item.asked):
+            owed[user].append(item)
     return tuple(
         Missing(user, tuple(i.title for i in owed[user]), max(i.missed for i in owed[user]))
         for user in sorted(owed, key=lambda u: (-max(i.missed for i in owed[u]), u))
     )
+
+
+def _not_asked(
+    session: Session, items: Iterable[Item], people: Mapping[int, Sequence[str]], cycle: str
+) -> tuple[NotAsked, ...]:
+    """The owners of initiatives unanswered this cycle who were not asked about them, and why: shown as
+    such, never as not answering."""
+    unasked = {
+        user
+        for item in items
+        if not item.answered and item.status not in CLOSED
+        for user in people.get(item.id, ())
+        if user not in item.asked
+    }
+    if not unasked:
+        return ()
+    prompts = {
+        run.target: run
+        for run in session.connection().execute(
+            select(col(RitualRun.target), col(RitualRun.state), col(RitualRun.error)).where(
+                col(RitualRun.ritual) == Ritual.PROMPT, col(RitualRun.cycle) == cycle
+            )
+        )
+    }
+    skipped = set(
+        session.connection()
+        .execute(select(col(CycleSkip.user_id)).where(col(CycleSkip.cycle) == cycle))
+        .scalars()
+    )
+    found = []
+    for user in sorted(unasked):
+        run = prompts.get(user)
+        if user in skipped:
+            why = Unasked.SKIPPED
+        elif run is None or run.state == RunState.CLAIMED:
+            why = Unasked.NOT_YET
+        elif run.state == RunState.SKIPPED:
+            why = Unasked.of_skipped_prompt(run.error)
+        else:
+            why = Unasked.NEW  # a prompt went out, before this initiative existed
+        found.append(NotAsked(user, why))
+    return tuple(found)
 
 
 def _status_by_cycle(

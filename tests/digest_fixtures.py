@@ -15,6 +15,9 @@ from storage.models import (
     Initiative,
     Objective,
     RaciAssignment,
+    Ritual,
+    RitualRun,
+    RunState,
     Status,
 )
 
@@ -100,4 +103,21 @@ class Portfolio:
             if value is not None:
                 initiative.kpi_current = value
         self.session.add(initiative)
+        self.session.flush()
+
+    def prompted(self, user: str, *cycles: str, state: str = RunState.SENT, error: str | None = None) -> None:
+        """`user`'s check-in prompt of each cycle, as the check-in ritual records it (Monday 08:00 UTC)."""
+        for cycle in cycles:
+            due = datetime.combine(cycle_monday(cycle), time(8), tzinfo=UTC)
+            self.session.add(
+                RitualRun(
+                    ritual=Ritual.PROMPT,
+                    cycle=cycle,
+                    target=user,
+                    state=state,
+                    error=error,
+                    due_at=due,
+                    claimed_at=due,
+                )
+            )
         self.session.flush()

@@ -89,6 +89,8 @@ def quarter(session: Session, fake_slack: FakeSlack, clock: ManualClock) -> None
                     initiative_id=initiative.id or 0, letter=RaciLetter.ACCOUNTABLE, user_id=SPONSOR
                 )
             )
+    for owner in OWNERS.values():  # each owner was asked every Monday
+        portfolio.prompted(owner, *CYCLES)
     session.add(WorkspaceSettings(escalation_contact=CONTACT))
     session.commit()
     for user in (*OWNERS.values(), SPONSOR, CONTACT, ADMIN):

@@ -10,13 +10,21 @@ import pytest
 from sqlmodel import Session
 
 from bot.config import Settings
-from bot.domain.digest import DigestData, Flag
+from bot.domain.digest import DigestData, Flag, Unasked
 from bot.domain.progress import Pace
 from bot.rituals.digest import build_digest
 from bot.sandbox.blockkit import message_problem
 from bot.views.digest import digest_messages, preview_message
 from bot.workspace import load_workspace
-from storage.models import CycleSkip, Decision, Escalation, EscalationState, Status, WorkspaceSettings
+from storage.models import (
+    CycleSkip,
+    Decision,
+    Escalation,
+    EscalationState,
+    RunState,
+    Status,
+    WorkspaceSettings,
+)
 from tests.digest_fixtures import DIGEST_TIME, Portfolio
 
 SILENT, SKIPPER = "U0SILENT01", "U0SKIPPER1"
@@ -59,6 +67,9 @@ def crafted(session: Session) -> DigestData:
     skipped = p.initiative("Skipped", department="Ops", owners=(SKIPPER,))
     p.checkins(skipped, {"2026-W47": ("on_track", None)})
     session.add(CycleSkip(user_id=SKIPPER, cycle="2026-W48", created_at=DIGEST_TIME))
+    p.prompted(SILENT, "2026-W45", "2026-W46", "2026-W47", "2026-W48")
+    p.prompted(SKIPPER, "2026-W47", "2026-W48")
+    p.prompted("U0OWNER001", "2026-W45", "2026-W46", "2026-W47", "2026-W48")
     session.add(
         Escalation(
             initiative_id=erp.id,  # type: ignore[arg-type]
@@ -194,6 +205,48 @@ def test_who_has_not_answered_with_consecutive_misses(crafted: DigestData) -> No
     text = text_of(digest_messages(crafted))
     assert f"• <@{SILENT}> — Quiet · *4 weeks in a row*" in text
     assert ":hourglass: no update for 4 week(s)" in text
+
+
+def test_only_people_who_were_asked_count_as_not_answering(session: Session) -> None:
+    """Away one week, on holiday another: the streak counts the weeks asked. A skipper, an owner away this
+    week, one whose initiative came after their prompt, and one whose prompt never went out are shown
+    apart, as not asked, and never as not answering."""
+    p = Portfolio(session)
+    quiet = p.initiative("Quiet", owners=(SILENT,), baseline=0, target=10)
+    p.checkins(quiet, {"2026-W43": ("on_track", 2)})
+    p.prompted(SILENT, "2026-W44", "2026-W46", "2026-W48")  # W45 and W47: out of office
+    p.prompted(SILENT, "2026-W45", "2026-W47", state=RunState.SKIPPED, error="out of office")
+    away, skipper, late, gone = "U0AWAY0001", SKIPPER, "U0LATE0001", "U0GONE0001"
+    p.initiative("Away", owners=(away,))
+    p.prompted(away, "2026-W48", state=RunState.SKIPPED, error="out of office")
+    p.initiative("Skipped", owners=(skipper,))
+    p.prompted(skipper, "2026-W48")
+    session.add(CycleSkip(user_id=skipper, cycle="2026-W48", created_at=DIGEST_TIME))
+    p.initiative("Brand new", owners=(late,), created=DIGEST_TIME - timedelta(hours=2))
+    p.prompted(late, "2026-W48")  # at 08:00, before the initiative existed
+    p.initiative("Never sent", owners=(gone,))
+    p.prompted(gone, "2026-W48", state=RunState.SKIPPED, error="missed: due longer ago than the grace window")
+    session.commit()
+    data = data_of(session)
+    assert [(m.user, m.titles, m.streak) for m in data.missing] == [(SILENT, ("Quiet",), 3)]
+    assert {(n.user, n.why) for n in data.not_asked} == {
+        (away, Unasked.AWAY),
+        (skipper, Unasked.SKIPPED),
+        (late, Unasked.NEW),
+        (gone, Unasked.NOT_SENT),
+    }
+    text = text_of(digest_messages(data))
+    assert "*Not asked this week* (4)" in text
+    assert f"• <@{away}> — out of office" in text and f"• <@{skipper}> — skipped this week" in text
+    assert f"• <@{SILENT}> — Quiet · *3 weeks in a row*" in text
+
+
+def test_before_anyone_is_asked_nobody_is_missing(session: Session) -> None:
+    p = Portfolio(session)
+    p.initiative("Quiet", owners=(SILENT,))
+    session.commit()
+    data = data_of(session)
+    assert data.missing == () and [(n.user, n.why) for n in data.not_asked] == [(SILENT, Unasked.NOT_YET)]
 
 
 def test_open_escalations_decisions_needed_and_decisions_taken(crafted: DigestData) -> None:

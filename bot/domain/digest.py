@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
 
 from bot.domain.progress import Pace
 from bot.domain.roadmap import Owner
@@ -58,8 +59,9 @@ class Item:
     owners: tuple[Owner, ...]
     latest: Point | None  # the newest check-in of the trend window
     answered: bool  # a check-in this cycle
-    missed: int  # cycles in a row without a check-in, up to this one (at most TREND_CYCLES)
+    missed: int  # cycles its owners were asked in, in a row without a check-in, up to this one
     flags: tuple[str, ...]
+    asked: frozenset[str] = frozenset()  # who was asked about it this cycle
 
     @property
     def changed(self) -> bool:
@@ -72,11 +74,41 @@ class Item:
 
 @dataclass(frozen=True)
 class Missing:
-    """A person who has not answered this cycle, for what, and for how many cycles in a row."""
+    """A person asked this cycle who has not answered, for what, and for how many of the cycles they were
+    asked in a row."""
 
     user: str
     titles: tuple[str, ...]
     streak: int
+
+
+class Unasked(StrEnum):
+    """Why an owner of an unanswered initiative was not asked about it this cycle (so is not blamed)."""
+
+    AWAY = "away"  # out of office, without a delegate
+    HOLIDAY = "holiday"
+    SKIPPED = "skipped"  # "Skip this week"
+    NEW = "new"  # the initiative came after their prompt
+    NOT_YET = "not_yet"  # their check-in morning has not come (or Baton has not sent it yet)
+    NOT_SENT = "not_sent"  # Baton could not send it this cycle (it was down), or Slack does not know them
+
+    @staticmethod
+    def of_skipped_prompt(error: str | None) -> Unasked:
+        """From the reason the check-in ritual recorded for a prompt it did not send."""
+        reason = error or ""
+        if reason.startswith("out of office"):
+            return Unasked.AWAY
+        if reason.startswith("holiday"):
+            return Unasked.HOLIDAY
+        return Unasked.NOT_SENT
+
+
+@dataclass(frozen=True)
+class NotAsked:
+    """An owner of an initiative unanswered this cycle who was not asked about it, and why."""
+
+    user: str
+    why: Unasked
 
 
 @dataclass(frozen=True)
@@ -113,6 +145,7 @@ class DigestData:
     escalations: tuple[OpenEscalation, ...]
     decisions: tuple[DecisionTaken, ...]
     undelivered: tuple[Delivery, ...] = ()
+    not_asked: tuple[NotAsked, ...] = ()  # shown apart from `missing`: nobody is blamed for these
     # Status counts at the end of each cycle of the quarter so far (None: no update yet), for the chart.
     status_by_cycle: Mapping[str, Counter[Status | None]] = field(default_factory=dict)
 

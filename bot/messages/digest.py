@@ -69,8 +69,25 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "• <@{user}> — {titles} · *{count} semaines d'affilée ou plus*",
     },
     "digest.everyone": {
-        "en": ":tada: Everyone has answered this week.",
-        "fr": ":tada: Tout le monde a répondu cette semaine.",
+        "en": ":tada: Everyone who was asked has answered this week.",
+        "fr": ":tada: Toutes les personnes sollicitées ont répondu cette semaine.",
+    },
+    "digest.not_asked": {
+        "en": "*Not asked this week* ({count})",
+        "fr": "*Non sollicités cette semaine* ({count})",
+    },
+    "digest.not_asked_line": {"en": "• <@{user}> — {why}", "fr": "• <@{user}> — {why}"},
+    "unasked.away": {"en": "out of office", "fr": "absent(e)"},
+    "unasked.holiday": {"en": "on holiday", "fr": "jour férié"},
+    "unasked.skipped": {"en": "skipped this week", "fr": "a passé cette semaine"},
+    "unasked.new": {
+        "en": "the initiative came after their check-in",
+        "fr": "l'initiative est arrivée après leur point",
+    },
+    "unasked.not_yet": {"en": "their check-in has not come yet", "fr": "leur point n'est pas encore arrivé"},
+    "unasked.not_sent": {
+        "en": "Baton could not send their check-in",
+        "fr": "Baton n'a pas pu envoyer leur point",
     },
     "digest.suspicious": {
         "en": "*Updates to double-check* ({count})",

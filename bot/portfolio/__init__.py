@@ -4,6 +4,7 @@ One module per concept; everything public is importable from `bot.portfolio`."""
 from bot.portfolio.checkins import (
     NEWEST_FIRST,
     answers_in_cycle,
+    asked,
     histories,
     history,
     latest_checkin,
@@ -39,6 +40,7 @@ __all__ = [
     "active_initiatives",
     "answers_in_cycle",
     "archive",
+    "asked",
     "department_counts",
     "departments",
     "export_portfolio",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import func
@@ -19,9 +20,15 @@ from bot.portfolio.raci import responsible_people
 from storage.models import (
     CheckIn,
     CheckInSource,
+    CycleSkip,
     Initiative,
+    Ritual,
+    RitualRun,
+    RunState,
     Status,
 )
+
+ASKED = (RunState.QUEUED, RunState.SENT)  # a prompt that went out (or is on its way); not skipped ones
 
 
 def record_checkin(
@@ -149,6 +156,40 @@ def missing_updates(session: Session, cycle: str) -> dict[str, list[Initiative]]
         for user, initiatives in responsible_people(session).items()
     }
     return {user: initiatives for user, initiatives in missing.items() if initiatives}
+
+
+def asked(
+    session: Session, owners: Mapping[int, Sequence[str]], created: Mapping[int, datetime], first: str
+) -> dict[int, dict[str, frozenset[str]]]:
+    """Who was asked about each initiative, by cycle from `first` on: those of its `owners` whose check-in
+    prompt went out that cycle after the initiative existed, and who did not skip the week. Nobody counts
+    as not answering a question never put to them: out of office, on holiday, skipping, an initiative
+    created after the Monday prompt, or a prompt Baton never sent (it was down past the whole cycle)."""
+    runs = session.connection().execute(
+        select(col(RitualRun.target), col(RitualRun.cycle), col(RitualRun.due_at)).where(
+            col(RitualRun.ritual) == Ritual.PROMPT,
+            col(RitualRun.cycle) >= first,
+            col(RitualRun.state).in_(ASKED),
+        )
+    )
+    skips = set(
+        session.connection().execute(
+            select(col(CycleSkip.user_id), col(CycleSkip.cycle)).where(col(CycleSkip.cycle) >= first)
+        )
+    )
+    prompts: dict[str, list[tuple[str, datetime | None]]] = defaultdict(list)
+    for user, cycle, due in runs:
+        if (user, cycle) not in skips:
+            prompts[user].append((cycle, due))
+    found: dict[int, dict[str, frozenset[str]]] = {}
+    for initiative_id, people in owners.items():
+        by_cycle: dict[str, set[str]] = defaultdict(set)
+        for user in people:
+            for cycle, due in prompts.get(user, ()):
+                if due is None or due >= created[initiative_id]:
+                    by_cycle[cycle].add(user)
+        found[initiative_id] = {cycle: frozenset(users) for cycle, users in by_cycle.items()}
+    return found
 
 
 NEWEST_FIRST = (col(CheckIn.submitted_at).desc(), col(CheckIn.id).desc())

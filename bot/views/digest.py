@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from bot.domain.digest import CLOSED, DigestData, Item, Missing, counts
+from bot.domain.digest import CLOSED, DigestData, Item, Missing, NotAsked, counts
 from bot.domain.progress import Pace, sparkline
 from bot.i18n import DEFAULT, MESSAGES, t
 from bot.views import ids
@@ -129,6 +129,9 @@ def _head(data: DigestData, lang: str) -> list[dict[str, Any]]:
         blocks += packed(t("digest.missing", lang, count=len(data.missing)), lines)
     else:
         blocks.append(section(t("digest.everyone", lang)))
+    if data.not_asked:
+        lines = [_not_asked_line(entry, lang) for entry in data.not_asked]
+        blocks += packed(t("digest.not_asked", lang, count=len(data.not_asked)), lines)
     flagged = [item for item in data.items if item.flags]
     if flagged:
         lines = [
@@ -205,6 +208,10 @@ def _missing_line(miss: Missing, window: int, lang: str) -> str:
         return t("digest.missing_line", lang, user=user, titles=titles)
     key = "digest.missing_streak_cap" if miss.streak >= window else "digest.missing_streak"
     return t(key, lang, user=user, titles=titles, count=miss.streak)
+
+
+def _not_asked_line(entry: NotAsked, lang: str) -> str:
+    return t("digest.not_asked_line", lang, user=escape(entry.user), why=t(f"unasked.{entry.why}", lang))
 
 
 def _undelivered(deliveries: Sequence[Delivery], lang: str) -> str:
