@@ -573,6 +573,18 @@ def arbitrable(
     return refusal or escalation
 
 
+def hold(session: Session, escalation: Escalation) -> Refusal | None:
+    """Two clicks or submissions at once on one escalation: write its row first (PostgreSQL locks the row,
+    SQLite the database) so that the second waits for the first's transaction, then sees what it did."""
+    session.execute(
+        update(Escalation)
+        .where(col(Escalation.id) == escalation.id)
+        .values(updated_at=col(Escalation.updated_at))
+    )
+    session.refresh(escalation)
+    return still_open(escalation)
+
+
 def act(
     engine: Engine,
     settings: Settings,
@@ -591,6 +603,12 @@ def act(
         escalation = arbitrable(session, settings, client, escalation_id, user)
         if isinstance(escalation, Refusal):
             return escalation
+        if refusal := hold(session, escalation):
+            return refusal
+        if (action == "acknowledge" and escalation.acknowledged_by) or (
+            action == "schedule" and escalation.state == EscalationState.SCHEDULED
+        ):
+            return None  # done already (a double click, two people at once): nothing to record twice
         if action == "acknowledge":
             acknowledge(session, escalation, user=user, now=now)
         elif action == "schedule":
@@ -628,6 +646,8 @@ def record_decision(
         escalation = arbitrable(session, settings, client, form.escalation_id, user)
         if isinstance(escalation, Refusal):
             return escalation
+        if refusal := hold(session, escalation):
+            return refusal
         decide(session, escalation, form, user=user, now=now)
         refresh_alert(session, escalation, lang=workspace.language, now=now, where=form.where)
     return None

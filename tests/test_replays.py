@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlencode
 
 import httpx
 from sqlalchemy import Engine, create_engine
@@ -23,9 +24,12 @@ from bot.delivery.replays import REPLAY_MEMORY, Replays, request_key
 from bot.rituals.checkin import run_reminders
 from bot.sandbox.webapi import FakeSlack
 from bot.views import ids
-from storage.models import SeenRequest, Snooze
-from tests.conftest import ManualClock, RunningBaton
+from storage.models import AuditLog, Decision, Initiative, SeenRequest, Snooze
+from tests import test_escalation_workflow as workflow
+from tests.conftest import ADMIN, ManualClock, RunningBaton
 from tests.slack_requests import TEAM, signed_headers, slash_command_body, view_submission_body, wait_for
+from tests.test_initiative_modal import opened_modal, state
+from tests.test_portfolio_commands import PARIS, load_roadmap
 from tests.test_prompt_actions import (
     ERP,
     OWNER,
@@ -216,7 +220,8 @@ def test_keys_are_forgotten_after_an_hour(engine: Engine, session: Session) -> N
     assert not replays.first_time("body:old")
     clock.now += REPLAY_MEMORY - timedelta(minutes=29)
     replays.prune()
-    assert [row.key for row in session.exec(select(SeenRequest))] == ["body:recent"]
+    [recent] = session.exec(select(SeenRequest)).all()
+    assert (recent.key, recent.seen_at) == ("body:recent", datetime(2026, 11, 23, 9, 30, tzinfo=UTC))
     clock.now += timedelta(minutes=2)
     replays.prune()  # pruned a moment ago: not again yet
     assert len(session.exec(select(SeenRequest)).all()) == 1
@@ -271,3 +276,90 @@ def test_two_simultaneous_snoozes_make_one(
     replies = wait_for(lambda: len(fake_slack.responses) == 4 and fake_slack.responses)
     assert len(snoozes(session)) == 1
     assert {reply["text"] for reply in replies} == {replies[0]["text"]}  # the same time for all four
+
+
+# -- escalations: two clicks, or two submissions, at once ------------------------------------------
+def alerted(baton: RunningBaton, fake_slack: FakeSlack, session: Session, clock: ManualClock) -> None:
+    workflow.seed(session, fake_slack)
+    assert workflow.scan(baton.deps.engine, baton.deps.settings, clock()).opened == 1
+    baton.deps.outbox_ready.set()
+    wait_for(lambda: workflow.leadership_posts(fake_slack))
+
+
+def at_once(baton: RunningBaton, bodies: list[str]) -> list[httpx.Response]:
+    """Post every body at the same moment, each from its own thread (two people, or one double click)."""
+    responses: list[httpx.Response] = []
+    start = threading.Barrier(len(bodies))
+
+    def send(body: str) -> None:
+        start.wait()
+        responses.append(post(baton, body, signed_headers(body)))
+
+    threads = [threading.Thread(target=send, args=(body,)) for body in bodies]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(15)
+    return responses
+
+
+def audited(session: Session, action: str) -> int:
+    session.expire_all()
+    return len(session.exec(select(AuditLog).where(AuditLog.action == action)).all())
+
+
+def test_acknowledge_clicked_twice_is_recorded_once(
+    baton: RunningBaton, fake_slack: FakeSlack, session: Session, clock: ManualClock
+) -> None:
+    alerted(baton, fake_slack, session, clock)
+    alert = workflow.alert_now(fake_slack)
+    url = fake_slack.response_url()
+    clicks = [block_actions_body(alert, button(alert, ids.ESC_ACKNOWLEDGE), workflow.BOSS, url) for _ in "ab"]
+    at_once(baton, clicks)
+    wait_for(lambda: workflow.escalations(session)[0].state == "acknowledged")
+    clock.now += timedelta(minutes=1)  # and once more, a moment later, on the copy the client still shows
+    workflow.click(baton, fake_slack, ids.ESC_ACKNOWLEDGE, workflow.BOSS, message=alert)
+    settled(session, fake_slack)
+    assert audited(session, "escalation.acknowledge") == 1
+    [escalation] = workflow.escalations(session)
+    assert escalation.acknowledged_at == datetime(2026, 11, 23, 9, 30, tzinfo=UTC)  # the first click's
+
+
+def resubmitted(body: str, trigger_id: str) -> str:
+    """The same modal submitted again: a new request (Slack gives each submission its own trigger_id)."""
+    payload = json.loads(parse_qs(body)["payload"][0])
+    return urlencode({"payload": json.dumps({**payload, "trigger_id": trigger_id})})
+
+
+def test_a_decision_submitted_twice_at_once_is_logged_once(
+    baton: RunningBaton, fake_slack: FakeSlack, session: Session, clock: ManualClock
+) -> None:
+    alerted(baton, fake_slack, session, clock)
+    workflow.click(baton, fake_slack, ids.ESC_DECIDE, workflow.BOSS)
+    view = wait_for(lambda: fake_slack.calls_to("views.open"))[-1]["view"]
+    values = workflow.decision_values("Extend to Q1", owner=workflow.OWNER, due="2026-12-15")
+    body = view_submission_body(view, user=workflow.BOSS, values=values)
+    responses = at_once(baton, [resubmitted(body, "1.2.first"), resubmitted(body, "1.2.second")])
+    assert [r.status_code for r in responses] == [200, 200]
+    settled(session, fake_slack)
+    session.expire_all()
+    assert len(session.exec(select(Decision)).all()) == 1
+    assert audited(session, "decision.create") == 1
+    assert len(fake_slack.messages(workflow.OWNER)) == 1  # the owner is told once
+
+
+# -- /okr new submitted twice at once ----------------------------------------------------------------
+def test_a_new_initiative_submitted_twice_at_once_is_created_once(
+    baton: RunningBaton, fake_slack: FakeSlack, session: Session
+) -> None:
+    load_roadmap(session, fake_slack)
+    view = opened_modal(baton, fake_slack, "new", ADMIN)
+    typed = {"title": "Cut churn", "objective": "-20 % de temps d’activation", "people_R": [PARIS]}
+    body = view_submission_body(view, user=ADMIN, values=state(view, **typed))
+    responses = at_once(baton, [resubmitted(body, f"1.2.{n}") for n in range(4)])
+    assert [r.status_code for r in responses] == [200] * 4
+    session.expire_all()
+    assert len(session.exec(select(Initiative).where(Initiative.title == "Cut churn")).all()) == 1
+    answers = [json.dumps(r.json()) for r in responses]
+    assert sum("is created" in answer for answer in answers) == 1
+    assert sum("already exists in 2026-Q4" in answer for answer in answers) == 3  # the twins say why

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -182,3 +182,14 @@ def queue_once(
 def _handled(ritual: RitualName, cycle: str, channel: str, state: str) -> RitualResult:
     """The item's claim was there already: what its state is."""
     return RitualResult(ritual, cycle, channel, RunState(state), already_handled=True)
+
+
+def one_at_a_time(session: Session, name: str) -> None:
+    """Until the caller's transaction ends, another one asking for `name` waits: two requests that check,
+    then write (a modal submitted twice at once) run one after the other, and the second sees the first's
+    row. PostgreSQL: an advisory lock on the name. SQLite has one writer at a time: its write lock, taken
+    now by a statement that writes nothing."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})
+    else:
+        session.execute(text("DELETE FROM seenrequest WHERE 0"))

@@ -18,14 +18,13 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime, timedelta
 from hashlib import sha256
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Engine, delete
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import col
 
@@ -42,6 +41,7 @@ WAIT_MS = 500  # the longest the ack waits for a lock on the key (SQLite's write
 SKIP_AFTER_FAILURE_SECONDS = 5.0
 # Payloads that only read: an options load answers the same options again, a URL check its challenge.
 NO_EFFECT = frozenset({"url_verification", "block_suggestion"})
+INSERT = "INSERT INTO seenrequest (key, seen_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING RETURNING key"
 
 
 def request_key(body: Mapping[str, Any], raw_body: str) -> str | None:
@@ -68,31 +68,52 @@ class Replays:
         self._skip_until = 0.0  # time.monotonic(): after a failure, requests go through unchecked
         self._pruned_at: datetime | None = None
         self._lock = threading.Lock()
+        dialect = engine.dialect
+        self._postgres = dialect.name == "postgresql"
+        # the value as SQLAlchemy would send it (SQLite: its own text format), for the driver's INSERT
+        column_type = SeenRequest.__table__.c.seen_at.type  # type: ignore[attr-defined]
+        self._bind = column_type.dialect_impl(dialect).bind_processor(dialect)
+        self._errors: tuple[type[Exception], ...] = (SQLAlchemyError, dialect.loaded_dbapi.Error)
+        # SQLite has one writer at a time, and a connection that finds the lock taken sleeps (1, 2, 5 ms...)
+        # before it tries again: the acks of one process queue here instead, and hand over at once.
+        self._one_writer: AbstractContextManager[Any] = nullcontext() if self._postgres else threading.Lock()
 
     def first_time(self, key: str) -> bool:
         """True unless `key` was seen before; True as well when that cannot be known (see the module)."""
         if time.monotonic() < self._skip_until:
             return True
+        seen_at = self._bind(self.clock()) if self._bind else self.clock()
         try:
-            with self.engine.connect() as connection, _short_waits(connection), connection.begin():
-                if connection.dialect.name == "postgresql":  # this transaction only (SET LOCAL)
-                    connection.exec_driver_sql(
-                        f"SELECT set_config('lock_timeout', '{WAIT_MS}ms', true),"
-                        f" set_config('statement_timeout', '{2 * WAIT_MS}ms', true)"
-                    )
-                insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-                statement = (
-                    insert(SeenRequest)
-                    .values(key=key, seen_at=self.clock())
-                    .on_conflict_do_nothing(index_elements=["key"])
-                    .returning(col(SeenRequest.key))
-                )
-                claimed = connection.execute(statement).first() is not None
-        except SQLAlchemyError as error:
+            connection = self.engine.raw_connection()
+            try:
+                with self._one_writer:
+                    claimed = self._claim(connection.cursor(), key, seen_at)
+                    connection.commit()
+            finally:
+                connection.close()  # back to the pool, rolled back if it was not committed
+        except self._errors as error:
             self._skip_until = time.monotonic() + SKIP_AFTER_FAILURE_SECONDS
             log.warning("request.unchecked", reason=type(error).__name__)
             return True
         return claimed
+
+    def _claim(self, cursor: Any, key: str, seen_at: Any) -> bool:
+        """One INSERT, through the driver: this runs before every ack, and SQLAlchemy's statement
+        machinery cost ten times the INSERT itself (bench/ack_latency.py)."""
+        if self._postgres:  # for this transaction only (SET LOCAL)
+            cursor.execute(
+                "SELECT set_config('lock_timeout', %s, true), set_config('statement_timeout', %s, true)",
+                (f"{WAIT_MS}ms", f"{2 * WAIT_MS}ms"),
+            )
+            cursor.execute(INSERT.replace("?", "%s"), (key, seen_at))
+            return cursor.fetchone() is not None
+        # SQLite's busy timeout belongs to the connection, which goes back to the pool: restored after.
+        previous = cursor.execute("PRAGMA busy_timeout").fetchone()[0]
+        cursor.execute(f"PRAGMA busy_timeout = {WAIT_MS}")
+        try:
+            return cursor.execute(INSERT, (key, seen_at)).fetchone() is not None
+        finally:
+            cursor.execute(f"PRAGMA busy_timeout = {int(previous)}")
 
     def prune(self) -> None:
         """Forget keys older than REPLAY_MEMORY, at most once per PRUNE_EVERY in this process."""
@@ -106,20 +127,3 @@ class Replays:
                 connection.execute(delete(SeenRequest).where(col(SeenRequest.seen_at) < now - REPLAY_MEMORY))
         except SQLAlchemyError as error:  # the next prune will do
             log.warning("request.prune_failed", reason=type(error).__name__)
-
-
-@contextmanager
-def _short_waits(connection: Connection) -> Iterator[None]:
-    """On SQLite, wait at most WAIT_MS for the write lock, whatever the busy timeout the listeners use. It
-    belongs to the connection, which goes back to the pool: restored afterwards."""
-    if connection.dialect.name != "sqlite":
-        yield
-        return
-    dbapi = connection.connection.driver_connection  # not through SQLAlchemy: no transaction begun
-    assert dbapi is not None
-    previous = dbapi.execute("PRAGMA busy_timeout").fetchone()[0]
-    dbapi.execute(f"PRAGMA busy_timeout = {WAIT_MS}")
-    try:
-        yield
-    finally:
-        dbapi.execute(f"PRAGMA busy_timeout = {int(previous)}")

@@ -9,6 +9,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from bot.audit import audit
+from bot.delivery.claims import one_at_a_time
 from bot.domain.portfolio import (
     CLOSED_ESCALATIONS,
     RACI,
@@ -130,6 +131,8 @@ def save_initiative(
             )
     if not spec.people.get(RaciLetter.RESPONSIBLE) and not spec.roles.get(RaciLetter.RESPONSIBLE):
         problems["people_R"] = ("initiative.error_no_owner", {})
+    if initiative_id is None:  # the same form submitted twice at once: the second finds the first's twin
+        one_at_a_time(session, f"initiative:{spec.quarter}:{key(spec.title)}")
     twin = initiative_in_quarter(session, spec.title, spec.quarter)
     if twin is not None and twin.id != initiative_id:
         problems["title"] = ("initiative.error_duplicate", {"quarter": spec.quarter})
