@@ -271,6 +271,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--database-url", help="PostgreSQL URL (its public schema is emptied); default SQLite"
     )
+    parser.add_argument(
+        "--interval",
+        type=float,
+        default=0.0,
+        help="seconds between one client's requests (default 0: each sends as soon as it is answered)",
+    )
     parser.add_argument("--log-level", default="WARNING", help="Baton's LOG_LEVEL (default: WARNING)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs)")
     parser.add_argument("--check", action="store_true", help="exit 2 when the goal is missed")
