@@ -12,9 +12,12 @@ import pytest
 from sqlalchemy import Engine
 
 from bot.domain.roadmap import MAX_CELLS, MAX_ROADMAP_BYTES, MAX_ROADMAP_ROWS, RoadmapError, parse_roadmap
+from bot.sandbox.webapi import FakeSlack
 from storage.models import Initiative
-from tests.conftest import EXAMPLE_ROADMAP, run_baton
+from tests.conftest import ADMIN, EXAMPLE_ROADMAP, RunningBaton, run_baton
+from tests.slack_requests import post_signed, slash_command_body, wait_for
 from tests.test_cli import count
+from tests.test_portfolio_commands import submit_import
 
 HEADER = "Initiative,Objective,KPI,Owner\n"
 
@@ -136,3 +139,17 @@ def test_a_pasted_or_imported_table_is_bounded(text: str, problem: str) -> None:
 def test_a_roadmap_at_the_row_limit_still_imports() -> None:
     rows = "".join(f"Initiative {n},Grow,Churn,CFO\n" for n in range(MAX_ROADMAP_ROWS))
     assert len(parse_roadmap(HEADER + rows, "roadmap.csv")) == MAX_ROADMAP_ROWS
+
+
+def test_a_forged_paste_past_slacks_limit_meets_the_same_bounds_in_the_modal(
+    baton: RunningBaton, fake_slack: FakeSlack, engine: Engine
+) -> None:
+    """Slack stops a person at 3,000 characters; a forged submission is stopped by the parser's bounds,
+    under the field, with nothing written."""
+    post_signed(baton.url, slash_command_body("import", user=ADMIN, response_url=fake_slack.response_url()))
+    view = wait_for(lambda: fake_slack.calls_to("views.open"))[0]["view"]
+    rows = "".join(f"| I{n} | Grow | Churn | CFO |\n" for n in range(MAX_ROADMAP_ROWS + 1))
+    answer = submit_import(baton, view, "| Initiative | Objective | KPI | Owner |\n" + rows)
+    assert answer["response_action"] == "errors"
+    assert f"more than {MAX_ROADMAP_ROWS:,} rows" in answer["errors"]["import_text"]
+    assert count(engine, Initiative) == 0
