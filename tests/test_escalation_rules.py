@@ -195,6 +195,18 @@ def test_silence_counts_from_creation_and_is_tuned() -> None:
     assert evaluate(subject(answer("2026-W45"), cycle="2026-W48"), quiet(silent={"cycles": 3})) == []
 
 
+def test_weeks_nobody_was_asked_are_not_silence() -> None:
+    """Last answer in W44; W45 and W46 away (no prompt went out), asked again in W47 and W48."""
+    silence = subject(answer("2026-W44"), cycle="2026-W49")
+    away = Subject(**{**vars(silence), "asked": frozenset({"2026-W47"}), "asked_from": "2026-W40"})
+    assert evaluate(away, quiet(silent={})) == []  # only W47 was asked, and has ended
+    back = Subject(**{**vars(away), "asked": frozenset({"2026-W47", "2026-W48"}), "cycle": "2026-W50"})
+    [finding] = evaluate(back, quiet(silent={}))
+    assert (finding.since, finding.facts) == ("2026-W49", {"cycles": 2, "last": "2026-W44"})
+    before_the_window = Subject(**{**vars(away), "asked_from": "2026-W47"})  # W45, W46 unknown: asked
+    assert evaluate(before_the_window, quiet(silent={}))[0].facts["cycles"] == 3
+
+
 # -- a decision is needed -----------------------------------------------------------------------------
 def test_a_decision_asked_for_in_the_latest_answer_fires() -> None:
     asked = subject(

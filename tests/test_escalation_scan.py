@@ -32,6 +32,9 @@ from storage.models import (
     Escalation,
     Initiative,
     Objective,
+    RaciAssignment,
+    RaciLetter,
+    Ritual,
     RitualRun,
     WorkspaceSettings,
 )
@@ -129,6 +132,36 @@ def test_a_silence_longer_than_the_window_still_names_the_last_answer(
     [escalation] = session.exec(select(Escalation)).all()
     assert escalation.rule == "silent"
     assert escalation.reason == "No update for 45 cycles (the last one was for 2026-W02)."
+
+
+@pytest.mark.parametrize(("state", "opened"), [("skipped", 0), ("sent", 1)], ids=["away", "asked"])
+def test_silence_counts_only_the_weeks_the_owner_was_asked(
+    engine: Engine, settings: Settings, session: Session, state: str, opened: int
+) -> None:
+    """Last answer in W45; the W46 and W47 prompts were skipped (out of office), or sent and unanswered."""
+    [initiative] = add_initiatives(session, 1, status="on_track", cycle="2026-W45")
+    owner = "U0OWNER001"
+    session.add(
+        RaciAssignment(initiative_id=initiative.id or 0, letter=RaciLetter.RESPONSIBLE, user_id=owner)
+    )
+    for cycle in ("2026-W46", "2026-W47"):
+        due = datetime.combine(cycle_monday(cycle), datetime.min.time(), tzinfo=UTC) + timedelta(hours=8)
+        error = "out of office" if state == "skipped" else None
+        session.add(
+            RitualRun(
+                ritual=Ritual.PROMPT,
+                cycle=cycle,
+                target=owner,
+                state=state,
+                error=error,
+                due_at=due,
+                claimed_at=due,
+            )
+        )
+    session.commit()
+    result = run_escalations(engine, now=T0, settings=settings)
+    assert result.opened == opened
+    assert [e.rule for e in session.exec(select(Escalation))] == ["silent"] * opened
 
 
 def test_a_change_made_while_the_alert_is_being_posted_waits_for_the_post_then_edits_it(

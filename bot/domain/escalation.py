@@ -130,6 +130,13 @@ class Subject:
     started: str  # the cycle the initiative was created in: silence is counted from there at the earliest
     plan: Plan | None = None
     answered: str | None = None  # the latest cycle ever answered, when `answers` are only a recent window
+    # The cycles its owners were asked in (their prompt went out), from `asked_from` on; earlier cycles, or
+    # all of them when None, count as asked.
+    asked: frozenset[str] | None = None
+    asked_from: str = ""
+
+    def was_asked(self, cycle: str) -> bool:
+        return self.asked is None or cycle < self.asked_from or cycle in self.asked
 
 
 def per_cycle(checkins: Iterable[A]) -> list[A]:
@@ -203,14 +210,16 @@ def projection_miss(subject: Subject) -> Finding | None:
 
 
 def silent(subject: Subject, *, cycles: int) -> Finding | None:
-    """No answer in the last `cycles` cycles that have ended (the current one is still running)."""
+    """No answer in the last `cycles` cycles that have ended (the current one is still running), counting
+    only the cycles its owners were asked in: away, skipping or never prompted is not silence."""
     last = subject.answers[-1].cycle if subject.answers else subject.answered
     reference = max(last or subject.started, subject.started)
-    missed = weeks_between(reference, subject.cycle) - 1
-    if missed < cycles:
+    ended = [shift(reference, weeks) for weeks in range(1, weeks_between(reference, subject.cycle))]
+    missed = [cycle for cycle in ended if subject.was_asked(cycle)]
+    if len(missed) < cycles:
         return None
-    since = shift(reference, cycles + 1)
-    return Finding(Rule.SILENT, since, {"cycles": missed, "last": last or ""})
+    since = shift(missed[cycles - 1], 1)
+    return Finding(Rule.SILENT, since, {"cycles": len(missed), "last": last or ""})
 
 
 def decision_needed(subject: Subject) -> Finding | None:

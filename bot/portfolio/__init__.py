@@ -26,7 +26,14 @@ from bot.portfolio.initiatives import (
     open_escalations,
     save_initiative,
 )
-from bot.portfolio.raci import RACI_QUERY, owners_by_initiative, raci_of, racis_of, responsible_people
+from bot.portfolio.raci import (
+    RACI_QUERY,
+    owners_by_initiative,
+    raci_of,
+    racis_of,
+    responsible_ids,
+    responsible_people,
+)
 from bot.portfolio.roadmap_import import ImportReport, import_roadmap, import_rows
 from bot.portfolio.roles import NotAPerson, holders, roles_with_members, set_role_members
 
@@ -59,6 +66,7 @@ __all__ = [
     "raci_of",
     "racis_of",
     "record_checkin",
+    "responsible_ids",
     "responsible_people",
     "roles_with_members",
     "save_initiative",

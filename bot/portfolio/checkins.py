@@ -161,10 +161,11 @@ def missing_updates(session: Session, cycle: str) -> dict[str, list[Initiative]]
 def asked(
     session: Session, owners: Mapping[int, Sequence[str]], created: Mapping[int, datetime], first: str
 ) -> dict[int, dict[str, frozenset[str]]]:
-    """Who was asked about each initiative, by cycle from `first` on: those of its `owners` whose check-in
-    prompt went out that cycle after the initiative existed, and who did not skip the week. Nobody counts
-    as not answering a question never put to them: out of office, on holiday, skipping, an initiative
-    created after the Monday prompt, or a prompt Baton never sent (it was down past the whole cycle)."""
+    """Who was asked about each initiative of `created` (which says when it was created), by cycle from
+    `first` on: those of its `owners` whose check-in prompt went out that cycle after the initiative
+    existed, and who did not skip the week. Nobody counts as not answering a question never put to them:
+    out of office, on holiday, skipping, an initiative created after the Monday prompt, or a prompt Baton
+    never sent (it was down past the whole cycle)."""
     runs = session.connection().execute(
         select(col(RitualRun.target), col(RitualRun.cycle), col(RitualRun.due_at)).where(
             col(RitualRun.ritual) == Ritual.PROMPT,
@@ -182,11 +183,11 @@ def asked(
         if (user, cycle) not in skips:
             prompts[user].append((cycle, due))
     found: dict[int, dict[str, frozenset[str]]] = {}
-    for initiative_id, people in owners.items():
+    for initiative_id, born in created.items():
         by_cycle: dict[str, set[str]] = defaultdict(set)
-        for user in people:
+        for user in owners.get(initiative_id, ()):
             for cycle, due in prompts.get(user, ()):
-                if due is None or due >= created[initiative_id]:
+                if due is None or due >= born:
                     by_cycle[cycle].add(user)
         found[initiative_id] = {cycle: frozenset(users) for cycle, users in by_cycle.items()}
     return found

@@ -82,6 +82,20 @@ def owners_by_initiative(session: Session) -> dict[int, list[Owner]]:
     return owners
 
 
+def responsible_ids(session: Session) -> dict[int, tuple[str, ...]]:
+    """Each initiative's R as Slack user ids, roles resolved to their holders now: plain rows, cheap."""
+    rows = session.connection().execute(
+        select(col(RaciAssignment.initiative_id), col(RaciAssignment.user_id), col(RoleMember.user_id))
+        .join(RoleMember, col(RoleMember.role_id) == RaciAssignment.role_id, isouter=True)
+        .where(col(RaciAssignment.letter) == RaciLetter.RESPONSIBLE)
+    )
+    people: dict[int, dict[str, None]] = defaultdict(dict)
+    for initiative_id, direct, through_role in rows:
+        if user := direct or through_role:
+            people[initiative_id][user] = None
+    return {initiative_id: tuple(users) for initiative_id, users in people.items()}
+
+
 def responsible_people(session: Session) -> dict[str, list[Initiative]]:
     """Who answers for what this week: each person in the R of an open initiative, directly or through a
     role (resolved to its holders now, so a new CFO gets the CFO's initiatives at once)."""

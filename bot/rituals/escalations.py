@@ -40,6 +40,7 @@ from bot.escalations import (
     settle_alerts,
 )
 from bot.logs import get_logger
+from bot.portfolio import asked, responsible_ids
 from bot.views.escalation import reason_text
 from bot.workspace import Workspace, load_workspace
 from storage.db import session_scope
@@ -156,6 +157,8 @@ def _read(session: Session, settings: Settings, now: datetime) -> Scan | RitualR
     first = shift(cycle, -WINDOW)
     initiatives = _initiatives(session)
     history = _answers(session, first)
+    owners = responsible_ids(session)
+    were_asked = asked(session, owners, {i.id: i.created_at for i in initiatives}, first)
     findings: dict[tuple[int, str], Finding] = {}
     for initiative in initiatives:
         subject = Subject(
@@ -164,6 +167,9 @@ def _read(session: Session, settings: Settings, now: datetime) -> Scan | RitualR
             started=cycle_key(initiative.created_at, tz),
             answered=initiative.answered,
             plan=plan_of(initiative, initiative.quarter),
+            # Nobody to ask (no R at all): its silence is judged as it is.
+            asked=frozenset(were_asked[initiative.id]) if owners.get(initiative.id) else None,
+            asked_from=first,
         )
         for finding in _RULES.evaluate(initiative.id, subject, dict(workspace.escalation_rules)):
             findings[(initiative.id, finding.rule)] = finding
