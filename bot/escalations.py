@@ -34,6 +34,7 @@ from bot.domain.cycles import quarter_bounds
 from bot.domain.escalation import MANUAL, next_committee
 from bot.domain.portfolio import CLOSED_ESCALATIONS, people_of
 from bot.domain.text import best_matches
+from bot.logs import get_logger
 from bot.people import language_for
 from bot.permissions import is_admin
 from bot.portfolio import ACTIVE_TITLE_KEYS, find_initiatives, histories, raci_of, racis_of
@@ -56,6 +57,7 @@ from storage.models import (
 )
 
 RITUAL = Ritual.ESCALATION  # claims of alerts and re-escalation replies
+log = get_logger(__name__)
 RECENT_UPDATES = 4
 
 
@@ -229,12 +231,15 @@ def posted_alerts(session: Session, escalation_ids: Iterable[int]) -> dict[int, 
 
 
 def locate(session: Session, escalation: Escalation, where: tuple[str, str] | None = None) -> bool:
-    """Make sure the row knows where its alert is (`where`: from a click on it); False when the alert
-    is not posted yet."""
+    """Make sure the row knows where its alert is, from the outbox's record of its post; False when the
+    alert is not posted yet. `where` (what a click or a modal says) is never taken for it: a click can
+    name any message Baton posted, the digest too, and its rewrite would replace that message."""
     if escalation.message_ts is None:
-        found = where or posted_alerts(session, [escalation.id or 0]).get(escalation.id or 0)
+        found = posted_alerts(session, [escalation.id or 0]).get(escalation.id or 0)
         if found:
             escalation.channel, escalation.message_ts = found
+    if where is not None and where != (escalation.channel, escalation.message_ts):
+        log.warning("escalation.not_its_alert", escalation_id=escalation.id, channel=where[0], ts=where[1])
     return escalation.message_ts is not None
 
 

@@ -20,7 +20,7 @@ from bot.domain.cycles import parse_quarter
 from bot.domain.portfolio import InitiativeSpec, people_of
 from bot.i18n import t
 from bot.people import deactivated_people
-from bot.permissions import can_update, is_admin, refusal, updaters
+from bot.permissions import can_update, is_admin, refusal, require_admin, require_updater, updaters
 from bot.portfolio import (
     NotAPerson,
     active_initiatives,
@@ -327,30 +327,49 @@ def decisions(asker: Asker, text: str) -> Reply:
         return decisions_message(rows, quarter=quarter, lang=asker.lang)
 
 
-# -- the transactions behind the `/okr new|edit` and `/okr settings` modals ---------------------------
+# -- the transactions behind the `/okr new|edit`, `/okr import` and `/okr settings` modals --------------
+# Each is authorised again at submission, as the command that opened the modal was: the modal's metadata
+# (which initiative it edits) is the sender's to change, and who may act can change while it is open.
 def save_initiative(
-    engine: Engine, spec: InitiativeSpec, *, initiative_id: int | None, actor: str, now: datetime
+    engine: Engine,
+    settings: Settings,
+    client: WebClient,
+    spec: InitiativeSpec,
+    *,
+    initiative_id: int | None,
+    actor: str,
+    now: datetime,
 ) -> str:
-    """The initiative's title once saved; `Rejected` (every problem) and nothing written otherwise."""
+    """The initiative's title once saved; `Rejected` (every problem) or `NotAllowed` (a new one by a
+    non-admin, an edit by someone who is neither its R or A nor an admin), and nothing written otherwise."""
     with session_scope(engine) as session:
+        if initiative_id is None:
+            require_admin(settings, client, actor, "action.new")
+        elif session.get(Initiative, initiative_id) is not None:  # a vanished one is Rejected below
+            require_updater(session, settings, client, actor, initiative_id, "initiative.edit")
         saved = portfolio.save_initiative(session, spec, initiative_id=initiative_id, actor=actor, now=now)
         return saved.title
 
 
+def may_import(settings: Settings, client: WebClient, actor: str) -> None:
+    """`NotAllowed` unless `actor` may import a roadmap (admins)."""
+    require_admin(settings, client, actor, "action.import")
+
+
 def save_settings(
     engine: Engine,
+    settings: Settings,
     changes: dict[str, str],
     *,
     actor: str,
     now: datetime,
-    client: WebClient | None = None,
+    client: WebClient,
 ) -> list[str]:
-    """`SettingError` (naming the setting) and nothing written, or every change saved and audited. A
-    channel given by `#name` is asked of Slack (with `client`) and stored as its id; what is returned says
-    so (`#name (C…)`) and names a channel Baton could not join."""
-    notes: list[str] = []
-    if client is not None:
-        changes, notes = resolve_channel_settings(client, changes, join_channels=False)
+    """`NotAllowed` for a non-admin, `SettingError` (naming the setting), and nothing written; or every
+    change saved and audited. A channel given by `#name` is asked of Slack and stored as its id; what is
+    returned says so (`#name (C…)`) and names a channel Baton could not join."""
+    require_admin(settings, client, actor, "action.settings")
+    changes, notes = resolve_channel_settings(client, changes, join_channels=False)
     with session_scope(engine) as session:
         workspace_settings.save_settings(session, changes, actor=actor, now=now)
     return notes

@@ -1,4 +1,5 @@
-"""Buttons of the check-in DM."""
+"""Buttons of the check-in DM, the App Home and the digest. A click's container and a button's value
+are the sender's to choose: bot.answers finds the DM Baton sent to whoever clicked, or refuses."""
 
 from __future__ import annotations
 
@@ -9,13 +10,13 @@ from slack_bolt import App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot import answers
-from bot.answers import PromptMessage
+from bot.answers import Click, Refused
 from bot.deps import ack_now, deps_of, lang_of, publish_home_of, workspace_of_request
 from bot.i18n import t
 from bot.replies import update_from_home
 from bot.rituals import digest
 from bot.views import ids
-from bot.views.prompt import PromptRef, away_modal, is_reminder, listed_initiatives
+from bot.views.prompt import ONE_CLICK, PromptRef, away_modal
 from storage.models import Status
 
 
@@ -23,19 +24,21 @@ def answer_clicked(
     body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext
 ) -> None:
     deps = deps_of(context)
-    recorded = answers.answer(
-        deps.engine,
-        workspace_of_request(context),
-        ref=PromptRef.decode(action["value"]),
-        status=Status(action["action_id"].removeprefix(ids.PROMPT_ANSWER)),
-        author=body["user"]["id"],
-        message=_message(body),
-        now=deps.clock(),
-    )
-    if recorded:
-        deps.outbox_ready.set()
+    status = action["action_id"].removeprefix(ids.PROMPT_ANSWER)
+    if status not in ONE_CLICK:  # an action_id Baton never made (`done` is not a one-click answer)
+        refused: Refused | None = Refused.NOT_YOURS
     else:
-        _closed(respond, lang_of(context))
+        refused = answers.answer(
+            deps.engine,
+            workspace_of_request(context),
+            click=_click(body, action),
+            status=Status(status),
+            now=deps.clock(),
+        )
+    if refused:
+        _refuse(respond, refused, lang_of(context))
+    else:
+        deps.outbox_ready.set()
 
 
 def details_clicked(
@@ -43,15 +46,10 @@ def details_clicked(
 ) -> None:
     deps, lang = deps_of(context), lang_of(context)
     view = answers.prompt_modal(
-        deps.engine,
-        workspace_of_request(context),
-        ref=PromptRef.decode(action["value"]),
-        message=_message(body),
-        lang=lang,
-        now=deps.clock(),
+        deps.engine, workspace_of_request(context), click=_click(body, action), lang=lang, now=deps.clock()
     )
-    if view is None:
-        _closed(respond, lang)
+    if isinstance(view, Refused):
+        _refuse(respond, view, lang)
     else:
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
@@ -60,9 +58,11 @@ def snooze_clicked(
     body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext
 ) -> None:
     deps = deps_of(context)
-    until = answers.snooze(
-        deps.engine, ref=PromptRef.decode(action["value"]), user=body["user"]["id"], now=deps.clock()
-    )
+    prompt = answers.verified_prompt(deps.engine, _click(body, action), "prompt.snooze")
+    if prompt is None:
+        _refuse(respond, Refused.NOT_YOURS, lang_of(context))
+        return
+    until = answers.snooze(deps.engine, ref=prompt.ref, user=body["user"]["id"], now=deps.clock())
     when = f"<!date^{int(until.timestamp())}^{{time}}|{until:%H:%M} UTC>"  # Slack shows it in their zone
     respond(
         text=t("prompt.snoozed", lang_of(context), time=when),
@@ -71,23 +71,23 @@ def snooze_clicked(
     )
 
 
-def skip_clicked(body: dict[str, Any], action: dict[str, Any], context: BoltContext) -> None:
+def skip_clicked(
+    body: dict[str, Any], action: dict[str, Any], respond: Respond, context: BoltContext
+) -> None:
     deps = deps_of(context)
-    answers.skip_week(
-        deps.engine,
-        ref=PromptRef.decode(action["value"]),
-        user=body["user"]["id"],
-        message=_message(body),
-        now=deps.clock(),
-    )
-    deps.outbox_ready.set()
+    refused = answers.skip_week(deps.engine, click=_click(body, action), now=deps.clock())
+    if refused:
+        _refuse(respond, refused, lang_of(context))
+    else:
+        deps.outbox_ready.set()
 
 
 def away_clicked(
     body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
     today = workspace_of_request(context).today(deps_of(context).clock())
-    view = away_modal(PromptRef.decode(action["value"]), today.isoformat(), lang_of(context))
+    user = body["user"]["id"]  # the modal sets who clicked out of office, whatever the button says
+    view = away_modal(_click(body, action).ref() or PromptRef("", user), today.isoformat(), lang_of(context))
     client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
@@ -95,12 +95,15 @@ def home_update_clicked(
     body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
     deps = deps_of(context)
+    initiative_id = _number(action)
+    if initiative_id is None:
+        return  # a value Baton never made: nothing to open
     view = update_from_home(
         deps.engine,
         deps.settings,
         client,
         user=body["user"]["id"],
-        initiative_id=int(action["value"]),
+        initiative_id=initiative_id,
         lang=lang_of(context),
     )
     if view is not None:
@@ -108,13 +111,15 @@ def home_update_clicked(
 
 
 def digest_details_clicked(action: dict[str, Any], respond: Respond, context: BoltContext) -> None:
-    answer = digest.details(deps_of(context).engine, int(action["value"]), lang_of(context))
+    """The initiative's status, for the one who clicked alone: a new ephemeral answer, never a change
+    to the message clicked (whatever the click says it is, the digest stays as Baton posted it)."""
+    answer = digest.details(deps_of(context).engine, _number(action), lang_of(context))
     respond(**answer, replace_original=False)
 
 
 def home_paged(body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext) -> None:
     """Previous or Next of the App Home's pager: the page its button carries."""
-    publish_home_of(context, client, body["user"]["id"], page=int(action["value"]))
+    publish_home_of(context, client, body["user"]["id"], page=_number(action) or 1)
 
 
 def register(app: App) -> None:
@@ -129,16 +134,22 @@ def register(app: App) -> None:
         app.action(pager)(ack=ack_now, lazy=[home_paged])
 
 
-def _closed(respond: Respond, lang: str) -> None:
-    respond(text=t("prompt.closed", lang), response_type="ephemeral", replace_original=False)
+def _refuse(respond: Respond, refused: Refused, lang: str) -> None:
+    respond(text=t(refused.value, lang), response_type="ephemeral", replace_original=False)
 
 
-def _message(body: dict[str, Any]) -> PromptMessage:
-    blocks = body.get("message", {}).get("blocks", [])
-    return PromptMessage(
-        channel=body["container"]["channel_id"],
-        ts=body["container"]["message_ts"],
-        recipient=body["user"]["id"],
-        listed=listed_initiatives(blocks),
-        reminder=is_reminder(blocks),
+def _click(body: dict[str, Any], action: dict[str, Any]) -> Click:
+    """What the click says about itself, to be checked: who (Slack's), where and which (the sender's)."""
+    container = body.get("container") or {}
+    return Click(
+        user=body["user"]["id"],
+        channel=container.get("channel_id"),
+        ts=container.get("message_ts"),
+        value=action.get("value"),
     )
+
+
+def _number(action: dict[str, Any]) -> int | None:
+    """A button's value as the number Baton put there (an id, a page); None for anything else."""
+    value = str(action.get("value") or "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None

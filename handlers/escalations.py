@@ -29,13 +29,17 @@ def clicked(
 ) -> None:
     """Acknowledge, Schedule for committee, Resolve."""
     deps, user = deps_of(context), body["user"]["id"]
+    escalation_id = _number(action)
+    if escalation_id is None:
+        _refuse(respond, Refusal("esc.gone", {}), lang_of(context))
+        return
     refusal = escalations.act(
         deps.engine,
         deps.settings,
         client,
         workspace=workspace_of_request(context),
         action=BUTTONS[action["action_id"]],
-        escalation_id=int(action["value"]),
+        escalation_id=escalation_id,
         user=user,
         where=_where(body),
         now=deps.clock(),
@@ -50,8 +54,12 @@ def decide_clicked(
     body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
 ) -> None:
     deps, user, lang = deps_of(context), body["user"]["id"], lang_of(context)
+    escalation_id = _number(action)
+    if escalation_id is None:
+        _refuse(respond, Refusal("esc.gone", {}), lang)
+        return
     found = escalations.decision_form_for(
-        deps.engine, deps.settings, client, escalation_id=int(action["value"]), user=user
+        deps.engine, deps.settings, client, escalation_id=escalation_id, user=user
     )
     if isinstance(found, Refusal):
         _refuse(respond, found, lang)
@@ -94,8 +102,14 @@ def register(app: App) -> None:
     app.view(ids.ESC_DECISION_MODAL)(decision_submitted)
 
 
+def _number(action: dict[str, Any]) -> int | None:
+    """The escalation id a button carries; None for a value Baton never made."""
+    value = str(action.get("value") or "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None
+
+
 def _where(body: dict[str, Any]) -> tuple[str, str] | None:
-    """The alert a button was clicked on: (channel, ts)."""
+    """The message the click says it was on: (channel, ts); only compared with where the alert is."""
     container = body.get("container") or {}
     if container.get("channel_id") and container.get("message_ts"):
         return str(container["channel_id"]), str(container["message_ts"])

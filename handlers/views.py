@@ -1,4 +1,5 @@
-"""Modal submissions."""
+"""Modal submissions. Each is authorised again against the database and Slack's `user.id`: a modal's
+private_metadata is the sender's to change, so it may say which thing is meant, never who may act."""
 
 from __future__ import annotations
 
@@ -16,9 +17,11 @@ from bot.domain.cycles import parse_quarter
 from bot.domain.roadmap import RoadmapError, emails_in, parse_roadmap, with_people
 from bot.i18n import t
 from bot.people import cached_people, people_by_email
+from bot.permissions import NotAllowed
 from bot.portfolio import Rejected, import_rows
 from bot.views import ids
 from bot.views.checkin import InvalidForm, read_update
+from bot.views.initiative import block_id as initiative_block
 from bot.views.initiative import read_initiative, rejected_errors, saved_view
 from bot.views.portfolio import (
     import_done_view,
@@ -28,7 +31,7 @@ from bot.views.portfolio import (
     read_import,
 )
 from bot.views.prompt import read_away
-from bot.views.settings import read_settings, setting_error, settings_saved_view
+from bot.views.settings import read_settings, setting_error, settings_refused, settings_saved_view
 from bot.workspace import workspace_of
 from bot.workspace.settings import SettingError
 
@@ -73,6 +76,11 @@ def submit_import(
     """All or nothing. Owners named by e-mail Baton has not seen yet are looked up in Slack after the ack
     (`import_looked_up`; the modal says it is looking them up meanwhile); otherwise the ack is the result."""
     deps = deps_of(context)
+    try:
+        replies.may_import(deps.settings, client, body["user"]["id"])
+    except NotAllowed as refused:
+        ack(response_action="errors", errors={ids.IMPORT_TEXT_BLOCK: refused.text(read_import(view)[2])})
+        return
     parsed = _parsed_import(view, ack)
     if parsed is None:
         return
@@ -139,7 +147,9 @@ def _imported(
     )
 
 
-def submit_initiative(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
+def submit_initiative(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
     """`/okr new` and `/okr edit`: all or nothing, each problem under its field."""
     deps = deps_of(context)
     try:
@@ -149,10 +159,19 @@ def submit_initiative(ack: Ack, body: dict[str, Any], view: dict[str, Any], cont
         return
     try:
         title = replies.save_initiative(
-            deps.engine, spec, initiative_id=initiative_id, actor=body["user"]["id"], now=deps.clock()
+            deps.engine,
+            deps.settings,
+            client,
+            spec,
+            initiative_id=initiative_id,
+            actor=body["user"]["id"],
+            now=deps.clock(),
         )
     except Rejected as rejected:
         ack(response_action="errors", errors=rejected_errors(rejected.problems, lang))
+        return
+    except NotAllowed as refused:
+        ack(response_action="errors", errors={initiative_block("title"): refused.text(lang)})
         return
     ack(response_action="update", view=saved_view(title, initiative_id is None, lang))
 
@@ -165,10 +184,13 @@ def submit_settings(
     changes, lang = read_settings(view)
     try:
         notes = replies.save_settings(
-            deps.engine, changes, actor=body["user"]["id"], now=deps.clock(), client=client
+            deps.engine, deps.settings, changes, actor=body["user"]["id"], now=deps.clock(), client=client
         )
     except SettingError as bad:
         ack(response_action="errors", errors=setting_error(view, bad.name, lang))
+        return
+    except NotAllowed as refused:
+        ack(response_action="errors", errors=settings_refused(view, refused.text(lang)))
         return
     ack(response_action="update", view=settings_saved_view(lang, notes))
 

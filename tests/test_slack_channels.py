@@ -28,7 +28,7 @@ from bot.sandbox.webapi import BOT_USER_ID, FakeSlack
 from bot.workspace.channels import resolve_channel_settings, resolved_settings
 from bot.workspace.settings import SettingError
 from storage.models import AuditLog, Delivery, DeliveryKind, DeliveryState, WorkspaceSettings
-from tests.conftest import ManualClock, run_baton
+from tests.conftest import ADMIN, ManualClock, run_baton
 from tests.slack_requests import wait_for
 
 COMEX = "C0COMEX001"
@@ -112,15 +112,16 @@ def test_a_private_channel_that_cannot_be_joined_is_named_to_the_admin(fake_slac
 
 
 def test_the_modal_stores_the_id_of_a_named_channel_or_refuses_it_writing_nothing(
-    engine: Engine, session: Session, fake_slack: FakeSlack, clock: ManualClock
+    engine: Engine, session: Session, fake_slack: FakeSlack, clock: ManualClock, settings: Settings
 ) -> None:
     fake_slack.add_channel(COMEX, "comex", members=[])
     client = client_of(fake_slack)
     with pytest.raises(SettingError) as refused:
         replies.save_settings(
             engine,
+            settings,
             {"leadership_channel": "#nowhere", "checkin_hour": "7"},
-            actor="U0ADMIN001",
+            actor=ADMIN,
             now=clock(),
             client=client,
         )
@@ -129,7 +130,7 @@ def test_the_modal_stores_the_id_of_a_named_channel_or_refuses_it_writing_nothin
     assert why in str(refused.value)
     assert session.get(WorkspaceSettings, 1) is None and not session.exec(select(AuditLog)).all()
     notes = replies.save_settings(
-        engine, {"leadership_channel": "#comex"}, actor="U0ADMIN001", now=clock(), client=client
+        engine, settings, {"leadership_channel": "#comex"}, actor=ADMIN, now=clock(), client=client
     )
     assert notes == [f"#comex ({COMEX})"]
     session.expire_all()

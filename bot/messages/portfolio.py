@@ -1,6 +1,23 @@
 """Texts of `/okr new`, `edit`, `settings`, `digest` preview and the other portfolio commands."""
 
 MESSAGES: dict[str, dict[str, str]] = {
+    # refusals of a submission or a click whose sender may not act (plain text: modal errors have no mrkdwn)
+    "access.admins_only": {
+        "en": "Only admins can {action}. Nothing was saved.",
+        "fr": "Seuls les admins peuvent {action}. Rien n'a été enregistré.",
+    },
+    "access.not_yours": {
+        "en": "Only this initiative's R and A people and admins can edit it. Nothing was saved; "
+        "/okr status says who they are.",
+        "fr": "Seuls les responsables R et A de cette initiative et les admins peuvent la modifier. Rien n'a "
+        "été enregistré ; /okr status dit qui ils sont.",
+    },
+    "access.not_your_prompt": {
+        "en": "This button is not on a check-in Baton sent you, so nothing was recorded. "
+        "Use /okr update for your own initiatives.",
+        "fr": "Ce bouton n'est pas sur un point que Baton vous a envoyé : rien n'a été enregistré. "
+        "Utilisez /okr update pour vos propres initiatives.",
+    },
     "update.refused_in_modal": {
         "en": "You cannot update this initiative: only its R and A people and admins can. "
         "`/okr status` says who they are.",

@@ -112,17 +112,19 @@ def preview(engine: Engine, workspace: Workspace, now: datetime, lang: str) -> d
         return preview_message(build_digest(session, workspace, now), lang)
 
 
-def details(engine: Engine, initiative_id: int, lang: str) -> dict[str, Any]:
-    """An initiative's Details button: its `/okr status`, for the one who clicked."""
+def details(engine: Engine, initiative_id: int | None, lang: str) -> dict[str, Any]:
+    """An initiative's Details button: its `/okr status`, for the one who clicked (what anyone may ask with
+    `/okr status`, so the id the button carries needs no other check); None is a value Baton never made."""
     with session_scope(engine) as session:
-        initiative = session.get(Initiative, initiative_id)
+        initiative = session.get(Initiative, initiative_id) if initiative_id is not None else None
         if initiative is None:
-            return notice(t("status.not_found", lang, query=str(initiative_id)))
+            return notice(t("modal.error_gone", lang))
+        found = initiative.id or 0
         return status_message(
             initiative,
-            raci_of(session, initiative_id),
-            history(session, initiative_id),
-            open_escalations(session, initiative_id),
+            raci_of(session, found),
+            history(session, found),
+            open_escalations(session, found),
             lang,
         )
 

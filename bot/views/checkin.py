@@ -50,6 +50,21 @@ TEXT_FIELDS = (
 )
 
 
+def read_metadata(view: dict[str, Any]) -> dict[str, Any]:
+    """A submitted modal's private_metadata: what Baton put there, or, when the sender changed it into
+    something else, nothing (the submission is then checked as one that names nothing)."""
+    try:
+        metadata = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return metadata if isinstance(metadata, dict) else {}
+
+
+def metadata_id(value: object) -> int | None:
+    """An id Baton put in a modal's metadata (a JSON number); None for anything else."""
+    return value if type(value) is int else None
+
+
 class InvalidForm(Exception):
     """A submission Slack should show again, with a message under each field in `errors`."""
 
@@ -222,17 +237,20 @@ def read_update(view: dict[str, Any]) -> UpdateForm:
     """The update a submitted modal holds, or InvalidForm with a message for each bad field."""
     values = view["state"]["values"]
     errors: dict[str, str] = {}
-    origin = json.loads(view.get("private_metadata") or "{}")
-    initiative_id = origin.pop("initiative_id", None)
-    lang = origin.pop("lang", DEFAULT)
-    if initiative_id is None:
+    origin = read_metadata(view)
+    named = "initiative_id" in origin
+    initiative_id = metadata_id(origin.pop("initiative_id", None))
+    lang = str(origin.pop("lang", DEFAULT))
+    if not named:
         selected = _selected(values, ids.INITIATIVE_BLOCK, ids.INITIATIVE_ACTION)
-        if selected:
+        if selected and selected.isascii() and selected.isdigit():
             initiative_id = int(selected)
         else:
             errors[ids.INITIATIVE_BLOCK] = t("modal.error_initiative", lang)
+    elif initiative_id is None:  # metadata Baton never wrote
+        errors[ids.STATUS_BLOCK] = t("modal.error_gone", lang)
     selected_status = _selected(values, ids.STATUS_BLOCK, ids.STATUS_ACTION)
-    if not selected_status:
+    if selected_status not in set(Status):  # none chosen, or a value that is no status at all
         errors[ids.STATUS_BLOCK] = t("modal.error_status", lang)
     raw_kpi = _text(values, ids.KPI_BLOCK, ids.KPI_ACTION)
     kpi_value = None

@@ -30,7 +30,7 @@ from bot.views.blocks import (
     take_within,
     text_size,
 )
-from bot.views.checkin import InvalidForm
+from bot.views.checkin import InvalidForm, metadata_id, read_metadata
 from bot.views.portfolio import raci_text
 from storage.models import CheckIn, Decision, Escalation, EscalationState, Initiative, RaciLetter
 
@@ -294,8 +294,8 @@ def _text_input(block_id: str, action_id: str, label: str, *, optional: bool) ->
 
 def read_decision(view: dict[str, Any], today: date) -> DecisionForm:
     """The decision a submitted modal holds, or InvalidForm: no decision, or a follow-up due in the past."""
-    metadata = json.loads(view.get("private_metadata") or "{}")
-    lang = metadata.get("lang", DEFAULT)
+    metadata = read_metadata(view)
+    lang = str(metadata.get("lang", DEFAULT))
     values = view["state"]["values"]
 
     def value(block: str, action: str, key: str = "value") -> Any:
@@ -311,11 +311,15 @@ def read_decision(view: dict[str, Any], today: date) -> DecisionForm:
     due = date.fromisoformat(picked) if picked else None
     if due is not None and due < today:
         errors[ids.ESC_DUE_BLOCK] = t("esc.modal.error_past", lang)
+    escalation_id = metadata_id(metadata.get("escalation_id"))
+    if escalation_id is None:  # metadata Baton never wrote
+        errors[ids.ESC_DECISION_BLOCK] = t("esc.gone", lang)
     if errors:
         raise InvalidForm(errors)
-    where = (str(metadata["where"][0]), str(metadata["where"][1])) if metadata.get("where") else None
+    assert escalation_id is not None
+    where = _where(metadata.get("where"))
     return DecisionForm(
-        int(metadata["escalation_id"]),
+        escalation_id,
         decision[:MAX_DECISION],
         rationale[:MAX_DECISION] if rationale else None,
         owner,
@@ -370,3 +374,10 @@ def reason_text(finding: Finding, unit: str | None, lang: str = DEFAULT) -> str:
     if finding.rule == Rule.SILENT and not facts.get("last"):
         return t("esc.reason.silent_never", lang, **facts)
     return t(f"esc.reason.{finding.rule}", lang, **facts)
+
+
+def _where(value: object) -> tuple[str, str] | None:
+    """Where the modal's metadata says the alert is; only a hint, checked against where Baton posted it."""
+    if isinstance(value, list) and len(value) == 2 and all(isinstance(part, str) for part in value):
+        return value[0], value[1]
+    return None

@@ -14,7 +14,7 @@ from bot.domain.portfolio import RACI, InitiativeSpec, RaciMember
 from bot.i18n import DEFAULT, t
 from bot.views import ids
 from bot.views.blocks import MAX_VIEW_TITLE, escape, format_number, input_block, option, plain, section
-from bot.views.checkin import InvalidForm
+from bot.views.checkin import InvalidForm, metadata_id, read_metadata
 from storage.models import Direction, Initiative, Objective, RaciLetter
 
 MAX_TITLE = 150
@@ -124,9 +124,12 @@ def read_initiative(view: dict[str, Any]) -> tuple[InitiativeSpec, int | None, s
     """The spec a submitted modal holds, the initiative it edits (None: a new one) and the language;
     InvalidForm names each field that cannot be read."""
     values = view["state"]["values"]
-    metadata = json.loads(view.get("private_metadata") or "{}")
-    lang = metadata.get("lang", DEFAULT)
+    metadata = read_metadata(view)
+    lang = str(metadata.get("lang", DEFAULT))
     errors: dict[str, str] = {}
+    initiative_id = metadata_id(metadata.get("initiative_id"))
+    if "initiative_id" in metadata and initiative_id is None:  # metadata Baton never wrote
+        errors[block_id("title")] = t("initiative.error_gone", lang)
 
     def value(name: str) -> Any:
         return values.get(block_id(name), {}).get(ids.INITIATIVE_FIELD_ACTION, {})
@@ -177,7 +180,7 @@ def read_initiative(view: dict[str, Any]) -> tuple[InitiativeSpec, int | None, s
             for letter in RACI
         },
     )
-    return spec, metadata.get("initiative_id"), lang
+    return spec, initiative_id, lang
 
 
 def rejected_errors(problems: Mapping[str, tuple[str, Mapping[str, str]]], lang: str) -> dict[str, str]:

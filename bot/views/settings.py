@@ -111,6 +111,12 @@ def setting_error(view: dict[str, Any], name: str, lang: str) -> dict[str, str]:
     return {block: t(f"settings.error_{name}", lang)}
 
 
+def settings_refused(view: dict[str, Any], text: str) -> dict[str, str]:
+    """A refusal of the whole form, as Slack's field error under its first field (nothing is lost)."""
+    blocks = [block["block_id"] for block in view.get("blocks", []) if block.get("block_id")]
+    return {blocks[0] if blocks else field("timezone"): text}
+
+
 def settings_saved_view(lang: str, notes: Sequence[str] = ()) -> dict[str, Any]:
     """`notes`: what saving said of the channels (`#name (C…)`, or one Baton could not join)."""
     blocks = [section(t("settings.saved", lang))]
