@@ -14,12 +14,15 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 import httpx
+import pytest
 from sqlalchemy import Engine, create_engine
 from sqlmodel import Session, col, select
 
+from bot import answers
 from bot.delivery.replays import REPLAY_MEMORY, Replays, request_key
 from bot.rituals.checkin import run_reminders
 from bot.sandbox.webapi import FakeSlack
@@ -363,3 +366,31 @@ def test_a_new_initiative_submitted_twice_at_once_is_created_once(
     answers = [json.dumps(r.json()) for r in responses]
     assert sum("is created" in answer for answer in answers) == 1
     assert sum("already exists in 2026-Q4" in answer for answer in answers) == 3  # the twins say why
+
+
+def test_skip_this_week_clicked_at_once_is_recorded_once_and_no_click_fails(
+    baton: RunningBaton,
+    fake_slack: FakeSlack,
+    session: Session,
+    clock: ManualClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    dm = prompted(baton, fake_slack, session, clock)
+    outcomes: list[str] = []  # each click's skip_week, once it has returned or raised
+    skip_week = answers.skip_week
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        try:
+            result = skip_week(*args, **kwargs)
+        except Exception as error:
+            outcomes.append(type(error).__name__)
+            raise
+        outcomes.append("done")
+        return result
+
+    monkeypatch.setattr(answers, "skip_week", counted)
+    url = fake_slack.response_url()
+    at_once(baton, [block_actions_body(dm, button(dm, ids.PROMPT_SKIP), OWNER, url) for _ in range(4)])
+    wait_for(lambda: len(outcomes) == 4)
+    assert outcomes == ["done"] * 4  # before: IntegrityError for the clicks that lost the race
+    assert audited(session, "prompt.skip") == 1
