@@ -2,6 +2,13 @@
 
 Each answer is recorded once (a double click or a retried request finds the first one) and the DM is
 rewritten in place through the outbox, so it shows what was recorded and cannot be answered twice.
+
+A click says which DM it comes from (its container) and a button's value names a cycle, an owner and an
+initiative: all of it is the sender's to choose. So the DM is looked up among the prompts Baton recorded
+sending (`find_prompt`): the cycle, the owner and the initiatives it lists are the claim's and the
+delivery's, and only the person it was sent to may act on it (the owner, or the delegate Baton prompted
+instead). A server-side lookup rather than a signed value: it checks what holds now (a closed cycle, a
+message that is not a prompt) and needs no key to keep or rotate.
 """
 
 from __future__ import annotations
@@ -9,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from slack_sdk import WebClient
@@ -21,14 +29,34 @@ from bot.config import Settings
 from bot.delivery.outbox import enqueue_post, enqueue_update
 from bot.i18n import DEFAULT
 from bot.people import language_for
-from bot.permissions import can_update
+from bot.permissions import can_update, log_refusal
 from bot.portfolio import answers_in_cycle, latest_checkin, record_checkin
 from bot.views import ids
 from bot.views.checkin import UpdateForm, checkin_confirmation, update_modal
-from bot.views.prompt import PromptItem, PromptRef, away_confirmation, prompt_message
+from bot.views.prompt import (
+    PromptItem,
+    PromptRef,
+    away_confirmation,
+    is_reminder,
+    listed_initiatives,
+    prompt_message,
+)
 from bot.workspace import Workspace, load_workspace
 from storage.db import session_scope
-from storage.models import Away, CheckIn, CheckInSource, CycleSkip, DeliveryKind, Initiative, Snooze, Status
+from storage.models import (
+    Away,
+    CheckIn,
+    CheckInSource,
+    CycleSkip,
+    Delivery,
+    DeliveryKind,
+    DeliveryMethod,
+    Initiative,
+    Ritual,
+    RitualRun,
+    Snooze,
+    Status,
+)
 
 SNOOZE_FOR = timedelta(hours=2)
 
@@ -49,6 +77,95 @@ class PromptMessage:
     recipient: str
     listed: list[int]
     reminder: bool
+
+
+# The claims whose deliveries are check-in DMs: the Monday prompt, the reminder, the snoozed reminder
+# (whose target is `owner@until`).
+PROMPT_RITUALS = (Ritual.PROMPT, Ritual.REMINDER, Ritual.SNOOZE)
+
+
+class Refused(StrEnum):
+    """Why a click on a check-in DM did nothing: the message that says so."""
+
+    CLOSED = "prompt.closed"
+    NOT_YOURS = "access.not_your_prompt"
+
+
+@dataclass(frozen=True)
+class Click:
+    """What a click on a check-in DM claims, none of it trusted: where the DM is (the container), and the
+    button's value (a PromptRef). `find_prompt` turns it into the Prompt Baton sent, or nothing."""
+
+    user: str  # body.user.id: Slack sets it
+    channel: str | None
+    ts: str | None
+    value: str | None  # the button's value
+
+    def ref(self) -> PromptRef | None:
+        try:
+            ref = PromptRef.decode(self.value or "")
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return None
+        initiative = ref.initiative_id
+        if initiative is not None and (type(initiative) is not int):  # JSON: an int, or nothing
+            return None
+        return ref
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """A check-in DM as Baton recorded sending it: whose initiatives, which cycle, to whom, where."""
+
+    ref: PromptRef  # the cycle and the owner, from the claim
+    message: PromptMessage  # from the delivery: where it is, its recipient and what it lists
+
+
+def find_prompt(session: Session, *, cycle: object, channel: object, ts: object, user: str) -> Prompt | None:
+    """The check-in DM at (`channel`, `ts`) of `cycle`, if Baton sent it to `user`; None otherwise. The
+    cycle only narrows the search to one cycle's claims: a cycle that is not a real one finds nothing."""
+    if not (isinstance(cycle, str) and isinstance(channel, str) and isinstance(ts, str)):
+        return None
+    found = session.exec(
+        select(RitualRun, Delivery)
+        .join(Delivery, col(Delivery.ritual_run_id) == RitualRun.id)
+        .where(
+            col(RitualRun.ritual).in_(PROMPT_RITUALS),
+            RitualRun.cycle == cycle,
+            Delivery.method == DeliveryMethod.POST,
+            Delivery.message_channel == channel,
+            Delivery.message_ts == ts,
+            Delivery.channel == user,  # the recipient: a DM is posted to a user id
+        )
+    ).first()
+    if found is None:
+        return None
+    run, delivery = found
+    blocks = delivery.payload.get("blocks") or []
+    message = PromptMessage(channel, ts, user, listed_initiatives(blocks), is_reminder(blocks))
+    return Prompt(PromptRef(run.cycle, run.target.partition("@")[0]), message)
+
+
+def clicked_prompt(session: Session, click: Click, action: str) -> tuple[Prompt, int | None] | None:
+    """The prompt a click acts on and the initiative its button names (one the DM lists), or None (logged)
+    when the click does not come from a DM Baton sent to whoever clicked."""
+    claimed = click.ref()
+    prompt = None
+    if claimed is not None:
+        prompt = find_prompt(
+            session, cycle=claimed.cycle, channel=click.channel, ts=click.ts, user=click.user
+        )
+    initiative_id = claimed.initiative_id if claimed else None
+    if prompt is None or (initiative_id is not None and initiative_id not in prompt.message.listed):
+        log_refusal(action, click.user, channel=click.channel, ts=click.ts)
+        return None
+    return prompt, initiative_id
+
+
+def verified_prompt(engine: Engine, click: Click, action: str) -> Prompt | None:
+    """`clicked_prompt` in a session of its own (for what needs only to know whose prompt it is)."""
+    with session_scope(engine) as session:
+        found = clicked_prompt(session, click, action)
+    return found[0] if found else None
 
 
 def is_closed(workspace: Workspace, cycle: str, now: datetime) -> bool:
@@ -81,33 +198,58 @@ def submit_update(
         initiative = session.get(Initiative, form.initiative_id)
         if initiative is None or initiative.archived:
             return UpdateRefused(ids.STATUS_BLOCK, "modal.error_gone", {})
-        # Checked again here: the modal's picker may offer initiatives the author cannot update, and
-        # roles may have changed since it opened. A check-in DM's modal answers for whoever Baton
-        # prompted (a delegate too). R/A people pass on the database alone; only others (admins by
+        # The metadata says which DM the modal came from; only a DM Baton sent to the author, listing
+        # this initiative, counts (it answers for whoever Baton prompted, a delegate too), and its cycle
+        # is the claim's. Anything else is an update like `/okr update`'s, for the current cycle, and is
+        # checked again here: the picker may offer initiatives the author cannot update, and roles may
+        # have changed since it opened. R/A people pass on the database alone; only others (admins by
         # their Slack flag, or a refusal) cost a users.info before the answer.
-        if "dm" not in form.origin and not can_update(session, settings, client, author, initiative.id or 0):
+        prompt = _dm_of(session, form, author)
+        if prompt is None and not can_update(session, settings, client, author, initiative.id or 0):
+            log_refusal("update.submit", author, initiative_id=initiative.id)
             block = ids.INITIATIVE_BLOCK if ids.INITIATIVE_BLOCK in state_blocks else ids.STATUS_BLOCK
             return UpdateRefused(block, "update.refused_in_modal", {})  # plain text: no mentions
         workspace = load_workspace(session, settings)  # once for this submission
-        cycle = form.origin.get("cycle")
-        if cycle and is_closed(workspace, cycle, now):
-            return UpdateRefused(ids.STATUS_BLOCK, "modal.error_closed", {"cycle": cycle})
-        save_update(session, workspace, form=form, initiative=initiative, author=author, now=now)
+        if prompt is not None and is_closed(workspace, prompt.ref.cycle, now):
+            return UpdateRefused(ids.STATUS_BLOCK, "modal.error_closed", {"cycle": prompt.ref.cycle})
+        save_update(
+            session, workspace, form=form, initiative=initiative, author=author, now=now, prompt=prompt
+        )
     return None
 
 
+def _dm_of(session: Session, form: UpdateForm, author: str) -> Prompt | None:
+    """The check-in DM an update modal was opened from, if its metadata names one Baton sent to the author
+    that lists the initiative."""
+    dm = form.origin.get("dm")
+    if not isinstance(dm, dict):
+        return None
+    prompt = find_prompt(
+        session, cycle=form.origin.get("cycle"), channel=dm.get("channel"), ts=dm.get("ts"), user=author
+    )
+    if prompt is None or form.initiative_id not in prompt.message.listed:
+        return None
+    return prompt
+
+
 def prompt_modal(
-    engine: Engine, workspace: Workspace, *, ref: PromptRef, message: PromptMessage, lang: str, now: datetime
-) -> dict[str, Any] | None:
-    """The update modal a check-in DM's Details button opens; None once the cycle has closed."""
+    engine: Engine, workspace: Workspace, *, click: Click, lang: str, now: datetime
+) -> dict[str, Any] | Refused:
+    """The update modal a check-in DM's Details button opens; or why not (the cycle closed, not your DM).
+    The modal's metadata names the DM (cycle, channel, ts) so that its submission can find it again."""
     with session_scope(engine) as session:
-        initiative = session.get(Initiative, ref.initiative_id)
-        if initiative is None or is_closed(workspace, ref.cycle, now):
-            return None
+        found = clicked_prompt(session, click, "prompt.details")
+        if found is None:
+            return Refused.NOT_YOURS
+        prompt, initiative_id = found
+        initiative = session.get(Initiative, initiative_id) if initiative_id is not None else None
+        if initiative is None or is_closed(workspace, prompt.ref.cycle, now):
+            return Refused.CLOSED
+        where = {"channel": prompt.message.channel, "ts": prompt.message.ts}
         return update_modal(
             initiative,
             previous=latest_checkin(session, initiative.id or 0),
-            origin={"cycle": ref.cycle, "owner": ref.owner, "dm": vars(message)},
+            origin={"cycle": prompt.ref.cycle, "dm": where},
             lang=lang,
         )
 
@@ -120,10 +262,12 @@ def save_update(
     initiative: Initiative,
     author: str,
     now: datetime,
+    prompt: Prompt | None = None,
 ) -> CheckIn:
-    """Record a modal's update. Opened from a check-in DM, it refreshes that DM; otherwise the author
-    gets a confirmation by DM."""
-    cycle = form.origin.get("cycle") or workspace.cycle(now)
+    """Record a modal's update. Opened from a check-in DM (`prompt`, as Baton sent it), it counts for that
+    DM's cycle and refreshes it; otherwise it counts for the current cycle and the author gets a
+    confirmation by DM."""
+    cycle = prompt.ref.cycle if prompt else workspace.cycle(now)
     checkin = record_checkin(
         session,
         initiative=initiative,
@@ -136,9 +280,8 @@ def save_update(
         now=now,
         details=form.details,
     )
-    if "dm" in form.origin:
-        message = PromptMessage(**form.origin["dm"])
-        refresh(session, ref=PromptRef(cycle, form.origin["owner"]), message=message, now=now)
+    if prompt is not None:
+        refresh(session, ref=prompt.ref, message=prompt.message, now=now)
     else:
         enqueue_post(
             session,
@@ -151,23 +294,22 @@ def save_update(
 
 
 def answer(
-    engine: Engine,
-    workspace: Workspace,
-    *,
-    ref: PromptRef,
-    status: Status,
-    author: str,
-    message: PromptMessage,
-    now: datetime,
-) -> bool:
-    """Record a one-click answer and queue the DM's refresh; False when the cycle has closed.
+    engine: Engine, workspace: Workspace, *, click: Click, status: Status, now: datetime
+) -> Refused | None:
+    """Record a one-click answer and queue the DM's refresh; None when recorded, else why not.
     The same click twice records once: a second identical status is no new answer, and two clicks
     racing share a dedupe key, so the loser's transaction is rolled back whole."""
+    author = click.user
     try:
         with session_scope(engine) as session:
-            initiative = session.get(Initiative, ref.initiative_id)
+            found = clicked_prompt(session, click, "prompt.answer")
+            if found is None or found[1] is None:
+                return Refused.NOT_YOURS
+            prompt, initiative_id = found
+            ref, message = prompt.ref, prompt.message
+            initiative = session.get(Initiative, initiative_id)
             if initiative is None or is_closed(workspace, ref.cycle, now):
-                return False
+                return Refused.CLOSED
             previous = answers_in_cycle(session, ref.cycle).get(initiative.id or 0)
             # two clicks racing find the same previous answer, hence the same key: one row wins
             dedupe_key = f"dm:{initiative.id}:{ref.cycle}:{status.value}:{previous.id if previous else 0}"
@@ -187,7 +329,7 @@ def answer(
             refresh(session, ref=ref, message=message, now=now)
     except IntegrityError:
         pass  # the twin click won the race, and recorded (and refreshed) the same answer
-    return True
+    return None
 
 
 def refresh(session: Session, *, ref: PromptRef, message: PromptMessage, now: datetime) -> None:
@@ -244,9 +386,15 @@ def snooze(engine: Engine, *, ref: PromptRef, user: str, now: datetime) -> datet
             return session.exec(select(Snooze).where(Snooze.pending_key == key)).one().until
 
 
-def skip_week(engine: Engine, *, ref: PromptRef, user: str, message: PromptMessage, now: datetime) -> None:
+def skip_week(engine: Engine, *, click: Click, now: datetime) -> Refused | None:
+    """Skip the DM's week for its owner; None when done (or already done), else why not."""
+    user = click.user
     try:
         with session_scope(engine) as session:
+            found = clicked_prompt(session, click, "prompt.skip")
+            if found is None:
+                return Refused.NOT_YOURS
+            ref, message = found[0].ref, found[0].message
             if session.get(CycleSkip, (ref.owner, ref.cycle)) is None:
                 session.add(CycleSkip(user_id=ref.owner, cycle=ref.cycle, created_at=now))
                 audit(
@@ -262,6 +410,7 @@ def skip_week(engine: Engine, *, ref: PromptRef, user: str, message: PromptMessa
             refresh(session, ref=ref, message=message, now=now)
     except IntegrityError:  # a twin click skipped the week first, and refreshed the DM
         pass
+    return None
 
 
 def go_away(
