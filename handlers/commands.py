@@ -20,6 +20,7 @@ from bot.replies import Asker, Modal, Reply
 from bot.rituals.digest import preview as digest_preview
 from bot.views import ids
 from bot.views.help import help_message
+from bot.views.portfolio import notice
 
 log = get_logger(__name__)
 
@@ -132,10 +133,16 @@ def okr(command: dict[str, Any], client: WebClient, respond: Respond, context: B
 def initiative_picked(
     body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
 ) -> None:
-    """The choice among several initiatives that matched: the command goes on with it."""
+    """The choice among several initiatives that matched: the command goes on with it, authorised as if
+    typed (the picker's command and option are the sender's to change: each command checks again)."""
     asker = _asker(context, client, body["user"]["id"])
     command = action["action_id"].removeprefix(ids.PICK_INITIATIVE)
-    reply = replies.on_initiative(asker, command, int(action["selected_option"]["value"]))
+    picked = str((action.get("selected_option") or {}).get("value") or "")
+    if command not in replies.USAGE or not (picked.isascii() and picked.isdigit() and len(picked) < 19):
+        log.warning("picker.unknown", user=asker.user, command=command[:40])  # a picker Baton never made
+        deliver(asker, respond, body["trigger_id"], notice(t("modal.error_gone", asker.lang)), replace=True)
+        return
+    reply = replies.on_initiative(asker, command, int(picked))
     deliver(asker, respond, body["trigger_id"], reply, replace=True)
 
 

@@ -8,6 +8,7 @@ Only `user.id` (and the team) come from Slack: who may act, and on what, is Bato
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
@@ -72,6 +73,10 @@ def forged(
     if "value" in changes:
         payload["actions"][0]["value"] = changes["value"]
     return urlencode({"payload": json.dumps(payload)})
+
+
+def responses_after(fake: FakeSlack, before: int) -> list[dict[str, Any]]:
+    return list(fake.responses[before:])
 
 
 def refused_privately(fake: FakeSlack, before: int = 0) -> str:
@@ -390,3 +395,21 @@ def test_a_digest_details_value_baton_never_made_gets_a_message(
     action |= {"value": "1 OR 1=1", "text": {"type": "plain_text", "text": "Details"}}
     post_signed(baton.url, block_actions_body(message, action, STRANGER, fake_slack.response_url()))
     assert "no longer exists" in refused_privately(fake_slack)
+
+
+def test_a_picker_choice_baton_never_offered_gets_a_message_and_does_nothing(
+    baton: RunningBaton, fake_slack: FakeSlack, session: Session, portfolio: dict[str, Initiative]
+) -> None:
+    """The picker's action_id carries the command and its option the initiative: a command that is not
+    one of the picker's, or an option that is no id, is answered rather than failing after the ack."""
+    target = next(iter(portfolio.values()))
+    message = {"channel": "C0GENERAL1", "ts": "1700000000.000200", "text": "pick", "blocks": []}
+    for command, picked in (("delete", str(target.id)), ("archive", "1; DROP TABLE initiative")):
+        before = len(fake_slack.responses)
+        action: dict[str, Any] = {"action_id": ids.PICK_INITIATIVE + command, "block_id": "p1"}
+        action |= {"type": "static_select", "selected_option": {"value": picked}}
+        post_signed(baton.url, block_actions_body(message, action, ADMIN, fake_slack.response_url()))
+        [reply] = wait_for(partial(responses_after, fake_slack, before))
+        assert "no longer exists" in reply["text"]
+    session.expire_all()
+    assert not session.get_one(Initiative, target.id).archived
