@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
+from bot.domain.cycles import parse_quarter
 from bot.domain.roadmap import MAX_CELLS, MAX_ROADMAP_BYTES, MAX_ROADMAP_ROWS, RoadmapError, parse_roadmap
 from bot.sandbox.webapi import FakeSlack
 from storage.models import Initiative
@@ -153,3 +154,41 @@ def test_a_forged_paste_past_slacks_limit_meets_the_same_bounds_in_the_modal(
     assert answer["response_action"] == "errors"
     assert f"more than {MAX_ROADMAP_ROWS:,} rows" in answer["errors"]["import_text"]
     assert count(engine, Initiative) == 0
+
+
+def test_a_roadmap_naming_years_at_the_ends_of_the_calendar_is_refused_line_by_line(
+    env: dict, tmp_path: Path, engine: Engine
+) -> None:
+    """A quarter 9999-Q4, once imported, failed the escalation scan at every tick (its next quarter is
+    year 10000); due dates in year 1 or 9999 are refused with it."""
+    roadmap = tmp_path / "roadmap.csv"
+    roadmap.write_text(
+        HEADER.strip()
+        + ",Quarter,Due\n"
+        + "Fine,Grow,Churn,CFO,2026-Q4,2026-12-31\n"
+        + "Last,Grow,Churn,CFO,9999-Q4,2026-12-31\n"
+        + "First,Grow,Churn,CFO,0001-Q1,2026-12-31\n"
+        + "Late,Grow,Churn,CFO,2026-Q4,31/12/9999\n"
+        + "Early,Grow,Churn,CFO,2026-Q4,0001-01-01\n"
+        + "Edges,Grow,Churn,CFO,9998-Q4,1970-01-01\n",
+        encoding="utf-8",
+    )
+    done = run_baton(env, tmp_path, "import", str(roadmap))
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "4 problem(s), nothing imported" in done.stderr
+    for line in (3, 4, 5, 6):
+        assert f"line {line}: " in done.stderr
+    assert done.stderr.count("out of range: the year must be between 1970 and 9998") == 4
+    assert "line 7" not in done.stderr and count(engine, Initiative) == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "quarter"),
+    [("1970-Q1", "1970-Q1"), ("9998-q4", "9998-Q4"), ("1969-Q4", None), ("9999-Q1", None)],
+)
+def test_a_quarter_is_read_in_the_years_the_rituals_can_count_in(text: str, quarter: str | None) -> None:
+    if quarter:
+        assert parse_quarter(text) == quarter
+    else:
+        with pytest.raises(ValueError, match="out of range"):
+            parse_quarter(text)

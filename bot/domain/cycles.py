@@ -10,6 +10,10 @@ import re
 from datetime import date, datetime, timedelta, tzinfo
 
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+# The years a date, an instant or a quarter that people give may fall in: the rituals add days, weeks and
+# quarters to them and write four-digit years, which overflows or goes wrong near year 1 and year 9999.
+YEARS = range(1970, 9999)
+OUT_OF_RANGE = f"is out of range: the year must be between {YEARS[0]} and {YEARS[-1]}"
 
 
 # -- cycles: ISO weeks ---------------------------------------------------------------------------------
@@ -81,6 +85,8 @@ def parse_quarter(text: str) -> str:
     match = _QUARTER.match(text.strip().upper())
     if not match:
         raise ValueError(f"{text!r} is not a quarter like 2026-Q4")
+    if int(match[1]) not in YEARS:  # 9999-Q4 has no next quarter: the rituals would fail at every tick
+        raise ValueError(f"{text!r} {OUT_OF_RANGE}")
     return f"{match[1]}-Q{match[2]}"
 
 

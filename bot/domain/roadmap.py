@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
-from bot.domain.cycles import parse_quarter
+from bot.domain.cycles import OUT_OF_RANGE, YEARS, parse_quarter
 from bot.domain.kpi import Target, kpi_unit, parse_number, parse_target, target_value
 from bot.domain.text import key, tidy
 
@@ -245,6 +245,8 @@ def _row(line: int, cells: dict[str, str]) -> tuple[RoadmapRow | None, list[str]
         due = _parse_date(values["due"])
         if due is None:
             problems.append(f"line {line}: due date {values['due']!r} is not a date like 2026-12-31")
+        elif due.year not in YEARS:
+            problems.append(f"line {line}: due date {values['due']!r} {OUT_OF_RANGE}")
     if problems:
         return None, problems
     target = parse_target(values["objective"])
