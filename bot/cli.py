@@ -21,7 +21,15 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.deps import Deps
 from bot.domain.cycles import OUT_OF_RANGE, YEARS, parse_quarter
 from bot.domain.ritual import RitualName
-from bot.domain.roadmap import MAX_ROADMAP_BYTES, RoadmapError, emails_in, parse_roadmap, too_big, with_people
+from bot.domain.roadmap import (
+    MAX_ROADMAP_BYTES,
+    MAX_ROADMAP_ROWS,
+    RoadmapError,
+    emails_in,
+    parse_roadmap,
+    too_big,
+    with_people,
+)
 from bot.logs import configure_logging, get_logger
 from bot.workspace import load_workspace, workspace_of
 from storage.db import SchemaBehind, make_engine, open_current, session_scope, upgrade
@@ -89,7 +97,8 @@ def parser() -> argparse.ArgumentParser:
         help="import a roadmap (Markdown table or CSV), all or nothing",
         description="Import a quarterly roadmap: a Markdown table or a CSV file with "
         "the columns Initiative, Objective/Objectif, KPI, Owner/Responsable. Any bad line "
-        "is reported and nothing is written. Importing the same file twice changes nothing.",
+        "is reported and nothing is written. Importing the same file twice changes nothing. A file above "
+        f"{MAX_ROADMAP_BYTES:,} bytes or {MAX_ROADMAP_ROWS:,} rows is refused: split it.",
     )
     imp.add_argument("file", type=Path, help="the roadmap file (.md or .csv)")
     imp.add_argument(
@@ -102,7 +111,9 @@ def parser() -> argparse.ArgumentParser:
         "export",
         help="export initiatives, roles and the check-in history",
         description="Export the portfolio. JSON holds initiatives, roles and "
-        "check-ins; CSV holds the check-in history, one row per check-in.",
+        "check-ins; CSV holds the check-in history, one row per check-in, every text quoted and a text that "
+        "a spreadsheet would run as a formula (starting with = + - @, a tab or a line break) preceded by a "
+        "single quote. A number JSON cannot hold (infinite, NaN) is written null.",
     )
     export.add_argument("--format", choices=("json", "csv"), default="json", help="default: json")
     export.add_argument("--output", type=Path, help="write to this file (default: standard output)")
