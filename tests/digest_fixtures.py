@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -106,10 +107,18 @@ class Portfolio:
         self.session.flush()
 
     def prompted(self, user: str, *cycles: str, state: str = RunState.SENT, error: str | None = None) -> None:
-        """`user`'s check-in prompt of each cycle, as the check-in ritual records it (Monday 08:00 UTC)."""
+        record_prompts(self.session, [user], *cycles, state=state, error=error)
+
+
+def record_prompts(
+    session: Session, users: Iterable[str], *cycles: str, state: str = RunState.SENT, error: str | None = None
+) -> None:
+    """Each user's check-in prompt of each cycle, as the check-in ritual records it (Monday 08:00 UTC):
+    only people asked count as not answering."""
+    for user in users:
         for cycle in cycles:
             due = datetime.combine(cycle_monday(cycle), time(8), tzinfo=UTC)
-            self.session.add(
+            session.add(
                 RitualRun(
                     ritual=Ritual.PROMPT,
                     cycle=cycle,
@@ -120,4 +129,4 @@ class Portfolio:
                     claimed_at=due,
                 )
             )
-        self.session.flush()
+    session.flush()

@@ -270,11 +270,12 @@ def test_status_who_and_list_mine_answer_in_english_and_in_french(
     assert "En retard" in french and "*R* (responsable) : PMO" in french and "Derniers points" in french
 
     who = rendered(command(baton, fake_slack, "who", CFO))
-    assert "*Still to update for 2026-W48* (4)" in who and f"<@{PMO}>" not in who
+    assert "*Still to update for 2026-W48* (3)" in who and f"<@{PMO}>" not in who
     assert f"<@{IT}>" not in who  # ERP is answered, by its other R
-    assert said(f"<@{CHRO}> — {COACH}") in who and said(f"<@{CFO}> — {PRICING}") in who
+    assert said(f"<@{CHRO}> — {COACH}") in who and said(f"<@{SALES}> — {PRICING}") in who
+    assert f"<@{CFO}>" not in who  # London's 09:00 has not come: not asked yet, so not late
     qui = rendered(command(baton, fake_slack, "who", CHRO))
-    assert "*Points encore attendus pour 2026-W48* (4)" in qui and said(f"<@{OPS}> — {ONBOARDING}") in qui
+    assert "*Points encore attendus pour 2026-W48* (3)" in qui and said(f"<@{OPS}> — {ONBOARDING}") in qui
 
     mine = rendered(command(baton, fake_slack, "list mine", CFO))
     assert "*Your initiatives* (1)" in mine and titles_shown(mine) == {PRICING}

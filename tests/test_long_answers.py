@@ -16,6 +16,7 @@ from bot.sandbox.webapi import FakeSlack
 from bot.views.blocks import MESSAGE_TEXT_BUDGET, text_size
 from storage.models import Decision, Initiative
 from tests.conftest import ManualClock, RunningBaton
+from tests.digest_fixtures import record_prompts
 from tests.test_portfolio_commands import STRANGER, command, rendered
 
 HOSTILE = "R&D <!channel> 🚀 Été déjà & <@U0VICTIM1> "
@@ -30,6 +31,7 @@ def big_roadmap(session: Session, fake: FakeSlack, count: int) -> list[Initiativ
         lines.append(f"| {title} | Objective {n % 7} | KPI {n} | <@U0LATE{n:04d}> |")
     rows = parse_roadmap("\n".join(lines) + "\n", "big.md")
     import_roadmap(session, rows, quarter="2026-Q4", actor="test", now=datetime(2026, 11, 16, tzinfo=UTC))
+    record_prompts(session, [f"U0LATE{n:04d}" for n in range(count)], "2026-W48")  # all asked on Monday
     session.commit()
     fake.add_user(STRANGER, name=STRANGER)
     return list(session.exec(select(Initiative)))

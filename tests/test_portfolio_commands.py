@@ -10,14 +10,15 @@ from urllib.parse import urlencode
 import pytest
 from sqlmodel import Session, col, select
 
-from bot.domain.portfolio import Details
+from bot.domain.portfolio import Details, InitiativeSpec
 from bot.domain.roadmap import parse_roadmap
-from bot.portfolio import import_roadmap, record_checkin, set_role_members
+from bot.portfolio import import_roadmap, record_checkin, save_initiative, set_role_members
 from bot.sandbox.webapi import FakeSlack
 from bot.views import ids
 from storage.models import (
     CheckIn,
     CheckInSource,
+    CycleSkip,
     Escalation,
     EscalationState,
     Initiative,
@@ -30,6 +31,7 @@ from storage.models import (
     Status,
 )
 from tests.conftest import ADMIN, EXAMPLE_ROADMAP, ManualClock, RunningBaton
+from tests.digest_fixtures import record_prompts
 from tests.slack_requests import TEAM, post_signed, slash_command_body, view_submission_body, wait_for
 
 PARIS, NEW_YORK, STRANGER = "U0PARIS01", "U0NEWYORK", "U0STRANGE"
@@ -47,6 +49,7 @@ def load_roadmap(session: Session, fake_slack: FakeSlack) -> dict[str, Initiativ
     import_roadmap(session, rows, quarter="2026-Q4", actor="test", now=before)
     for role, people in (("Ops Manager", [PARIS]), ("PMO", [PARIS]), ("CFO", [NEW_YORK])):
         set_role_members(session, name=role, members=people, actor="test", now=before)
+    record_prompts(session, [PARIS, NEW_YORK], "2026-W48")  # Monday's check-in went out to both
     session.commit()
     for user in (ADMIN, PARIS, NEW_YORK, STRANGER):
         fake_slack.add_user(user, name=user)
@@ -88,6 +91,21 @@ def test_who_lists_the_owners_still_to_answer(
     assert "Still to update for 2026-W48" in text and "(2)" in text
     assert f"<@{PARIS}> — Déploiement ERP phase 2" in text and "Standardiser" not in text
     assert f"<@{NEW_YORK}> — Revue prix-frais par segment" in text
+
+
+def test_who_lists_only_the_people_who_were_asked(
+    baton: RunningBaton, fake_slack: FakeSlack, session: Session, roadmap: dict, clock: ManualClock
+) -> None:
+    """New York skipped the week; Paris was asked on Monday, and also owns an initiative created since."""
+    session.add(CycleSkip(user_id=NEW_YORK, cycle="2026-W48", created_at=clock()))
+    spec = InitiativeSpec(
+        title="Brand new", objective="Grow", quarter="2026-Q4", people={RaciLetter.RESPONSIBLE: (PARIS,)}
+    )
+    save_initiative(session, spec, initiative_id=None, actor="test", now=clock())  # Monday 09:30
+    session.commit()
+    text = rendered(command(baton, fake_slack, "who", STRANGER))
+    assert f"<@{PARIS}> — Déploiement ERP phase 2" in text and "Brand new" not in text
+    assert f"<@{NEW_YORK}>" not in text
 
 
 def test_list_mine_shows_only_my_initiatives(

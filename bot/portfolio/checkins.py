@@ -149,11 +149,24 @@ def status_changes(session: Session, cycle: str) -> list[StatusChange]:
 
 
 def missing_updates(session: Session, cycle: str) -> dict[str, list[Initiative]]:
-    """Each owner who has not answered for every initiative of theirs in `cycle`, with what is missing."""
+    """Each owner asked in `cycle` who has not answered for every initiative they were asked about, with
+    what is missing (see `asked`: nobody else is chased)."""
     answers = answers_in_cycle(session, cycle)
+    people = responsible_people(session)
+    owners: dict[int, list[str]] = defaultdict(list)
+    created = {}
+    for user, initiatives in people.items():
+        for initiative in initiatives:
+            owners[initiative.id or 0].append(user)
+            created[initiative.id or 0] = initiative.created_at
+    were_asked = asked(session, owners, created, cycle)
     missing = {
-        user: [i for i in initiatives if (i.id or 0) not in answers]
-        for user, initiatives in responsible_people(session).items()
+        user: [
+            i
+            for i in initiatives
+            if (i.id or 0) not in answers and user in were_asked[i.id or 0].get(cycle, frozenset())
+        ]
+        for user, initiatives in people.items()
     }
     return {user: initiatives for user, initiatives in missing.items() if initiatives}
 
