@@ -192,3 +192,12 @@ def test_a_quarter_is_read_in_the_years_the_rituals_can_count_in(text: str, quar
     else:
         with pytest.raises(ValueError, match="out of range"):
             parse_quarter(text)
+
+
+@pytest.mark.parametrize("objective", ["+" + "9" * 400 + " %", "-" + "9" * 16 + " pts", "9" * 309 + " %"])
+def test_an_objective_whose_target_is_past_fifteen_digits_is_refused(objective: str) -> None:
+    """Read as it was, `+999…9 %` made an infinite target, stored (PostgreSQL keeps Infinity) and then
+    exported as `Infinity`."""
+    with pytest.raises(RoadmapError) as refusal:
+        parse_roadmap(f"{HEADER.strip()},Baseline\nGrow,{objective},Revenue,CFO,10\n", "roadmap.csv")
+    assert refusal.value.problems == ["line 2: the objective's target is too large a number"]

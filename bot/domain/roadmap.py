@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from bot.domain.cycles import OUT_OF_RANGE, YEARS, parse_quarter
-from bot.domain.kpi import Target, kpi_unit, parse_number, parse_target, target_value
+from bot.domain.kpi import MAX_KPI, Target, kpi_unit, parse_number, parse_target, target_value
 from bot.domain.text import key, tidy
 
 REQUIRED = ("initiative", "objective", "kpi", "owner")
@@ -252,6 +252,9 @@ def _row(line: int, cells: dict[str, str]) -> tuple[RoadmapRow | None, list[str]
     target = parse_target(values["objective"])
     if target_level is None and target is not None:
         target_level = target_value(baseline, target)
+    # `+999…9 %` (309 digits) reads as an infinite target: refused as KPI numbers past 15 digits are
+    if target is not None and not (abs(target.change) < MAX_KPI and abs(target_level or 0) < MAX_KPI):
+        return None, [f"line {line}: the objective's target is too large a number"]
     return (
         RoadmapRow(
             line=line,
