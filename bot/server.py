@@ -33,7 +33,8 @@ log = get_logger(__name__)
 
 SERVER_THREADS = POOL_SIZE  # one pooled database connection per thread: no ack waits for a connection
 LAZY_MARKS = ["HTTP_" + name.upper().replace("-", "_") for name in (LAZY_ONLY, LAZY_FUNCTION)]
-# Slack's largest payloads (a 100-block modal's view_submission) are a few hundred KB at most.
+# Slack's payloads stay far below: a view is at most 100 blocks, its private_metadata 3,000 characters, a
+# text input 3,000; Baton's largest modal (the roadmap import) sends tens of KB, form-encoded.
 MAX_BODY_BYTES = 1 << 20
 HEALTH_SECONDS = 1.5  # /healthz answers within this, whatever the database does (load balancers wait ~2 s)
 
