@@ -34,7 +34,7 @@ from bot.domain.digest import (
 )
 from bot.domain.escalation import plan_of
 from bot.domain.portfolio import CLOSED_ESCALATIONS
-from bot.domain.progress import Pace, Plan, ahead_of, pace, planned_at, projected, score
+from bot.domain.progress import Pace, Plan, advance, ahead_of, pace, planned_at, projected
 from bot.domain.roadmap import Owner
 from bot.portfolio import asked
 from storage.models import (
@@ -327,7 +327,7 @@ def _item(
         planned_now=planned_at(plan, today) if plan else None,
         projection=projected(values, plan.due) if plan else None,
         due=plan.due if plan else row.due_date,
-        progress=score(plan, current),
+        progress=advance(plan, current),
         owners=owners,
         latest=latest,
         answered=answered,

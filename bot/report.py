@@ -74,7 +74,9 @@ def _progress(ax: Axes, data: DigestData, lang: str) -> None:
     measured = sorted((i for i in data.items if i.progress is not None), key=lambda i: (i.progress, i.title))
     ax.set_title(t("digest.chart.progress", lang))
     ax.spines[["top", "right"]].set_visible(False)
-    ax.set_xlim(0, 100)
+    low = min([0.0, *(100 * (i.progress or 0) for i in measured)])
+    high = max([100.0, *(100 * (i.progress or 0) for i in measured)])
+    ax.set_xlim(low, high)  # a KPI that went backwards is drawn left of 0 %, never as 0 %
     if not measured:
         ax.text(50, 0.5, t("digest.chart.no_kpi", lang), ha="center", va="center")
         ax.set_yticks([])

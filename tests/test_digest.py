@@ -344,3 +344,20 @@ def test_preview_is_the_first_message_and_says_how_many_parts_follow(session: Se
         f"_Preview: {len(messages) - 1} more part(s) follow in the thread when it is posted._"
     )
     assert message_problem(preview["text"], preview["blocks"]) is None
+
+
+def test_a_kpi_below_its_baseline_is_negative_progress_in_the_chart(session: Session) -> None:
+    from matplotlib.figure import Figure
+
+    from bot import report
+
+    p = Portfolio(session)
+    backwards = p.initiative("Backwards", baseline=50, target=100)
+    p.checkins(backwards, {"2026-W47": ("at_risk", 40), "2026-W48": ("off_track", 35)})
+    session.commit()
+    [item] = data_of(session).items
+    assert item.progress == -0.3  # 15 points the wrong way on a 50-point span
+    axes = Figure().subplots()
+    report._progress(axes, data_of(session), "en")
+    [bar] = axes.patches
+    assert bar.get_width() == pytest.approx(-30) and axes.get_xlim()[0] <= -30

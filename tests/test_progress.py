@@ -88,3 +88,37 @@ def test_sparkline() -> None:
 def test_a_direction_read_back_from_the_database_as_text_counts_the_same() -> None:
     assert ahead_of("up", 5.0, 3.0) == ahead_of(Direction.UP, 5.0, 3.0) == 2.0  # type: ignore[arg-type]
     assert ahead_of("down", 5.0, 3.0) == -2.0  # type: ignore[arg-type]
+
+
+def test_the_path_starts_when_the_initiative_does() -> None:
+    """Created on 2 December, due 31 December: at its first answer on 7 December it is on pace at 16 %,
+    where a path from 1 October would already ask for 74 %."""
+    late = make_plan(
+        baseline=0.0,
+        target=100.0,
+        direction=Direction.UP,
+        quarter="2026-Q4",
+        due=date(2026, 12, 31),
+        started=date(2026, 12, 2),
+    )
+    assert late is not None and late.start == date(2026, 12, 2)
+    assert planned_at(late, date(2026, 12, 7)) == pytest.approx(100 * 5 / 29)
+    assert pace(late, date(2026, 12, 7), 16.0) is Pace.ON_PACE
+    assert pace(plan(), date(2026, 12, 7), 16.0) is Pace.BEHIND  # the quarter's path would blame it
+
+
+def test_a_start_before_the_quarter_or_after_the_due_date_stays_within_them() -> None:
+    def start(started: date) -> date:
+        made = make_plan(
+            baseline=0.0,
+            target=1.0,
+            direction=Direction.UP,
+            quarter="2026-Q4",
+            due=date(2026, 11, 30),
+            started=started,
+        )
+        assert made is not None
+        return made.start
+
+    assert start(date(2026, 8, 1)) == date(2026, 10, 1)  # created last quarter, carried over
+    assert start(date(2026, 12, 15)) == date(2026, 11, 30)  # created after its due date

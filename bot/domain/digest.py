@@ -55,7 +55,7 @@ class Item:
     planned_now: float | None  # where the plan says the KPI should be today
     projection: float | None  # where the trend puts the KPI on the due date
     due: date | None
-    progress: float | None  # share of the way from baseline to target, 0..1
+    progress: float | None  # share of the way from baseline to target: negative when it went backwards
     owners: tuple[Owner, ...]
     latest: Point | None  # the newest check-in of the trend window
     answered: bool  # a check-in this cycle

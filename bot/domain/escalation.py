@@ -107,6 +107,8 @@ class Planned(Protocol):
     def due_date(self) -> date | None: ...
     @property
     def planned(self) -> Mapping[str, float]: ...
+    @property
+    def created_at(self) -> datetime: ...
 
 
 def plan_of(initiative: Planned, quarter: str) -> Plan | None:
@@ -118,6 +120,7 @@ def plan_of(initiative: Planned, quarter: str) -> Plan | None:
         quarter=quarter,
         due=initiative.due_date,
         planned=initiative.planned,
+        started=initiative.created_at.date(),
     )
 
 

@@ -49,12 +49,17 @@ def make_plan(
     quarter: str,
     due: date | None,
     planned: Mapping[str, float] | None = None,
+    started: date | None = None,
 ) -> Plan | None:
-    """The plan of an initiative, or None when it has no baseline or no target to plan between."""
+    """The plan of an initiative, or None when it has no baseline or no target to plan between. Its path
+    starts when the initiative does (`started`, its creation or import) if that is later than the first
+    day of the quarter: one created on 2 December is not behind a path that began on 1 October."""
     if baseline is None or target is None:
         return None
-    start, end = quarter_bounds(quarter)
-    return Plan(baseline, target, direction, start, max(due or end, start), planned or {})
+    first, end = quarter_bounds(quarter)
+    due = due or end
+    start = min(max(first, started or first), max(due, first))
+    return Plan(baseline, target, direction, start, max(due, start), planned or {})
 
 
 def planned_at(plan: Plan, day: date) -> float:
@@ -110,13 +115,20 @@ def misses_target(plan: Plan, points: Sequence[tuple[date, float]]) -> bool:
     return ahead_of(plan.direction, value, plan.target) < -abs(plan.span) * PACE_TOLERANCE
 
 
-def score(plan: Plan | None, reached: float | None) -> float | None:
-    """The OKR score: the share of the way from baseline to target that was covered, from 0 to 1."""
-    if plan is None or reached is None:
+def advance(plan: Plan | None, value: float | None) -> float | None:
+    """The share of the way from baseline to target covered so far, as it is: below 0 when the KPI went
+    the wrong way, past 1 beyond the target (the chart shows it; the quarter's `score` keeps to 0..1)."""
+    if plan is None or value is None:
         return None
     if plan.span == 0:
-        return 1.0 if ahead_of(plan.direction, reached, plan.target) >= 0 else 0.0
-    return round(min(max((reached - plan.baseline) / plan.span, 0.0), 1.0), 2)
+        return 1.0 if ahead_of(plan.direction, value, plan.target) >= 0 else 0.0
+    return round((value - plan.baseline) / plan.span, 2)
+
+
+def score(plan: Plan | None, reached: float | None) -> float | None:
+    """The OKR score: the share of the way from baseline to target that was covered, from 0 to 1."""
+    covered = advance(plan, reached)
+    return None if covered is None else min(max(covered, 0.0), 1.0)
 
 
 def sparkline(values: Sequence[float | None]) -> str:
