@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 import pytest
+import structlog.testing
 from slack_sdk import WebClient
 from sqlmodel import Session, col, select
 
@@ -413,3 +414,22 @@ def test_a_picker_choice_baton_never_offered_gets_a_message_and_does_nothing(
         assert "no longer exists" in reply["text"]
     session.expire_all()
     assert not session.get_one(Initiative, target.id).archived
+
+
+def test_a_refusal_is_logged_with_who_and_where_never_what_was_typed(
+    baton: RunningBaton, fake_slack: FakeSlack, session: Session, clock: ManualClock
+) -> None:
+    dm = prompted(baton, fake_slack, session, clock)
+    view = details_modal(baton, fake_slack, dm, initiative(session, ERP).id)
+    with structlog.testing.capture_logs() as logs:
+        post_signed(baton.url, forged(dm, button(dm, ids.PROMPT_SKIP), STRANGER, fake_slack))
+        refused_privately(fake_slack)
+        typed = filled("on_track", "1", "secret plans for the merger")
+        post_signed(baton.url, view_submission_body(view, user=STRANGER, values=typed))
+    refusals = [entry for entry in logs if entry["event"] == "permission.refused"]
+    assert [(entry["action"], entry["user"]) for entry in refusals] == [
+        ("prompt.skip", STRANGER),
+        ("update.submit", STRANGER),
+    ]
+    assert refusals[0]["channel"] == OWNER_DM and refusals[0]["ts"] == dm["ts"]
+    assert "secret plans" not in json.dumps(logs, default=str)
