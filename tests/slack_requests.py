@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 import time
 from collections.abc import Callable
 from typing import Any, Literal, TypeVar
@@ -42,9 +43,16 @@ def signed_headers(
     }
 
 
-def slash_command_body(
-    text: str, *, user: str, response_url: str, trigger_id: str = "13345224609.738474920.8088930838d88f008e0"
-) -> str:
+TRIGGER_PREFIX = "13345224609.738474920."
+
+
+def new_trigger_id() -> str:
+    """Slack gives every command, click and submission a trigger_id of its own: no two requests are the same
+    bytes, and the same bytes again are a replay (which Baton ignores, bot/delivery/replays.py)."""
+    return TRIGGER_PREFIX + secrets.token_hex(16)
+
+
+def slash_command_body(text: str, *, user: str, response_url: str, trigger_id: str | None = None) -> str:
     """`/okr text` as Slack posts it: `&`, `<`, `>` typed in `text` arrive escaped, while the mentions Slack
     made of a picked person or channel (`<@U…|name>`, `<#C…|name>`; should_escape) arrive as they are."""
     text = slack_escaped(text)
@@ -62,7 +70,7 @@ def slash_command_body(
             "api_app_id": "A0BATON01",
             "is_enterprise_install": "false",
             "response_url": response_url,
-            "trigger_id": trigger_id,
+            "trigger_id": trigger_id or new_trigger_id(),
         }
     )
 
@@ -87,7 +95,7 @@ def view_submission_body(view: dict[str, Any], *, user: str, values: dict[str, d
         "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM["id"]},
         "api_app_id": "A0BATON01",
         "token": "legacy-verification-token",
-        "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+        "trigger_id": new_trigger_id(),
         "view": {
             **view,
             "id": "V0UPDATE01",

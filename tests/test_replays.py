@@ -29,7 +29,7 @@ from bot.sandbox.webapi import FakeSlack
 from bot.views import ids
 from storage.models import AuditLog, Decision, Initiative, SeenRequest, Snooze
 from tests import test_escalation_workflow as workflow
-from tests.conftest import ADMIN, ManualClock, RunningBaton
+from tests.conftest import ADMIN, EXAMPLE_ROADMAP, ManualClock, RunningBaton
 from tests.slack_requests import TEAM, signed_headers, slash_command_body, view_submission_body, wait_for
 from tests.test_initiative_modal import opened_modal, state
 from tests.test_portfolio_commands import PARIS, load_roadmap
@@ -394,3 +394,28 @@ def test_skip_this_week_clicked_at_once_is_recorded_once_and_no_click_fails(
     wait_for(lambda: len(outcomes) == 4)
     assert outcomes == ["done"] * 4  # before: IntegrityError for the clicks that lost the race
     assert audited(session, "prompt.skip") == 1
+
+
+def test_a_roadmap_import_submitted_twice_at_once_creates_each_initiative_once(
+    baton: RunningBaton, fake_slack: FakeSlack, session: Session
+) -> None:
+    post(baton, *signed(slash_command_body("import", user=ADMIN, response_url=fake_slack.response_url())))
+    view = wait_for(lambda: fake_slack.calls_to("views.open"))[0]["view"]
+    text, quarter = EXAMPLE_ROADMAP.read_text(encoding="utf-8"), "2026-Q4"
+    values = {
+        ids.IMPORT_TEXT_BLOCK: {ids.IMPORT_TEXT_ACTION: {"type": "plain_text_input", "value": text}},
+        ids.IMPORT_QUARTER_BLOCK: {ids.IMPORT_QUARTER_ACTION: {"type": "plain_text_input", "value": quarter}},
+    }
+    body = view_submission_body(view, user=ADMIN, values=values)
+    responses = at_once(baton, [resubmitted(body, f"1.2.{n}") for n in range(3)])
+    assert [r.status_code for r in responses] == [200] * 3
+    session.expire_all()
+    titles = [i.title_key for i in session.exec(select(Initiative))]
+    assert len(titles) == 4 and len(set(titles)) == 4  # the example roadmap's four, once each
+    shown = sorted(json.dumps(r.json(), ensure_ascii=False) for r in responses)
+    assert sum("4 created" in text for text in shown) == 1  # the others found them: 4 unchanged
+    assert sum("4 unchanged" in text for text in shown) == 2
+
+
+def signed(body: str) -> tuple[str, dict[str, str]]:
+    return body, signed_headers(body)

@@ -106,6 +106,11 @@ def set_raci(session: Session, initiative_id: int, letter: RaciLetter, owners: s
     return True
 
 
+# What creates initiatives (the initiative modal, an import) runs one at a time: rare admin writes, each a
+# check for a twin then an insert, which two requests at once would both pass.
+PORTFOLIO_WRITES = "portfolio"
+
+
 class Rejected(ValueError):
     """What makes a spec unsavable: field name → (message key, its values). Nothing was written."""
 
@@ -132,7 +137,7 @@ def save_initiative(
     if not spec.people.get(RaciLetter.RESPONSIBLE) and not spec.roles.get(RaciLetter.RESPONSIBLE):
         problems["people_R"] = ("initiative.error_no_owner", {})
     if initiative_id is None:  # the same form submitted twice at once: the second finds the first's twin
-        one_at_a_time(session, f"initiative:{spec.quarter}:{key(spec.title)}")
+        one_at_a_time(session, PORTFOLIO_WRITES)
     twin = initiative_in_quarter(session, spec.title, spec.quarter)
     if twin is not None and twin.id != initiative_id:
         problems["title"] = ("initiative.error_duplicate", {"quarter": spec.quarter})

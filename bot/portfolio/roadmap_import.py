@@ -12,9 +12,10 @@ from sqlmodel import Session, select
 
 from bot.audit import audit
 from bot.config import Settings
+from bot.delivery.claims import one_at_a_time
 from bot.domain.roadmap import RoadmapRow, emails_in
 from bot.domain.text import key
-from bot.portfolio.initiatives import ensure_objective, initiative_in_quarter, set_raci
+from bot.portfolio.initiatives import PORTFOLIO_WRITES, ensure_objective, initiative_in_quarter, set_raci
 from bot.workspace import load_workspace
 from storage.db import session_scope
 from storage.models import (
@@ -62,6 +63,7 @@ def import_roadmap(
     Owners named by e-mail must have been turned into their Slack users first (`roadmap.with_people`)."""
     if emails := emails_in(rows):
         raise ValueError(f"e-mail owners not looked up in Slack: {sorted(emails)}")
+    one_at_a_time(session, PORTFOLIO_WRITES)  # two imports at once: the second finds what the first made
     report = ImportReport()
     roles = {role.name_key: role for role in session.exec(select(Role))}
     for row in rows:
