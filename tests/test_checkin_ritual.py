@@ -20,6 +20,7 @@ from sqlmodel import col, select
 
 from bot.config import Settings
 from bot.delivery.sender import Sender, SenderConfig
+from bot.domain.cycles import quarter_key
 from bot.domain.ritual import RitualResult
 from bot.domain.roadmap import parse_roadmap
 from bot.portfolio import import_roadmap, record_checkin
@@ -90,9 +91,11 @@ class World:
 
     # -- setting the scene ----------------------------------------------------------------------------
     def import_roadmap(self, *, at: datetime, holders: dict[str, str] = HOLDERS) -> None:
+        """The example roadmap, for the quarter of the week after `at` (its initiatives run then)."""
         rows = parse_roadmap(EXAMPLE_ROADMAP.read_text(encoding="utf-8"), EXAMPLE_ROADMAP.name)
+        quarter = quarter_key(at + 7 * DAY, UTC)
         with session_scope(self.engine) as session:
-            import_roadmap(session, rows, quarter="2026-Q4", actor="test", now=at)
+            import_roadmap(session, rows, quarter=quarter, actor="test", now=at)
             session.flush()
             roles = {role.name: role.id for role in session.exec(select(Role))}
             for role, user in holders.items():

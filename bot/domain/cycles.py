@@ -112,3 +112,9 @@ def quarter_cycles(quarter: str) -> list[str]:
     """Every ISO week with a day in `quarter`, in order."""
     first, last = quarter_bounds(quarter)
     return cycles_between(cycle_of(first), cycle_of(last))
+
+
+def in_quarter(cycle: str, quarter: str) -> bool:
+    """Whether the ISO week `cycle` has a day in `quarter` (its first and last weeks are shared)."""
+    first, last = quarter_bounds(quarter)
+    return cycle_of(first) <= cycle <= cycle_of(last)

@@ -24,6 +24,7 @@ from bot.portfolio.initiatives import (
     find_initiatives,
     listed_initiatives,
     open_escalations,
+    quarters_of,
     save_initiative,
 )
 from bot.portfolio.raci import (
@@ -63,6 +64,7 @@ __all__ = [
     "missing_updates",
     "open_escalations",
     "owners_by_initiative",
+    "quarters_of",
     "raci_of",
     "racis_of",
     "record_checkin",

@@ -222,6 +222,12 @@ def listed_initiatives(
     return [initiative for initiative, name in rows if name in wanted]
 
 
+def quarters_of(session: Session) -> dict[int, str]:
+    """Each objective's quarter, by objective id (what an initiative's `objective_id` points to)."""
+    rows = session.connection().execute(select(col(Objective.id), col(Objective.quarter)))
+    return {objective_id or 0: quarter for objective_id, quarter in rows}
+
+
 def departments(session: Session) -> list[str]:
     """The departments that have active initiatives, by name."""
     rows = session.exec(

@@ -20,6 +20,7 @@ from sqlmodel import col, select
 from bot.config import Settings
 from bot.delivery.claims import Due, claimed_keys, insert_claims
 from bot.delivery.outbox import Post, enqueue_posts
+from bot.domain.cycles import in_quarter
 from bot.domain.ritual import RitualName, RitualResult
 from bot.domain.schedule import (
     Cadence,
@@ -33,7 +34,7 @@ from bot.domain.schedule import (
 )
 from bot.i18n import language
 from bot.people import country_of, refresh_people
-from bot.portfolio import answers_in_cycle, responsible_people
+from bot.portfolio import answers_in_cycle, quarters_of, responsible_people
 from bot.views.prompt import PromptItem, prompt_message
 from bot.workspace import load_workspace
 from storage.db import session_scope
@@ -59,6 +60,7 @@ def run_checkin(engine: Engine, client: WebClient, *, now: datetime, settings: S
     """Queue the prompts due at `now`: each owner's, at the check-in hour in their own time zone."""
     with session_scope(engine) as session:
         owners = responsible_people(session)
+        quarters = quarters_of(session)
     refresh_people(engine, client, owners, now=now)
     queued: list[str] = []
     skipped: list[tuple[str, str]] = []  # (who, why)
@@ -75,9 +77,10 @@ def run_checkin(engine: Engine, client: WebClient, *, now: datetime, settings: S
         found: list[tuple[Due, str, list[PromptItem], bool]] = []  # what is due, to whom, listing what, late
         for cycle in cycles:
             answers = answers_in_cycle(session, cycle)
-            for user, initiatives in owners.items():
-                if (cycle, user) in taken:
-                    continue
+            for user, theirs in owners.items():
+                initiatives = [i for i in theirs if in_quarter(cycle, quarters[i.objective_id])]
+                if (cycle, user) in taken or not initiatives:
+                    continue  # prompted already, or nothing of theirs runs this cycle (its quarter ended)
                 person = people.get(user)
                 tz = zone(person.tz if person else None) or cadence.tz
                 due = checkin_due(cycle, cadence, tz)
@@ -174,6 +177,7 @@ def run_reminders(engine: Engine, *, now: datetime, settings: Settings) -> Ritua
         if not prompts:
             return RitualResult(RitualName.REMINDERS)
         owners = responsible_people(session)
+        quarters = quarters_of(session)
         skips = {
             (s.user_id, s.cycle)
             for s in session.exec(select(CycleSkip).where(col(CycleSkip.cycle).in_(cycles)))
@@ -194,7 +198,11 @@ def run_reminders(engine: Engine, *, now: datetime, settings: Settings) -> Ritua
         found: dict[Ritual, list[tuple[Due, str, str, list[Initiative]]]] = {REMINDER: [], SNOOZE: []}
         for prompt, delivery in prompts:
             user, cycle = prompt.target, prompt.cycle
-            missing = [i for i in owners.get(user, []) if (i.id or 0) not in answers[cycle]]
+            missing = [
+                i
+                for i in owners.get(user, [])
+                if (i.id or 0) not in answers[cycle] and in_quarter(cycle, quarters[i.objective_id])
+            ]
             if not missing or (user, cycle) in skips or prompt.due_at is None:
                 continue
             due_items = [(REMINDER, user, prompt.due_at + cadence.reminder_delay)] + [

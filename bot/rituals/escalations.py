@@ -28,7 +28,7 @@ from sqlalchemy import Engine, Row, func, select
 from sqlmodel import Session, col
 
 from bot.config import Settings
-from bot.domain.cycles import cycle_key, shift
+from bot.domain.cycles import cycle_key, in_quarter, shift
 from bot.domain.escalation import MANUAL, WINDOW, Finding, Subject, evaluate, per_cycle, plan_of
 from bot.domain.ritual import RitualName, RitualResult
 from bot.escalations import (
@@ -155,7 +155,10 @@ def _read(session: Session, settings: Settings, now: datetime) -> Scan | RitualR
             SCAN, cycle, notes=("no leadership channel (LEADERSHIP_CHANNEL or leadership_channel)",)
         )
     first = shift(cycle, -WINDOW)
-    initiatives = _initiatives(session)
+    # Once its quarter is over an initiative is neither judged nor escalated further, and its open
+    # escalations wait for the quarter's close-out (nor is one judged before its quarter begins).
+    initiatives = [i for i in _initiatives(session) if in_quarter(cycle, i.quarter)]
+    judged = {i.id for i in initiatives}
     history = _answers(session, first)
     owners = responsible_ids(session)
     were_asked = asked(session, owners, {i.id: i.created_at for i in initiatives}, first)
@@ -180,7 +183,7 @@ def _read(session: Session, settings: Settings, now: datetime) -> Scan | RitualR
         cycle=cycle,
         findings=findings,
         units={initiative.id: initiative.kpi_unit for initiative in initiatives},
-        open=_open_escalations(session),
+        open=[e for e in _open_escalations(session) if e.initiative_id in judged],
         handled=_handled(session),
     )
 
