@@ -341,8 +341,9 @@ def test_a_non_admin_cannot_import(
 ) -> None:
     count = len(session.exec(select(Initiative)).all())
     values = import_values(EXAMPLE_ROADMAP.read_text(encoding="utf-8"))
-    response = post_signed(baton.url, view_submission_body(import_modal("en"), user=STRANGER, values=values))
-    assert "Only admins can import a roadmap" in errors_of(response)[ids.IMPORT_TEXT_BLOCK]
+    for modal in (import_modal("en"), {**import_modal("fr"), "private_metadata": "not json"}):
+        response = post_signed(baton.url, view_submission_body(modal, user=STRANGER, values=values))
+        assert "Only admins can import a roadmap" in errors_of(response)[ids.IMPORT_TEXT_BLOCK]
     session.expire_all()
     assert len(session.exec(select(Initiative)).all()) == count
     assert session.exec(select(Objective).where(Objective.quarter == "2027-Q1")).all() == []

@@ -31,7 +31,7 @@ from bot.views.blocks import (
     take_within,
     text_size,
 )
-from bot.views.checkin import checkin_details
+from bot.views.checkin import checkin_details, read_metadata
 from storage.models import CheckIn, Escalation, Initiative, RaciLetter, Role
 
 MAX_TITLE = 150
@@ -288,7 +288,7 @@ def read_import(view: dict[str, Any]) -> tuple[str, str, str]:
     values = view["state"]["values"]
     text = values[ids.IMPORT_TEXT_BLOCK][ids.IMPORT_TEXT_ACTION].get("value") or ""
     quarter = values[ids.IMPORT_QUARTER_BLOCK][ids.IMPORT_QUARTER_ACTION].get("value") or ""
-    return text, quarter.strip(), json.loads(view.get("private_metadata") or "{}").get("lang", DEFAULT)
+    return text, quarter.strip(), str(read_metadata(view).get("lang", DEFAULT))
 
 
 def import_problems(problems: Sequence[str], lang: str = DEFAULT) -> str:

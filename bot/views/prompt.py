@@ -23,6 +23,7 @@ from bot.views.blocks import (
     take_within,
     text_size,
 )
+from bot.views.checkin import read_metadata
 from storage.models import Away, CheckIn, Initiative, Status
 
 ONE_CLICK = (Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK)
@@ -215,7 +216,7 @@ def read_away(view: dict[str, Any]) -> tuple[str | None, str | None, str]:
     values = view["state"]["values"]
     until = values[ids.AWAY_UNTIL_BLOCK][ids.AWAY_UNTIL_ACTION].get("selected_date")
     delegate = values[ids.AWAY_DELEGATE_BLOCK][ids.AWAY_DELEGATE_ACTION].get("selected_user")
-    lang = json.loads(view.get("private_metadata") or "{}").get("lang", DEFAULT)
+    lang = str(read_metadata(view).get("lang", DEFAULT))
     return until, delegate, lang
 
 

@@ -14,6 +14,7 @@ from bot.domain.schedule import WEEKDAYS
 from bot.i18n import DEFAULT, LANGUAGES, t
 from bot.views import ids
 from bot.views.blocks import MAX_BLOCKS_VIEW, MAX_VIEW_TITLE, context, input_block, option, plain, section
+from bot.views.checkin import read_metadata
 from storage.models import WorkspaceSettings
 
 FIELDS_BEFORE_TEAMS = 15  # the other inputs, and room for the note on departments left out
@@ -80,7 +81,7 @@ def settings_modal(
 
 def read_settings(view: dict[str, Any]) -> tuple[dict[str, str], str]:
     """The changes a submitted modal holds, as `baton settings set` would read them, and its language."""
-    metadata = json.loads(view.get("private_metadata") or "{}")
+    metadata = read_metadata(view)
     changes: dict[str, str] = {}
     teams = []
     for block, actions in view["state"]["values"].items():
