@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy import func, select
@@ -79,8 +79,8 @@ def load_digest(
     if department is not None:
         rows = [row for row in rows if row.department == department]
     wanted = {row.id for row in rows}
-    points = _points(session, first, cycle, wanted)
     before = _before(session, first, wanted)
+    points = _carried(_points(session, first, cycle, wanted), before)
     owners, people = _owners(session, wanted)
     were_asked = asked(session, people, {row.id: row.created_at for row in rows}, first)
 
@@ -204,6 +204,20 @@ def _points(session: Session, first: str, last: str, wanted: set[int]) -> dict[i
     return points
 
 
+def _carried(points: dict[int, dict[str, Point]], before: Mapping[int, Point]) -> dict[int, dict[str, Point]]:
+    """A check-in without a KPI value (a one-click answer) carries the last value known forward, marked
+    as carried: the trend has no hole, and nothing judges the KPI on a number nobody measured again."""
+    for initiative_id, by_cycle in points.items():
+        known = before[initiative_id].kpi_value if initiative_id in before else None
+        for cycle in sorted(by_cycle):
+            point = by_cycle[cycle]
+            if point.kpi_value is not None:
+                known = point.kpi_value
+            elif known is not None:
+                by_cycle[cycle] = replace(point, kpi_value=known, carried=True)
+    return points
+
+
 def _before(session: Session, first: str, wanted: set[int]) -> dict[int, Point]:
     """Each initiative's latest check-in before `first`: where its status stood when the window opens."""
     newest = (
@@ -305,7 +319,9 @@ def _item(
     previous = shift(cycle, -1)
     plan = plan_of(row, row.quarter)
     history = sorted(points.values(), key=lambda p: p.cycle)
-    values = [(cycle_monday(p.cycle), p.kpi_value) for p in history if p.kpi_value is not None]
+    values = [  # measured ones: a carried value would flatten the projection
+        (cycle_monday(p.cycle), p.kpi_value) for p in history if p.kpi_value is not None and not p.carried
+    ]
     current = row.kpi_current if row.kpi_current is not None else (values[-1][1] if values else None)
     latest = history[-1] if history else None
     answered = cycle in points
@@ -373,7 +389,7 @@ def _flags(
 ) -> tuple[str, ...]:
     flags = []
     this, last = points.get(cycle), points.get(previous)
-    if status is Status.ON_TRACK and this is not None and plan is not None:
+    if status is Status.ON_TRACK and this is not None and not this.carried and plan is not None:
         if judged is Pace.BEHIND:
             flags.append(Flag.GREEN_BEHIND)
         elif _flat(plan, points, current):
@@ -385,7 +401,8 @@ def _flags(
 
 def _flat(plan: Plan, points: Mapping[str, Point], current: float | None) -> bool:
     """The KPI's last FLAT_POINTS values are all equal, and short of the target."""
-    values = [p.kpi_value for _, p in sorted(points.items()) if p.kpi_value is not None][-FLAT_POINTS:]
+    measured = [p.kpi_value for _, p in sorted(points.items()) if p.kpi_value is not None and not p.carried]
+    values = measured[-FLAT_POINTS:]
     reached = current is not None and ahead_of(plan.direction, current, plan.target) >= 0
     return len(values) == FLAT_POINTS and len(set(values)) == 1 and not reached and plan.span != 0
 

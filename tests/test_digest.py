@@ -361,3 +361,27 @@ def test_a_kpi_below_its_baseline_is_negative_progress_in_the_chart(session: Ses
     report._progress(axes, data_of(session), "en")
     [bar] = axes.patches
     assert bar.get_width() == pytest.approx(-30) and axes.get_xlim()[0] <= -30
+
+
+def test_a_one_click_week_carries_the_last_kpi_value_and_is_not_judged_on_it(session: Session) -> None:
+    """Measured 30 and 40, then two one-click weeks (a status, no number): the trend has no hole, the
+    plan reads the known value, and neither "behind plan" nor "flat" is claimed on numbers nobody gave."""
+    p = Portfolio(session)
+    clicked = p.initiative("Clicked", baseline=0, target=100)
+    p.checkins(
+        clicked,
+        {
+            "2026-W45": ("on_track", 30),
+            "2026-W46": ("on_track", 40),
+            "2026-W47": ("on_track", None),
+            "2026-W48": ("on_track", None),
+        },
+    )
+    session.commit()
+    [item] = data_of(session).items
+    assert item.trend[-4:] == (30, 40, 40, 40)
+    assert item.latest is not None and item.latest.carried and item.kpi_current == 40
+    assert item.flags == ()  # on track and behind its path (58 on 23 November), but not measured again
+    assert item.projection is not None  # drawn through 30 and 40 only
+    text = text_of(digest_messages(data_of(session)))
+    assert "no new value this week (last one carried)" in text and "behind plan" not in text

@@ -124,6 +124,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "digest.item.owners": {"en": "Owner: {owners}", "fr": "Responsable : {owners}"},
     "digest.item.nobody": {"en": "no owner", "fr": "aucun responsable"},
+    "digest.item.carried": {
+        "en": "no new value this week (last one carried)",
+        "fr": "pas de nouvelle valeur cette semaine (la dernière est reprise)",
+    },
     "digest.item.kpi": {
         "en": "{kpi}: {current} (target {target}) {trend}",
         "fr": "{kpi} : {current} (cible {target}) {trend}",

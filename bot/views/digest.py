@@ -309,7 +309,9 @@ def _kpi_line(item: Item, lang: str) -> str:
         target=_kpi(item.kpi_target, item),
         trend=f"`{sparkline(item.trend)}`" if len(known) > 1 else "",
     ).rstrip()
-    if item.pace is not Pace.UNKNOWN and item.planned_now is not None:
+    if item.answered and item.latest is not None and item.latest.carried:
+        line += " · " + t("digest.item.carried", lang)  # a one-click week: no new number to judge
+    elif item.pace is not Pace.UNKNOWN and item.planned_now is not None:
         line += " · " + t(f"digest.pace.{item.pace}", lang, planned=_kpi(item.planned_now, item))
     if item.projection is not None and item.due is not None and item.status not in CLOSED:
         line += " · " + t("digest.item.projection", lang, value=_kpi(item.projection, item), due=item.due)
