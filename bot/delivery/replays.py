@@ -4,7 +4,10 @@ nothing.
 
 The key is claimed by one INSERT … ON CONFLICT DO NOTHING in the ack path, so it holds across processes
 and replicas. It is written before the listener runs: a retry that arrives while the first delivery is
-still being answered (Slack retries an event 3 s after sending it, answered or not) is ignored too.
+still being answered (Slack retries an event 3 s after sending it, answered or not) is ignored too. So a
+key stays taken even if its listener then fails: Slack never resends a command, click or submission, and
+Baton's event listeners ack at once, so a retry never stands for a first delivery Baton did not take.
+Slack's `X-Slack-No-Retry: 1` is for error answers; a replay is answered 200, which ends the retries.
 
 If the key cannot be written (the database is down, or SQLite's write lock is held), the request goes
 through rather than being dropped, and the action's own idempotency holds (a one-click answer's
