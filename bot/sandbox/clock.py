@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.cycles import month_first, month_key, next_month, next_quarter, quarter_bounds, quarter_key
+from bot.i18n import t
 
 PARIS = ZoneInfo("Europe/Paris")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -97,9 +98,23 @@ def jump(key: str) -> Jump:
     raise KeyError(key)
 
 
-def describe(instant: datetime) -> str:
+def short(instant: datetime, tz: ZoneInfo, lang: str = "en") -> str:
+    """'Mon 23 Nov 09:00' in `tz`, with the day and month in `lang`."""
+    local = instant.astimezone(tz)
+    day, month = (
+        t("sandbox.days", lang).split()[local.weekday()],
+        t("sandbox.months", lang).split()[local.month - 1],
+    )
+    return f"{day} {local.day} {month} {local:%H:%M}"
+
+
+def describe(instant: datetime, lang: str = "en") -> str:
     """'Monday 23 Nov 2026, 09:00 in Paris (08:00 UTC, 03:00 in New York)'."""
     paris, new_york = instant.astimezone(PARIS), instant.astimezone(NEW_YORK)
+    if lang != "en":  # English keeps its long day names; other languages say it the short way
+        utc = instant.astimezone(UTC)
+        there = short(instant, NEW_YORK, lang)
+        return f"{short(instant, PARIS, lang)} Paris ({utc:%H:%M} UTC, {there} New York)"
     return (
         f"{paris:%A} {paris.day} {paris:%b %Y}, {paris:%H:%M} in Paris "
         f"({instant.astimezone(UTC):%H:%M} UTC, {new_york:%a %H:%M} in New York)"

@@ -28,10 +28,13 @@ from waitress.server import create_server
 from bot import scheduler
 from bot.config import Settings, load_settings
 from bot.deps import Deps
+from bot.domain.ritual import RitualName
+from bot.i18n import t
 from bot.logs import get_logger
 from bot.sandbox import payloads
 from bot.sandbox.clock import SandboxClock, describe, jump
 from bot.sandbox.directory import ADMIN, LEADERSHIP, populate
+from bot.sandbox.prompts import PromptFate, prompt_fates
 from bot.sandbox.workspace import Target, Workspace, public_view
 from storage.models import Delivery, DeliveryState
 
@@ -46,10 +49,15 @@ SANDBOX_PACING = 0.1  # seconds between two posts to one channel
 
 @dataclass(frozen=True)
 class Notice:
-    """What a clock jump did: the new time, and each ritual's summary."""
+    """What a clock jump did: the new time, each owner's prompt, the other rituals' summaries."""
 
-    headline: str
+    at: datetime
     lines: list[str]
+    prompts: list[PromptFate] = field(default_factory=list)
+
+    @property
+    def headline(self) -> str:
+        return t("sandbox.now", "en", when=describe(self.at))
 
 
 @dataclass
@@ -202,14 +210,22 @@ class Sandbox:
         done: list[str] = []  # what each ritual did, as people read it
         for name in scheduler.RITUALS:  # read at each jump: rituals added to Baton show up here
             try:
-                done += [result.summary() for result in scheduler.run_ritual(name, self.deps, self.client)]
+                results = scheduler.run_ritual(name, self.deps, self.client)
+                # the check-in's counts give way to each owner's line (prompt_fates), which the
+                # background tick's run, if it saw the new time first, cannot hide
+                done += [r.summary() for r in results if r.ritual is not RitualName.CHECKIN]
             except Exception as exc:  # shown in the page rather than hidden in a log
                 log.exception("sandbox.ritual_failed", ritual=str(name))
                 done.append(f"{name}: failed ({type(exc).__name__}: {exc})")
         self.deps.outbox_ready.set()
         _, channels = self.workspace.names()
         named = [_named(line, channels) for summary in done for line in summary.splitlines() if line.strip()]
-        self.notices.append(Notice(f"It is now {describe(target)}.", named))
+        try:
+            fates = prompt_fates(self.deps.engine, self.deps.settings, target)
+        except Exception as exc:
+            log.exception("sandbox.prompt_fates_failed")
+            fates, named = [], [*named, f"prompts: failed ({type(exc).__name__}: {exc})"]
+        self.notices.append(Notice(target, named, fates))
         self.workspace.changed()
         return self.notices[-1].headline
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode, urlparse
 from zoneinfo import ZoneInfo
 
+from bot.i18n import language, t
 from bot.sandbox.clock import JUMPS, describe
 from bot.sandbox.directory import PEOPLE
 from bot.sandbox.render import Context, blocks_html, esc, modal_html, mrkdwn
@@ -169,6 +170,7 @@ class View:
         users, channels = ws.names()
         self.now = sandbox.clock()
         self.tz = ZoneInfo(ws.users[user].get("tz") or "UTC")
+        self.lang = language(ws.users[user].get("locale"))  # the page speaks its user's language
         self.ctx = Context(users=users, channels=channels, tz=self.tz, now=self.now)
 
     @classmethod
@@ -291,10 +293,20 @@ def nav_html(view: View) -> str:
 def notice_html(view: View) -> str:
     if not view.sandbox.notices:
         return ""
-    notice = view.sandbox.notices[-1]
+    notice, lang = view.sandbox.notices[-1], view.lang
+    users = view.ctx.users
+    tzs = {uid: u.get("tz") for uid, u in view.sandbox.workspace.users.items()}
+    prompts = "".join(
+        f'<li data-owner="{esc(fate.owner)}" data-fate="{fate.fate}">'
+        f"{esc(fate.text(users.get(fate.owner, fate.owner), tzs.get(fate.owner), lang))}</li>"
+        for fate in notice.prompts
+    )
     lines = "".join(f"<li>{esc(line)}</li>" for line in notice.lines)
+    headline = t("sandbox.now", lang, when=describe(notice.at, lang))
+    owners = f'<p>{esc(t("sandbox.prompts", lang))}</p><ul class="prompts">{prompts}</ul>' if prompts else ""
     return (
-        f'<div class="notice">🕘 <b>{esc(notice.headline)}</b> Baton ran its rituals:<ul>{lines}</ul></div>'
+        f'<div class="notice">🕘 <b>{esc(headline)}</b> {owners}'
+        f"<p>{esc(t('sandbox.ran', lang))}</p><ul>{lines}</ul></div>"
     )
 
 
