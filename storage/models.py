@@ -102,6 +102,9 @@ class Initiative(SQLModel, table=True):
     depends_on: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     status: Status | None = Field(default=None, sa_type=sa.String(16))  # None until the first check-in
     archived: bool = False
+    # The initiative of an earlier quarter this one continues (carried over at its close-out): its
+    # history reads on into this one.
+    carried_from_id: int | None = Field(default=None, foreign_key="initiative.id", index=True)
     created_at: datetime = _utc_column()
     updated_at: datetime = _utc_column()
 
@@ -393,3 +396,7 @@ class Decision(SQLModel, table=True):
     decided_at: datetime = _utc_column(index=True)
     follow_up_owner: str | None = None  # a user id
     follow_up_due: date | None = None
+    # A quarter's close-out of the initiative: achieved, carried_over or dropped (bot/closeout.py), and
+    # `closeout_key` = its initiative id, unique, so a double click or a replay records one close-out.
+    outcome: str | None = Field(default=None, sa_type=sa.String(16))
+    closeout_key: str | None = Field(default=None, unique=True)
