@@ -162,8 +162,8 @@ def test_the_initiative_modal_with_maximal_inputs_stays_within_limits() -> None:
         title_key="x",
         kpi_name=long,
         kpi_unit=long,
-        kpi_baseline=1e18,
-        kpi_target=-1e18,
+        kpi_baseline=999_999_999_999_999.0,  # the largest a KPI may be (bot/domain/kpi.py MAX_KPI)
+        kpi_target=-999_999_999_999_999.0,
         due_date=date(2026, 12, 31),
     )
     objective = Objective(id=1, title=long, title_key="x", department=long, quarter="2026-Q4")
@@ -185,5 +185,5 @@ def test_the_initiative_modal_with_maximal_inputs_stays_within_limits() -> None:
                 assert len(block["label"]["text"]) <= 2000
     filled = initiative_modal(quarter="2026-Q4", initiative=initiative, objective=objective, raci=raci)
     spec, initiative_id, lang = read_initiative({**filled, "state": {"values": state(filled)}})
-    assert initiative_id == 1 and lang == "en" and spec.kpi_target == -1e18
+    assert initiative_id == 1 and lang == "en" and spec.kpi_target == -999_999_999_999_999.0
     assert len(spec.people[RaciLetter.RESPONSIBLE]) == 50
