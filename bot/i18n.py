@@ -9,7 +9,7 @@ The texts live in `bot/messages/`, one catalog per surface; a key defined twice 
 
 from __future__ import annotations
 
-from bot.messages import core, digest, escalations, failures, portfolio, sandbox
+from bot.messages import committee, core, digest, escalations, failures, portfolio, sandbox
 
 LANGUAGES = ("en", "fr")
 DEFAULT = "en"
@@ -29,6 +29,7 @@ MESSAGES = _merge(
     portfolio.MESSAGES,
     digest.MESSAGES,
     escalations.MESSAGES,
+    committee.MESSAGES,
     failures.MESSAGES,
     sandbox.MESSAGES,
 )

@@ -205,8 +205,11 @@ def messages(lang: str) -> Iterator[tuple[str, dict[str, Any]]]:
     for number, message in enumerate(digest_messages(digest, lang), start=1):
         yield f"digest_{number}", message
     yield "digest_preview", preview_message(digest, lang)
-    agenda = [AgendaItem(escalation(n, "open"), f"{n} {LONG}", n, LONG, LONG) for n in range(300)]
-    for number, message in enumerate(agenda_messages("2026-12", agenda, lang), start=1):
+    agenda = [
+        AgendaItem(n, f"{n} {LONG}", "€ & <x>", [escalation(n, "open")] * 3, [checkin(n)] * 3, n, LONG, LONG)
+        for n in range(300)
+    ]
+    for number, message in enumerate(agenda_messages("2026-12", agenda, lang, meeting=NOW), start=1):
         yield f"agenda_{number}", message
     review = [
         ReviewItem(i, LONG, 55.0, 0.5, (Status.ON_TRACK, None) * 6, (decision(),) * 5) for i in MANY[:500]

@@ -88,7 +88,8 @@ def test_the_agenda_comes_out_on_the_first_tuesday_only_and_once(
         < text.index("Escalated by hand")
         < text.index("At risk week after week")
     )
-    assert "*3 escalation(s) to arbitrate*" in text
+    assert "*1 initiative(s) to arbitrate*" in text  # one initiative, listed once with its 3 reasons
+    assert text.count("Déploiement ERP phase 2") == 1
 
 
 def test_the_committee_day_follows_the_settings(

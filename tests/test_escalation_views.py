@@ -161,7 +161,7 @@ def test_the_decision_log_is_clipped_within_one_message(lang: str) -> None:
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_a_long_agenda_and_review_continue_in_the_thread(lang: str) -> None:
-    items = [AgendaItem(escalation(), f"Initiative {n}", n, LONG, LONG) for n in range(80)]
+    items = [AgendaItem(n, f"Initiative {n}", "%", [escalation()], (), n, LONG, LONG) for n in range(80)]
     agenda = agenda_messages("2026-12", items, lang)
     reviews = review_messages(
         "2026-Q4",

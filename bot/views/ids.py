@@ -88,3 +88,23 @@ ESC_DUE_ACTION = "esc_follow_up_due_date"
 
 # The weekly digest (helper D)
 DIGEST_DETAILS = "digest_details"  # an initiative's Details button: its `/okr status`, privately
+
+# The quarter's close-out (the review's button and modal)
+CLOSEOUT_BLOCK = "closeout"
+CLOSEOUT_OPEN = "closeout_open"
+CLOSEOUT_MODAL = "closeout"
+CLOSEOUT_INITIATIVE_BLOCK = "closeout_initiative"
+CLOSEOUT_INITIATIVE_ACTION = "closeout_initiative_select"
+CLOSEOUT_OUTCOME_BLOCK = "closeout_outcome"
+CLOSEOUT_OUTCOME_ACTION = "closeout_outcome_select"
+CLOSEOUT_REASON_BLOCK = "closeout_reason"
+CLOSEOUT_REASON_ACTION = "closeout_reason_input"
+
+# The committee's agenda: each item's blocks and buttons end with its initiative's id (unique in the message)
+COMMITTEE_ITEM_BLOCK = "committee_item:"  # + initiative id
+COMMITTEE_PREREAD_BLOCK = "committee_preread:"  # + initiative id
+COMMITTEE_ACTIONS_BLOCK = "committee_actions:"  # + initiative id
+COMMITTEE_DECIDE = "committee_decide:"  # + initiative id: Record decision
+COMMITTEE_DEFER = "committee_defer:"  # + initiative id: Defer to next committee
+COMMITTEE_STATUS = "committee_status:"  # + initiative id: Open status, privately
+COMMITTEE_DECISION_MODAL = "committee_decision"  # the decision modal, opened from an agenda item

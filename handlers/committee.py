@@ -1,0 +1,130 @@
+"""The committee agenda's buttons (Record decision, Defer to next committee, Open status) and the decision
+modal opened from it. Who may act: admins and the initiative's accountable people (A), checked in
+bot/rituals/committee.py; anyone else is told, privately, who can."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+
+from bot.deps import ack_now, deps_of, lang_of, workspace_of_request
+from bot.escalations import Refusal
+from bot.i18n import t
+from bot.rituals import committee, digest
+from bot.views import ids
+from bot.views.checkin import InvalidForm
+from bot.views.committee import meeting_words
+from bot.views.escalation import read_decision
+from bot.workspace import workspace_of
+
+
+def decide_clicked(
+    body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    deps, lang = deps_of(context), lang_of(context)
+    initiative_id = _number(action)
+    if initiative_id is None:
+        _refuse(respond, Refusal("esc.gone", {}), lang)
+        return
+    view = committee.decision_view(
+        deps.engine,
+        deps.settings,
+        client,
+        initiative_id=initiative_id,
+        user=body["user"]["id"],
+        where=_where(body),
+        lang=lang,
+    )
+    if isinstance(view, Refusal):
+        _refuse(respond, view, lang)
+        return
+    client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+def defer_clicked(
+    body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    deps, lang = deps_of(context), lang_of(context)
+    initiative_id = _number(action)
+    if initiative_id is None:
+        _refuse(respond, Refusal("esc.gone", {}), lang)
+        return
+    done = committee.defer(
+        deps.engine,
+        deps.settings,
+        client,
+        workspace=workspace_of_request(context),
+        initiative_id=initiative_id,
+        user=body["user"]["id"],
+        where=_where(body),
+        now=deps.clock(),
+    )
+    if isinstance(done, Refusal):
+        _refuse(respond, done, lang)
+        return
+    deps.outbox_ready.set()
+    text = t("committee.deferred", lang, title=done.title, when=meeting_words(done.committee, lang))
+    respond(text=text, response_type="ephemeral", replace_original=False)
+
+
+def status_clicked(action: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+    """The initiative's `/okr status`, for the one who clicked alone (what anyone may ask), as the
+    digest's Details button answers; the agenda stays as Baton posted it."""
+    answer = digest.details(deps_of(context).engine, _number(action), lang_of(context))
+    respond(**answer, replace_original=False)
+
+
+def decision_submitted(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    deps = deps_of(context)
+    now = deps.clock()
+    workspace = workspace_of(deps.engine, deps.settings)  # the one load of this submission
+    try:
+        form = read_decision(view, today=workspace.today(now))
+    except InvalidForm as invalid:
+        ack(response_action="errors", errors=invalid.errors)
+        return
+    refusal = committee.record_decision(
+        deps.engine, deps.settings, client, workspace=workspace, form=form, user=body["user"]["id"], now=now
+    )
+    if refusal:
+        ack(
+            response_action="errors",
+            errors={ids.ESC_DECISION_BLOCK: t(refusal.key, form.lang, **refusal.values)},
+        )
+        return
+    ack()
+    deps.outbox_ready.set()
+
+
+def register(app: App) -> None:
+    app.action(_starting(ids.COMMITTEE_DECIDE))(ack=ack_now, lazy=[decide_clicked])
+    app.action(_starting(ids.COMMITTEE_DEFER))(ack=ack_now, lazy=[defer_clicked])
+    app.action(_starting(ids.COMMITTEE_STATUS))(ack=ack_now, lazy=[status_clicked])
+    app.view(ids.COMMITTEE_DECISION_MODAL)(decision_submitted)
+
+
+def _starting(prefix: str) -> re.Pattern[str]:
+    return re.compile("^" + re.escape(prefix) + r"\d+$")
+
+
+def _number(action: dict[str, Any]) -> int | None:
+    """The initiative id a button carries; None for a value Baton never made."""
+    value = str(action.get("value") or "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None
+
+
+def _where(body: dict[str, Any]) -> tuple[str, str] | None:
+    """The message the click says it was on: (channel, ts); looked up among the agendas Baton posted."""
+    container = body.get("container") or {}
+    if container.get("channel_id") and container.get("message_ts"):
+        return str(container["channel_id"]), str(container["message_ts"])
+    return None
+
+
+def _refuse(respond: Respond, refusal: Refusal, lang: str) -> None:
+    respond(text=t(refusal.key, lang, **refusal.values), response_type="ephemeral", replace_original=False)
