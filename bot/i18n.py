@@ -9,7 +9,7 @@ The texts live in `bot/messages/`, one catalog per surface; a key defined twice 
 
 from __future__ import annotations
 
-from bot.messages import committee, core, digest, escalations, failures, portfolio, sandbox
+from bot.messages import committee, core, digest, escalations, failures, portfolio, review, sandbox
 
 LANGUAGES = ("en", "fr")
 DEFAULT = "en"
@@ -32,6 +32,7 @@ MESSAGES = _merge(
     committee.MESSAGES,
     failures.MESSAGES,
     sandbox.MESSAGES,
+    review.MESSAGES,
 )
 
 

@@ -12,7 +12,7 @@ from bot.deps import Deps
 from bot.logs import get_logger
 from bot.people import reader_language
 from bot.workspace import workspace_of
-from handlers import actions, commands, committee, errors, escalations, events, views
+from handlers import actions, closeout, commands, committee, errors, escalations, events, views
 
 log = get_logger(__name__)
 
@@ -20,7 +20,7 @@ log = get_logger(__name__)
 def register_all(app: App, deps: Deps) -> None:
     app.use(once(deps))  # after Bolt's own middleware: only requests whose signature holds are counted
     app.use(with_deps(deps))
-    for module in (commands, actions, views, events, escalations, committee, errors):
+    for module in (commands, actions, views, events, escalations, closeout, committee, errors):
         module.register(app)
 
 

@@ -123,6 +123,13 @@ def import_roadmap(
                 line=row.line,
             )
             continue
+        if initiative.carried_from_id is not None:
+            # carried over from last quarter: what the roadmap leaves blank keeps the level reached then
+            desired = {
+                name: value
+                for name, value in desired.items()
+                if value is not None or name not in ("kpi_baseline", "kpi_target", "kpi_name", "kpi_unit")
+            }
         changed = [name for name, value in desired.items() if getattr(initiative, name) != value]
         for name in changed:
             setattr(initiative, name, desired[name])

@@ -12,17 +12,21 @@ from collections import defaultdict
 from datetime import datetime, time, timedelta, tzinfo
 from typing import Any
 
+from slack_sdk import WebClient
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from bot.config import Settings
-from bot.domain.cycles import previous_quarter, quarter_bounds, quarter_cycles
+from bot.domain.cycles import next_quarter, previous_quarter, quarter_bounds, quarter_cycles
 from bot.domain.escalation import per_cycle, plan_of
 from bot.domain.progress import score
 from bot.domain.ritual import RitualName, RitualResult
+from bot.permissions import is_admin, log_refusal
+from bot.portfolio import closeout
 from bot.rituals.committee import post_when_due
-from bot.views.review import ReviewItem, review_messages
+from bot.views.review import CloseoutForm, ReviewItem, closeout_modal, closeout_reply, review_messages
 from bot.workspace import workspace_of
+from storage.db import session_scope
 from storage.models import CheckIn, Decision, Initiative, Objective
 
 REVIEW = RitualName.REVIEW
@@ -48,8 +52,70 @@ def run_review(engine: Engine, *, now: datetime, settings: Settings) -> list[Rit
         due=due,
         missed=due + CATCH_UP,
         now=now,
-        build=lambda session: review_messages(quarter, quarter_review(session, quarter), workspace.language),
+        build=lambda session: review_messages(
+            quarter,
+            quarter_review(session, quarter),
+            workspace.language,
+            cycles=quarter_cycles(quarter),
+            closeout=True,  # posted once the quarter is over: the strategy office closes it out from here
+        ),
     )
+
+
+def closeout_form(
+    engine: Engine,
+    settings: Settings,
+    client: WebClient,
+    *,
+    quarter: str,
+    user: str,
+    now: datetime,
+    lang: str,
+) -> dict[str, Any]:
+    """The close-out modal of `quarter` with what is left to close out; Refused for anyone but an admin, or
+    before the quarter is over. The button only says which quarter: who may act is asked of Slack."""
+    if not is_admin(settings, client, user):
+        log_refusal("closeout", user, quarter=quarter)
+        raise closeout.Refused("closeout.error.admins")
+    workspace = workspace_of(engine, settings)
+    if not closeout.quarter_over(quarter, workspace.quarter(now)):
+        raise closeout.Refused("closeout.error.not_over")
+    with session_scope(engine) as session:
+        return closeout_modal(quarter, next_quarter(quarter), _still_open(session, quarter), lang)
+
+
+def submit_closeout(
+    engine: Engine, settings: Settings, client: WebClient, *, form: CloseoutForm, user: str, now: datetime
+) -> dict[str, Any]:
+    """Record one close-out, tell it in the review's thread (each leadership channel's), and return the
+    modal for the next one; Refused (nothing written) otherwise."""
+    if not is_admin(settings, client, user):
+        log_refusal("closeout", user, initiative_id=form.initiative_id)
+        raise closeout.Refused("closeout.error.admins")
+    workspace = workspace_of(engine, settings)
+    with session_scope(engine) as session:
+        recorded = closeout.close_out(
+            session,
+            quarter=form.quarter,
+            today_quarter=workspace.quarter(now),
+            initiative_id=form.initiative_id,
+            outcome=closeout.Outcome(form.outcome),
+            reason=form.reason,
+            actor=user,
+            now=now,
+        )
+        carried = next_quarter(form.quarter) if recorded.carried_to else None
+        reply = closeout_reply(
+            user, recorded.initiative.title, recorded.outcome, recorded.reason, carried, workspace.language
+        )
+        closeout.tell_review_threads(session, form.quarter, reply, now)
+        return closeout_modal(
+            form.quarter, next_quarter(form.quarter), _still_open(session, form.quarter), form.lang
+        )
+
+
+def _still_open(session: Session, quarter: str) -> list[ReviewItem]:
+    return [item for item in quarter_review(session, quarter) if item.closeout is None]
 
 
 def quarter_review(session: Session, quarter: str) -> list[ReviewItem]:
@@ -117,6 +183,7 @@ def review_export(session: Session, quarter: str) -> list[dict[str, Any]]:
                     "committee": d.committee,
                     "follow_up_owner": d.follow_up_owner,
                     "follow_up_due": d.follow_up_due.isoformat() if d.follow_up_due else None,
+                    "outcome": d.outcome,  # a close-out: achieved, carried_over or dropped
                 }
                 for d in item.decisions
             ],
