@@ -249,6 +249,7 @@ def prompt_modal(
         return update_modal(
             initiative,
             previous=latest_checkin(session, initiative.id or 0),
+            cycle=prompt.ref.cycle,
             origin={"cycle": prompt.ref.cycle, "dm": where},
             lang=lang,
         )

@@ -80,7 +80,7 @@ def load_digest(
         rows = [row for row in rows if row.department == department]
     wanted = {row.id for row in rows}
     before = _before(session, first, wanted)
-    points = _carried(_points(session, first, cycle, wanted), before)
+    points = _settled(session, _carried(_points(session, first, cycle, wanted), before))
     owners, people = _owners(session, wanted)
     were_asked = asked(session, people, {row.id: row.created_at for row in rows}, first)
 
@@ -194,13 +194,39 @@ def _points(session: Session, first: str, last: str, wanted: set[int]) -> dict[i
         col(CheckIn.comment),
         col(CheckIn.decision_needed),
         col(CheckIn.author),
+        col(CheckIn.submitted_at),
     ).join(newest, col(CheckIn.id) == newest.c.id)
     points: dict[int, dict[str, Point]] = defaultdict(dict)
     for r in session.connection().execute(query):
         if r.initiative_id in wanted:
             points[r.initiative_id][r.cycle] = Point(
-                r.cycle, Status(r.status), r.kpi_value, r.comment, r.decision_needed, r.author
+                r.cycle, Status(r.status), r.kpi_value, r.comment, r.decision_needed, r.author, r.submitted_at
             )
+    return points
+
+
+def _settled(session: Session, points: dict[int, dict[str, Point]]) -> dict[int, dict[str, Point]]:
+    """A decision needed that a decision recorded since has answered is no longer needed: the digest
+    shows it among the decisions taken, never as still open."""
+    asked_for = [i for i, by_cycle in points.items() if any(p.decision_needed for p in by_cycle.values())]
+    if not asked_for:
+        return points
+    rows = session.connection().execute(
+        select(col(Decision.initiative_id), func.max(Decision.decided_at))
+        .where(col(Decision.initiative_id).in_(asked_for))
+        .group_by(col(Decision.initiative_id))
+    )
+    decided = {initiative_id: at for initiative_id, at in rows}
+    for initiative_id, by_cycle in points.items():
+        last = decided.get(initiative_id)
+        for cycle, point in by_cycle.items():
+            if (
+                point.decision_needed
+                and last is not None
+                and point.submitted_at
+                and last > point.submitted_at
+            ):
+                by_cycle[cycle] = replace(point, decision_needed=None)
     return points
 
 

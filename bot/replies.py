@@ -27,6 +27,7 @@ from bot.portfolio import (
     archive,
     departments,
     find_initiatives,
+    history,
     holders,
     latest_checkin,
     listed_initiatives,
@@ -38,7 +39,6 @@ from bot.portfolio import (
     roles_with_members,
     set_role_members,
 )
-from bot.portfolio.closeout import history_with_earlier
 from bot.views.blocks import escape
 from bot.views.checkin import notice_modal, update_modal
 from bot.views.escalation import decisions_message
@@ -95,7 +95,8 @@ def update(asker: Asker, query: str) -> Reply:
             if not can_update(session, asker.settings, asker.client, asker.user, initiative.id or 0):
                 return _refused(session, initiative, "refused.update", asker.lang)
             previous = latest_checkin(session, initiative.id or 0)
-            return Modal(update_modal(initiative, previous=previous, lang=asker.lang))
+            cycle = asker.workspace.cycle(asker.now)
+            return Modal(update_modal(initiative, previous=previous, cycle=cycle, lang=asker.lang))
         choices = matches or active_initiatives(session)
         if not choices:
             return {"text": t("help.none", asker.lang)}
@@ -108,7 +109,14 @@ def update(asker: Asker, query: str) -> Reply:
 
 
 def update_from_home(
-    engine: Engine, settings: Settings, client: WebClient, *, user: str, initiative_id: int, lang: str
+    engine: Engine,
+    settings: Settings,
+    client: WebClient,
+    *,
+    user: str,
+    initiative_id: int,
+    cycle: str,
+    lang: str,
 ) -> dict[str, Any] | None:
     """The App Home's Update button: the update modal, or a modal saying who may; None if it is gone."""
     with session_scope(engine) as session:
@@ -116,7 +124,8 @@ def update_from_home(
         if initiative is None:
             return None
         if can_update(session, settings, client, user, initiative_id):
-            return update_modal(initiative, previous=latest_checkin(session, initiative_id), lang=lang)
+            previous = latest_checkin(session, initiative_id)
+            return update_modal(initiative, previous=previous, cycle=cycle, lang=lang)
         return notice_modal(refusal(session, initiative, "refused.update", lang), lang)
 
 
@@ -187,7 +196,7 @@ def status(asker: Asker, initiative_id: int) -> Reply:
         return status_message(
             initiative,
             raci,
-            history_with_earlier(session, initiative_id),  # a carried-over one reads on into its last quarter
+            history(session, initiative_id),
             open_escalations(session, initiative_id),
             asker.lang,
             deactivated_people(session, people),

@@ -104,6 +104,7 @@ def home_update_clicked(
         client,
         user=body["user"]["id"],
         initiative_id=initiative_id,
+        cycle=workspace_of_request(context).cycle(deps.clock()),
         lang=lang_of(context),
     )
     if view is not None:

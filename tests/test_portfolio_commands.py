@@ -291,11 +291,15 @@ def test_the_update_modal_carries_every_field_and_last_weeks_answer_is_one_click
     assert (first.status, first.kpi_value, first.comment, first.confidence, first.progress) == (
         "at_risk",
         3.0,
-        "Two entities live",
+        None,  # last week's highlights are not this week's
         3,
         40,
     )
-    assert (first.next_steps, first.decision_needed, first.blockers) == ("Wave 2", "Delay wave 3?", None)
+    assert (first.next_steps, first.decision_needed, first.blockers) == (
+        "Wave 2",
+        None,
+        None,
+    )  # nor its question
     assert (second.confidence, second.blockers) == (2, hostile)  # history kept; the latest is current
     shown = json.dumps(confirmations[1], ensure_ascii=False)
     assert "<!channel>" not in shown and "<https://evil" not in shown and "&lt;!channel&gt;" in shown

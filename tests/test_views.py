@@ -314,7 +314,39 @@ def test_read_update_wants_the_decision_when_options_are_given() -> None:
     assert set(caught.value.errors) == {ids.DECISION_BLOCK}
 
 
-def test_modal_defaults_to_the_previous_answer_so_an_unchanged_week_is_one_click() -> None:
+def test_next_week_the_modal_carries_what_lasts_but_not_last_weeks_words_nor_its_question() -> None:
+    """Last week's status, KPI, confidence, progress, next steps and blockers carry over (one click); its
+    highlights and its decision question do not (decided stays decided; the same words are typed again)."""
+    previous = checkin(
+        cycle="2026-W47",
+        comment="Two entities left",
+        kpi_value=62.5,
+        confidence=3,
+        progress=70,
+        next_steps="Go live",
+        blockers="Data migration",
+        decision_needed="Delay?",
+        decision_options="A\nB",
+    )
+    view = update_modal(initiative(kpi_unit="%"), previous=previous, cycle="2026-W48")
+    initial = {
+        block: element.get("initial_value") or element.get("initial_option", {}).get("value")
+        for block, element in ((b, i["element"]) for b, i in input_blocks(view).items())
+    }
+    assert initial == {
+        ids.STATUS_BLOCK: "at_risk",
+        ids.KPI_BLOCK: "62.5",
+        ids.CONFIDENCE_BLOCK: "3",
+        ids.PROGRESS_BLOCK: "70",
+        ids.COMMENT_BLOCK: None,
+        ids.NEXT_STEPS_BLOCK: "Go live",
+        ids.BLOCKERS_BLOCK: "Data migration",
+        ids.DECISION_BLOCK: None,
+        ids.DECISION_OPTIONS_BLOCK: None,
+    }
+
+
+def test_editing_this_weeks_answer_shows_all_of_it_so_an_unchanged_edit_is_one_click() -> None:
     previous = checkin(
         comment="Two entities left",
         kpi_value=62.5,
@@ -325,7 +357,7 @@ def test_modal_defaults_to_the_previous_answer_so_an_unchanged_week_is_one_click
         decision_needed="Delay?",
         decision_options="A\nB",
     )
-    view = update_modal(initiative(kpi_unit="%"), previous=previous)
+    view = update_modal(initiative(kpi_unit="%"), previous=previous, cycle="2026-W48")
     inputs = input_blocks(view)
     initial = {
         block: element.get("initial_value") or element.get("initial_option", {}).get("value")

@@ -34,6 +34,7 @@ class Point:
     comment: str | None = None
     decision_needed: str | None = None
     author: str = ""
+    submitted_at: datetime | None = None
     carried: bool = False  # a one-click answer gave no KPI: `kpi_value` is the last one known, carried on
 
 

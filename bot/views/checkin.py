@@ -36,6 +36,7 @@ MAX_TITLE = 150
 MAX_QUOTED_SECTION = 1800
 
 # The free-text fields after the highlights: (Details field, block, action, label key, placeholder key)
+THIS_WEEK_ONLY = ("decision_needed", "decision_options")  # besides the comment: not carried to next week
 TEXT_FIELDS = (
     ("next_steps", ids.NEXT_STEPS_BLOCK, ids.NEXT_STEPS_ACTION, "modal.next_steps", "modal.next_steps_hint"),
     ("blockers", ids.BLOCKERS_BLOCK, ids.BLOCKERS_ACTION, "modal.blockers", "modal.blockers_hint"),
@@ -90,13 +91,17 @@ def update_modal(
     *,
     unmatched: str | None = None,
     previous: CheckIn | None = None,
+    cycle: str | None = None,
     origin: dict[str, Any] | None = None,
     lang: str = DEFAULT,
 ) -> dict[str, Any]:
     """The update modal for one initiative, or with a picker of `choices` when none was singled out.
 
     `unmatched` is what the person typed when it matched nothing, so the modal can say so; `previous`
-    (the initiative's latest check-in) fills every field, so an unchanged week is one click; `origin`
+    (the initiative's latest check-in) fills the fields that carry from week to week (status, KPI,
+    confidence, progress, next steps, blockers), so an unchanged week is one click — and, when it is this
+    `cycle`'s own answer being edited, the rest too. Last week's highlights and decision question are not
+    this week's: left empty, a same comment is one typed again, and a question decided stays decided. `origin`
     (e.g. the check-in DM to refresh) rides along in `private_metadata` to the submission, with the
     language so that errors speak it too.
     """
@@ -181,17 +186,19 @@ def update_modal(
             },
         )
     )
+    editing = previous is not None and cycle is not None and previous.cycle == cycle
     blocks.append(
         _text_input(
             ids.COMMENT_BLOCK,
             ids.COMMENT_ACTION,
             t("modal.comment", lang),
             t("modal.comment_placeholder", lang),
-            previous.comment if previous else None,
+            previous.comment if previous and editing else None,
         )
     )
     for name, block_id, action_id, label, placeholder in TEXT_FIELDS:
-        initial = getattr(previous, name) if previous else None
+        weekly = name in THIS_WEEK_ONLY and not editing
+        initial = getattr(previous, name) if previous and not weekly else None
         blocks.append(_text_input(block_id, action_id, t(label, lang), t(placeholder, lang), initial))
     metadata = {**(origin or {}), "lang": lang, **({"initiative_id": initiative.id} if initiative else {})}
     return {
