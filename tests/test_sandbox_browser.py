@@ -146,11 +146,37 @@ def test_update_through_the_message_box(page: Page, sandbox_url: str, screenshot
     expect(confirmation.locator("b", has_text="certified")).to_be_visible()  # mrkdwn, as Slack shows it
 
 
+def test_role_set_with_a_person_picked_from_the_at_menu(page: Page, sandbox_url: str) -> None:
+    """Typing `@` in the message box offers the workspace's people; the one picked reaches Baton as a mention
+    (should_escape), so `/okr role set CFO @Priya Shah` works. Typed plainly, the same name is text, and
+    Baton says it is not a person, as on Slack."""
+    open_as(page, sandbox_url, CAMILLE.id, GENERAL)
+    box, menu = page.locator("#composer input"), page.locator("#composer .mention-menu")
+    box.press_sequentially("/okr role set CFO @Priya Shah")  # without the menu: Enter sends text
+    box.press("Enter")
+    expect(page.locator(".msg.ephemeral", has_text="is not a Slack person")).to_have_count(1)
+    box.press_sequentially("/okr role set CFO @pri")
+    expect(menu).to_be_visible()
+    expect(menu.locator("li")).to_have_count(1)
+    menu.locator("li", has_text="Priya Shah").click()
+    expect(box).to_have_value("/okr role set CFO @Priya Shah ")
+    expect(menu).to_be_hidden()
+    box.press("Enter")
+    held = page.locator(".msg.ephemeral", has_text="is now held by")
+    expect(held).to_contain_text("CFO is now held by @Priya Shah")
+
+
 def test_monday_checkin_answered_in_the_dm(page: Page, sandbox_url: str, screenshots: Path) -> None:
     """Jump to Monday 09:00 in Paris: the check-in DM arrives; On track rewrites it in place."""
     open_as(page, sandbox_url, CAMILLE.id)
     page.click("[data-jump=monday-paris]")
     expect(page.locator("#part-notice")).to_contain_text("It is now Monday 23 Nov 2026, 09:00 in Paris")
+    # each owner's prompt: Paris's sent now, London's and New York's waiting for their 09:00
+    notice = page.locator("#part-notice")
+    expect(notice.locator(f"[data-owner={CAMILLE.id}]")).to_have_text(
+        "Camille Laurent: sent, Mon 23 Nov 09:00 (Europe/Paris)"
+    )
+    expect(notice.locator(f"[data-owner={PRIYA.id}]")).to_contain_text("waiting for their check-in hour")
     settled(page)
     prompt = page.locator(".msg", has=page.locator("button[data-action='prompt_answer:on_track']")).last
     expect(prompt).to_contain_text("Weekly check-in")

@@ -87,8 +87,33 @@ MENTION = re.compile(r"<[@#][UWCG][A-Z0-9]+(?:\|[^<>]*)?>")
 def escaped_as_slack(text: str) -> str:
     """A slash command's `text` as Slack sends it: `&`, `<`, `>` escaped, mentions left as Slack made them."""
     parts, mentions = MENTION.split(text), MENTION.findall(text)
-    escaped = [part.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") for part in parts]
-    return "".join(piece for pair in zip(escaped, [*mentions, ""], strict=True) for piece in pair)
+    texts = [escaped(part) for part in parts]
+    return "".join(piece for pair in zip(texts, [*mentions, ""], strict=True) for piece in pair)
+
+
+def escaped(typed: str) -> str:
+    return typed.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def picked_label(user: Mapping[str, Any]) -> str:
+    """What the composer shows for a person picked from its @ menu: `@Priya Shah`."""
+    profile = user.get("profile") or {}
+    return "@" + str(profile.get("display_name") or profile.get("real_name") or user["name"])
+
+
+def command_text(typed: str, picked: Sequence[Mapping[str, Any]]) -> str:
+    """A command's `text` as Slack sends it with should_escape: what was typed with `&`, `<`, `>` escaped
+    (a typed `<@U…>` too: only the menu makes mentions), and each person picked from the @ menu, where
+    their label still stands (in the order picked), as `<@U…|username>`. A plain `@Priya Shah` typed
+    without the menu stays text, as on Slack."""
+    out, rest = [], typed
+    for user in picked:
+        before, found, after = rest.partition(picked_label(user))
+        if not found:
+            continue  # edited away after it was picked: what remains is text
+        out += [escaped(before), f"<@{user['id']}|{user['name']}>"]
+        rest = after
+    return "".join(out) + escaped(rest)
 
 
 def slash_command(
@@ -99,7 +124,10 @@ def slash_command(
     response_url: str,
     trigger_id: str,
     command: str = "/okr",
+    picked: Sequence[Mapping[str, Any]] | None = None,
 ) -> str:
+    """`text` is Slack's markup (mentions kept, the rest escaped), or, with `picked`, what the page's
+    composer holds and the people picked from its @ menu (`command_text`)."""
     return urlencode(
         {
             "token": "sandbox-verification-token",
@@ -110,7 +138,7 @@ def slash_command(
             "user_id": user["id"],
             "user_name": user["name"],
             "command": command,
-            "text": escaped_as_slack(text),
+            "text": escaped_as_slack(text) if picked is None else command_text(text, picked),
             "api_app_id": APP_ID,
             "is_enterprise_install": "false",
             "response_url": response_url,

@@ -73,16 +73,19 @@ class Sandbox:
     notices: list[Notice] = field(default_factory=list)
 
     # -- typing --------------------------------------------------------------------------------------
-    def send(self, user: str, channel: str, text: str, thread_ts: str | None = None) -> None:
+    def send(
+        self, user: str, channel: str, text: str, thread_ts: str | None = None, picked: Sequence[str] = ()
+    ) -> None:
+        """What a person typed in the composer; `picked`: the people they chose from its @ menu, in order."""
         text = text.strip()
         if not text:
             return
         if text.startswith("/"):
-            self.slash(user, channel, text)
+            self.slash(user, channel, text, picked)
         else:
             self.workspace.post_as(user, channel, text, thread_ts)
 
-    def slash(self, user: str, channel: str, text: str) -> None:
+    def slash(self, user: str, channel: str, text: str, picked: Sequence[str] = ()) -> None:
         command, _, rest = text.partition(" ")
         if command != "/okr":
             self.workspace.ephemeral(
@@ -96,6 +99,7 @@ class Sandbox:
             channel=ws.conversation(channel),
             response_url=ws.response_url_for(Target(user, channel)),
             trigger_id=ws.trigger(user),
+            picked=[ws.users[person] for person in picked if person in ws.users],
         )
         status, answer = self._post(body)
         if status != 200:

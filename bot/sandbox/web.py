@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from bot.i18n import language, t
 from bot.sandbox.clock import JUMPS, describe
 from bot.sandbox.directory import PEOPLE
+from bot.sandbox.payloads import picked_label
 from bot.sandbox.render import Context, blocks_html, esc, modal_html, mrkdwn
 from bot.sandbox.webapi import BOT_USER_ID, _Handler, _is_reply
 from bot.sandbox.workspace import Workspace
@@ -142,7 +143,7 @@ def perform(sandbox: Sandbox, view: View, action: str, form: dict[str, list[str]
     if action == "send":
         if not view.can_type:
             return {"error": READ_ONLY_NOTE}
-        sandbox.send(user, view.here, first("text"), first("_thread") or None)
+        sandbox.send(user, view.here, first("text"), first("_thread") or None, form.get("_mention", []))
     elif action == "action":
         problem = sandbox.act(user, form)
         return {"error": problem} if problem else {}
@@ -213,8 +214,9 @@ def page(view: View) -> str:
             f"Message #{view.sandbox.workspace.conversation(view.here).get('name', '')}, or type /okr update"
         )
         composer = (
-            '<form id="composer" class="composer" autocomplete="off">'
+            f'<form id="composer" class="composer" autocomplete="off" data-people="{esc(people_json(view))}">'
             f'<input name="text" placeholder="{esc(hint)}" aria-label="Message">'
+            '<ul class="mention-menu" role="listbox" hidden></ul>'
             '<button type="submit" class="bk-button bk-primary">Send</button></form>'
         )
     elif view.here != "home":
@@ -245,6 +247,18 @@ def page(view: View) -> str:
 </menu></form></dialog>
 <script src="/static/sandbox.js"></script>
 </body></html>"""
+
+
+def people_json(view: View) -> str:
+    """The workspace's people, for the composer's @ menu: what it shows, and what picking one inserts."""
+    users = view.sandbox.workspace.users
+    return json.dumps(
+        [
+            {"id": p.id, "label": picked_label(users[p.id]), "title": p.title, "handle": users[p.id]["name"]}
+            for p in PEOPLE
+        ],
+        ensure_ascii=False,
+    )
 
 
 def parts(view: View) -> dict[str, str]:

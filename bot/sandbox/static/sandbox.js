@@ -132,9 +132,13 @@ document.addEventListener("submit", async (event) => {
   const form = event.target;
   event.preventDefault();
   if (form.id === "composer") {
+    if (mentions.choose()) return; // Enter picks the highlighted person, as in Slack's menu
     const text = form.elements.text.value;
+    const body = new URLSearchParams({ as: page.as, in: page.in, text, _thread: "" });
+    for (const id of mentions.picked) body.append("_mention", id);
     form.elements.text.value = "";
-    await post("send", { text, _thread: "" });
+    mentions.reset();
+    await fetch("/sandbox/send", { method: "POST", body });
     return;
   }
   if (!form.classList.contains("modal")) return;
@@ -150,6 +154,85 @@ document.addEventListener("submit", async (event) => {
   }
   if (answer.error) form.querySelector(".modal-error").textContent = answer.error;
 });
+
+// -- the composer's @ menu: typing `@` offers the workspace's people; picking one puts their name in the
+// box and remembers who it is, so the server sends a mention (<@U…|name>) where that name still stands.
+// A name typed without the menu stays text, as in Slack.
+const mentions = (() => {
+  const form = document.getElementById("composer");
+  const people = form ? JSON.parse(form.dataset.people || "[]") : [];
+  const menu = form?.querySelector(".mention-menu");
+  const input = form?.elements.text;
+  const state = { picked: [], shown: [], active: 0, start: -1 };
+
+  function query() { // the `@word` just before the caret, if any
+    const before = input.value.slice(0, input.selectionStart);
+    const match = /(^|\s)@([^\s@]*)$/.exec(before);
+    return match ? { start: before.length - match[2].length - 1, text: match[2].toLowerCase() } : null;
+  }
+  function close() { menu.hidden = true; state.shown = []; }
+  function render() {
+    menu.replaceChildren(...state.shown.map((person, i) => {
+      const item = document.createElement("li");
+      item.setAttribute("role", "option");
+      item.dataset.user = person.id;
+      item.className = i === state.active ? "active" : "";
+      item.textContent = `${person.label.slice(1)} — ${person.title}`;
+      return item;
+    }));
+    menu.hidden = state.shown.length === 0;
+  }
+  function update() {
+    const found = query();
+    if (!found) return close();
+    const words = (person) => [person.handle, ...person.label.slice(1).toLowerCase().split(/\s+/)];
+    state.shown = people.filter((person) => words(person).some((word) => word.startsWith(found.text)));
+    state.active = 0;
+    state.start = found.start;
+    render();
+  }
+  function pick(person) {
+    const end = input.selectionStart;
+    const label = person.label + " ";
+    input.value = input.value.slice(0, state.start) + label + input.value.slice(end);
+    input.setSelectionRange(state.start + label.length, state.start + label.length);
+    state.picked.push(person.id);
+    close();
+    input.focus();
+  }
+  if (form) {
+    input.addEventListener("input", update);
+    input.addEventListener("keydown", (event) => {
+      if (menu.hidden) return;
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        const step = event.key === "ArrowDown" ? 1 : state.shown.length - 1;
+        state.active = (state.active + step) % state.shown.length;
+        render();
+      } else if (event.key === "Tab") {
+        event.preventDefault();
+        pick(state.shown[state.active]);
+      } else if (event.key === "Escape") {
+        close();
+      }
+    });
+    menu.addEventListener("mousedown", (event) => { // before the input loses its focus
+      const item = event.target.closest("[data-user]");
+      if (!item) return;
+      event.preventDefault();
+      pick(people.find((person) => person.id === item.dataset.user));
+    });
+  }
+  return {
+    picked: state.picked,
+    choose() {
+      if (!menu || menu.hidden || !state.shown.length) return false;
+      pick(state.shown[state.active]);
+      return true;
+    },
+    reset() { state.picked.length = 0; close(); },
+  };
+})();
 
 // The Home tab: Slack tells the app each time a person opens it.
 if (page.in === "home") post("home", {});
