@@ -22,7 +22,6 @@ import json
 import threading
 import time
 from collections.abc import Callable, Mapping
-from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime, timedelta
 from hashlib import sha256
 from typing import Any
@@ -40,7 +39,7 @@ log = get_logger(__name__)
 # 5 minutes after the first delivery; an hour leaves room for clocks that disagree.
 REPLAY_MEMORY = timedelta(hours=1)
 PRUNE_EVERY = timedelta(minutes=5)
-WAIT_MS = 500  # the longest the ack waits for a lock on the key (SQLite's write lock, a twin's row)
+WAIT_MS = 500  # PostgreSQL: the longest the ack waits for a twin request's uncommitted key
 SKIP_AFTER_FAILURE_SECONDS = 5.0
 # Payloads that only read: an options load answers the same options again, a URL check its challenge.
 NO_EFFECT = frozenset({"url_verification", "block_suggestion"})
@@ -73,13 +72,13 @@ class Replays:
         self._lock = threading.Lock()
         dialect = engine.dialect
         self._postgres = dialect.name == "postgresql"
-        # the value as SQLAlchemy would send it (SQLite: its own text format), for the driver's INSERT
+        # The statement as the driver takes it, and the value as SQLAlchemy would send it (SQLite: its own
+        # text format): this runs before every ack, and building a Core INSERT cost ten times the INSERT.
+        self._insert = INSERT.replace("?", "%s") if self._postgres else INSERT
         column_type = SeenRequest.__table__.c.seen_at.type  # type: ignore[attr-defined]
         self._bind = column_type.dialect_impl(dialect).bind_processor(dialect)
+        # the driver's own, too: storage/db.py's SQLite writer lock raises sqlite3's "database is locked"
         self._errors: tuple[type[Exception], ...] = (SQLAlchemyError, dialect.loaded_dbapi.Error)
-        # SQLite has one writer at a time, and a connection that finds the lock taken sleeps (1, 2, 5 ms...)
-        # before it tries again: the acks of one process queue here instead, and hand over at once.
-        self._one_writer: AbstractContextManager[Any] = nullcontext() if self._postgres else threading.Lock()
 
     def first_time(self, key: str) -> bool:
         """True unless `key` was seen before; True as well when that cannot be known (see the module)."""
@@ -87,36 +86,18 @@ class Replays:
             return True
         seen_at = self._bind(self.clock()) if self._bind else self.clock()
         try:
-            connection = self.engine.raw_connection()
-            try:
-                with self._one_writer:
-                    claimed = self._claim(connection.cursor(), key, seen_at)
-                    connection.commit()
-            finally:
-                connection.close()  # back to the pool, rolled back if it was not committed
+            # On SQLite the engine bounds the wait for the write lock (storage/db.py); on PostgreSQL the
+            # wait for a twin's row is bounded here, for this transaction only.
+            with self.engine.connect() as connection:
+                if self._postgres:
+                    connection.exec_driver_sql(f"SELECT set_config('lock_timeout', '{WAIT_MS}ms', true)")
+                claimed = connection.exec_driver_sql(self._insert, (key, seen_at)).first() is not None
+                connection.commit()
         except self._errors as error:
             self._skip_until = time.monotonic() + SKIP_AFTER_FAILURE_SECONDS
             log.warning("request.unchecked", reason=type(error).__name__)
             return True
         return claimed
-
-    def _claim(self, cursor: Any, key: str, seen_at: Any) -> bool:
-        """One INSERT, through the driver: this runs before every ack, and SQLAlchemy's statement
-        machinery cost ten times the INSERT itself (bench/ack_latency.py)."""
-        if self._postgres:  # for this transaction only (SET LOCAL)
-            cursor.execute(
-                "SELECT set_config('lock_timeout', %s, true), set_config('statement_timeout', %s, true)",
-                (f"{WAIT_MS}ms", f"{2 * WAIT_MS}ms"),
-            )
-            cursor.execute(INSERT.replace("?", "%s"), (key, seen_at))
-            return cursor.fetchone() is not None
-        # SQLite's busy timeout belongs to the connection, which goes back to the pool: restored after.
-        previous = cursor.execute("PRAGMA busy_timeout").fetchone()[0]
-        cursor.execute(f"PRAGMA busy_timeout = {WAIT_MS}")
-        try:
-            return cursor.execute(INSERT, (key, seen_at)).fetchone() is not None
-        finally:
-            cursor.execute(f"PRAGMA busy_timeout = {int(previous)}")
 
     def prune(self) -> None:
         """Forget keys older than REPLAY_MEMORY, at most once per PRUNE_EVERY in this process."""
