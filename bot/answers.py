@@ -26,11 +26,13 @@ from sqlmodel import Session, col, select
 
 from bot.audit import audit
 from bot.config import Settings
-from bot.delivery.outbox import enqueue_post, enqueue_update
-from bot.i18n import DEFAULT
+from bot.delivery.claims import Due, insert_claims
+from bot.delivery.outbox import Post, enqueue_post, enqueue_posts, enqueue_update
+from bot.domain.cycles import in_quarter
+from bot.i18n import DEFAULT, t
 from bot.people import language_for
 from bot.permissions import can_update, log_refusal
-from bot.portfolio import answers_in_cycle, latest_checkin, record_checkin
+from bot.portfolio import answers_in_cycle, latest_checkin, quarters_of, record_checkin, responsible_people
 from bot.views import ids
 from bot.views.checkin import UpdateForm, checkin_confirmation, update_modal
 from bot.views.prompt import (
@@ -54,6 +56,7 @@ from storage.models import (
     Initiative,
     Ritual,
     RitualRun,
+    RunState,
     Snooze,
     Status,
 )
@@ -422,9 +425,12 @@ def go_away(
     ends_on: date,
     delegate: str | None,
     now: datetime,
+    cycle: str | None = None,
     lang: str = DEFAULT,
 ) -> Away:
     """Out of office from `starts_on` to `ends_on` (both included); prompts go to `delegate` meanwhile.
+    The delegate is told at once, and gets this `cycle`'s prompt if the owner had already been sent it
+    and has not answered everything (the check-in ritual sends them the later ones).
     InvalidAway says what is wrong, and with which field."""
     if ends_on < starts_on:
         raise InvalidAway("until", "away.error_past")
@@ -451,4 +457,50 @@ def go_away(
             message=away_confirmation(away, lang),
             now=now,
         )
+        if delegate is not None:
+            _hand_over(session, away, delegate, cycle, now)
     return away
+
+
+def _hand_over(session: Session, away: Away, delegate: str, cycle: str | None, now: datetime) -> None:
+    """Tell the delegate, and give them this cycle's prompt when the owner's went out already: claimed as
+    `owner@delegate`, so that their clicks are recognised as a prompt Baton sent them."""
+    lang = language_for(session, delegate)
+    notice = {"text": t("away.delegate_told", lang, owner=away.user_id, until=away.ends_on.isoformat())}
+    enqueue_post(session, kind=DeliveryKind.CONFIRMATION, channel=delegate, message=notice, now=now)
+    if cycle is None or not _prompted_in_person(session, away.user_id, cycle):
+        return
+    quarters = quarters_of(session)
+    theirs = responsible_people(session).get(away.user_id, [])
+    answers = answers_in_cycle(session, cycle)
+    items = [
+        PromptItem(i, answers.get(i.id or 0)) for i in theirs if in_quarter(cycle, quarters[i.objective_id])
+    ]
+    if not items or all(item.answer for item in items):
+        return
+    target = f"{away.user_id}@{delegate}"
+    claimed = insert_claims(
+        session, ritual=Ritual.PROMPT, items=[Due(cycle, target, now, RunState.QUEUED)], now=now
+    )
+    run_id = claimed.get((cycle, target))
+    if run_id is not None:
+        message = prompt_message(cycle=cycle, owner=away.user_id, recipient=delegate, items=items, lang=lang)
+        enqueue_posts(session, kind=DeliveryKind.PROMPT, posts=[Post(delegate, message, run_id)], now=now)
+
+
+def _prompted_in_person(session: Session, user: str, cycle: str) -> bool:
+    """Whether `user`'s own prompt of `cycle` went out to them (not already to a delegate)."""
+    return (
+        session.exec(
+            select(Delivery.id)
+            .join(RitualRun, col(Delivery.ritual_run_id) == RitualRun.id)
+            .where(
+                RitualRun.ritual == Ritual.PROMPT,
+                RitualRun.cycle == cycle,
+                RitualRun.target == user,
+                col(RitualRun.state).in_((RunState.QUEUED, RunState.SENT)),
+                Delivery.channel == user,
+            )
+        ).first()
+        is not None
+    )

@@ -202,14 +202,16 @@ def submit_away(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: B
         ack(response_action="errors", errors={ids.AWAY_UNTIL_BLOCK: t("away.error_date", lang)})
         return
     now = deps.clock()
+    workspace = workspace_of(deps.engine, deps.settings)  # the one load of this request
     try:
         go_away(
             deps.engine,
             user=body["user"]["id"],
-            starts_on=workspace_of(deps.engine, deps.settings).today(now),  # the one load of this request
+            starts_on=workspace.today(now),
             ends_on=date.fromisoformat(until),
             delegate=delegate,
             now=now,
+            cycle=workspace.cycle(now),
             lang=lang,
         )
     except InvalidAway as problem:

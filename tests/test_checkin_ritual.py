@@ -18,6 +18,7 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine, delete
 from sqlmodel import col, select
 
+from bot.answers import go_away
 from bot.config import Settings
 from bot.delivery.sender import Sender, SenderConfig
 from bot.domain.cycles import quarter_key
@@ -748,6 +749,31 @@ def test_an_owner_who_goes_away_after_the_prompt_gets_neither_reminder_nor_snooz
     assert PARIS not in {d.channel for d in prompted.deliveries("reminder")}
     runs = prompted.runs("reminder") + prompted.runs("snooze")
     assert [run.state for run in runs if run.target.startswith(PARIS)] == ["skipped", "skipped"]
+
+
+def test_going_away_mid_week_hands_this_weeks_prompt_and_its_reminder_to_the_delegate(
+    prompted: World,
+) -> None:
+    delegate = "U0DELEG01"
+    prompted.slack.add_user(delegate, name="Delegate", tz="Europe/Paris")
+    left = DUE[PARIS] + 2 * HOUR
+    go_away(
+        prompted.engine,
+        user=PARIS,
+        starts_on=date(2026, 11, 23),
+        ends_on=date(2026, 12, 18),
+        delegate=delegate,
+        now=left,
+        cycle=CYCLE,
+    )
+    handed = [d for d in prompted.deliveries("prompt") if d.channel == delegate]
+    assert len(handed) == 1 and prompted.listed(handed[0]) == OWNED[PARIS]
+    assert handed[0].payload["text"] == "Check-in 2026-W48: Déploiement ERP phase 2"  # the one to answer
+    assert prompted.run_of(f"{PARIS}@{delegate}").due_at == left
+    assert PARIS not in prompted.remind(DUE[PARIS] + DAY).queued  # a day after the handover, not before
+    assert prompted.remind(left + DAY).queued == (PARIS,)
+    [reminder] = prompted.deliveries("reminder")
+    assert reminder.channel == delegate and prompted.listed(reminder) == {ERP}
 
 
 def test_an_absence_that_starts_after_the_reminder_day_does_not_stop_the_reminder(prompted: World) -> None:

@@ -504,16 +504,20 @@ def test_out_of_office_with_a_delegate_who_then_gets_the_prompt(
     view = open_away_modal(baton, fake_slack, dm)
     assert view["callback_id"] == ids.AWAY_MODAL
     until = next(b for b in view["blocks"] if b["block_id"] == ids.AWAY_UNTIL_BLOCK)
-    assert until["element"]["initial_date"] == "2026-11-23"
+    assert until["element"]["initial_date"] == "2026-11-30"  # a week from today: away is not today
 
     response = post_signed(
         baton.url, view_submission_body(view, user=OWNER, values=away_values("2026-12-04", DELEGATE))
     )
     assert response.status_code == 200 and response.content == b""
     confirmation = wait_for(
-        lambda: [c for c in fake_slack.calls_to("chat.postMessage") if "palm_tree" in c["text"]]
+        lambda: [
+            c
+            for c in fake_slack.calls_to("chat.postMessage")
+            if "palm_tree" in c["text"] and c["channel"] == OWNER
+        ]
     )
-    assert confirmation[0]["channel"] == OWNER and f"<@{DELEGATE}>" in confirmation[0]["text"]
+    assert f"<@{DELEGATE}>" in confirmation[0]["text"]
     assert "2026-12-04" in confirmation[0]["text"]
     session.expire_all()
     [away] = session.exec(select(Away)).all()
@@ -524,20 +528,33 @@ def test_out_of_office_with_a_delegate_who_then_gets_the_prompt(
         DELEGATE,
     )
 
+    # The delegate is told at once, and gets this week's prompt, which the owner had not answered.
+    def to_delegate(starts: str) -> list[dict]:
+        return [p for p in fake_slack.posts() if p["channel"] == "D0DELEGAT" and p["text"].startswith(starts)]
+
+    [told] = wait_for(lambda: to_delegate(":palm_tree:"))
+    assert f"<@{OWNER}>" in told["text"] and "2026-12-04" in told["text"]
+    [this_week] = wait_for(lambda: to_delegate("Check-in 2026-W48"))
+    assert f"answering for <@{OWNER}>" in json.dumps(this_week["blocks"])
+    erp = initiative(session, ERP)
+    click(baton, fake_slack, this_week, ANSWER["at_risk"], erp.id, user=DELEGATE)
+    [checkin] = wait_for(lambda: checkins(session))
+    assert (checkin.author, checkin.cycle, checkin.initiative_id) == (DELEGATE, "2026-W48", erp.id)
+
     # Next Monday the delegate is prompted for the owner's initiatives, and answers for them.
     clock.now = datetime(2026, 11, 30, 9, 30, tzinfo=UTC)
-    prompt = checkin_dm(baton, fake_slack, clock, "D0DELEGAT")
+    client = WebClient(token=fake_slack.token, base_url=fake_slack.api_url)
+    assert run_checkin(baton.deps.engine, client, now=clock(), settings=baton.deps.settings).queued
+    [prompt] = wait_for(lambda: to_delegate("Check-in 2026-W49"))
     assert f"answering for <@{OWNER}>" in json.dumps(prompt["blocks"])
     posts = fake_slack.posts()
     to_owner = [p["ts"] for p in posts if p["channel"] == OWNER_DM and p["text"].startswith("Check")]
     assert to_owner == [dm["ts"]]  # the owner is not prompted for 2026-W49
-    erp = initiative(session, ERP)
     click(baton, fake_slack, prompt, ANSWER["on_track"], erp.id, user=DELEGATE)
-    [checkin] = wait_for(lambda: checkins(session))
-    assert (checkin.author, checkin.cycle, checkin.initiative_id) == (DELEGATE, "2026-W49", erp.id)
-    update = wait_for(lambda: fake_slack.calls_to("chat.update"))[0]
-    assert (update["channel"], update["ts"]) == ("D0DELEGAT", prompt["ts"])
-    assert "answering for" in json.dumps(current_dm(fake_slack, "D0DELEGAT")["blocks"])
+    checkin = wait_for(lambda: [c for c in checkins(session) if c.cycle == "2026-W49"])[0]
+    assert (checkin.author, checkin.initiative_id) == (DELEGATE, erp.id)
+    update = wait_for(lambda: [u for u in fake_slack.calls_to("chat.update") if u["ts"] == prompt["ts"]])[0]
+    assert update["channel"] == "D0DELEGAT"
 
 
 def test_out_of_office_refuses_oneself_as_delegate_and_a_past_date(

@@ -333,6 +333,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": ":palm_tree: Vous êtes absent(e) jusqu'au {until} inclus : vos demandes de point vont à "
         "<@{delegate}> d'ici là.",
     },
+    "away.delegate_told": {
+        "en": ":palm_tree: <@{owner}> is out of office until {until} included and asked you to answer their "
+        "check-ins meanwhile: the prompts come to you.",
+        "fr": ":palm_tree: <@{owner}> est absent(e) jusqu'au {until} inclus et vous confie ses points "
+        "d'ici là : les demandes vous arrivent.",
+    },
     "away.error_date": {
         "en": "Choose the last day you are away.",
         "fr": "Choisissez votre dernier jour d'absence.",

@@ -192,7 +192,8 @@ def asked(
         )
     )
     prompts: dict[str, list[tuple[str, datetime | None]]] = defaultdict(list)
-    for user, cycle, due in runs:
+    for target, cycle, due in runs:
+        user = target.partition("@")[0]  # `owner@delegate`: the owner's prompt, handed to their delegate
         if (user, cycle) not in skips:
             prompts[user].append((cycle, due))
     found: dict[int, dict[str, frozenset[str]]] = {}

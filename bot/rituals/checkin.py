@@ -196,8 +196,10 @@ def run_reminders(engine: Engine, *, now: datetime, settings: Settings) -> Ritua
         taken = {ritual: claimed_keys(session, ritual, cycles) for ritual in (REMINDER, SNOOZE)}
         answers = {cycle: answers_in_cycle(session, cycle) for cycle in cycles}
         found: dict[Ritual, list[tuple[Due, str, str, list[Initiative]]]] = {REMINDER: [], SNOOZE: []}
-        for prompt, delivery in prompts:
-            user, cycle = prompt.target, prompt.cycle
+        live: dict[tuple[str, str], tuple[RitualRun, Delivery]] = {}
+        for prompt, delivery in prompts:  # a handover (`owner@delegate`) replaces the owner's own prompt
+            live[(prompt.target.partition("@")[0], prompt.cycle)] = (prompt, delivery)
+        for (user, cycle), (prompt, delivery) in live.items():
             missing = [
                 i
                 for i in owners.get(user, [])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from bot.i18n import DEFAULT, t
@@ -29,6 +30,7 @@ from storage.models import Away, CheckIn, Initiative, Status
 ONE_CLICK = (Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK)
 BLOCKS_PER_ITEM = 2
 FIXED_BLOCKS = 5  # intro, on-behalf note, "more" note, divider, footer
+AWAY_FOR = timedelta(days=7)  # what "Away until" offers first: a week from today
 RESERVED_TEXT = 1_500  # of the message's text budget: intro, notes and footer
 MAX_TITLE = 150  # as the initiative modal allows; an imported title may be longer
 MAX_KPI = 300
@@ -197,7 +199,11 @@ def away_modal(ref: PromptRef, today: str, lang: str = DEFAULT) -> dict[str, Any
                 "block_id": ids.AWAY_UNTIL_BLOCK,
                 "label": plain(t("away.until", lang)),
                 "hint": plain(t("away.until_hint", lang)),
-                "element": {"type": "datepicker", "action_id": ids.AWAY_UNTIL_ACTION, "initial_date": today},
+                "element": {
+                    "type": "datepicker",
+                    "action_id": ids.AWAY_UNTIL_ACTION,
+                    "initial_date": (date.fromisoformat(today) + AWAY_FOR).isoformat(),  # away: not today
+                },
             },
             {
                 "type": "input",
