@@ -198,7 +198,7 @@ def test_an_unreachable_database_lets_requests_through_and_is_not_asked_again_at
     assert replays.first_time("body:x") and replays.first_time("body:x")
     started = time.monotonic()
     assert replays.first_time("body:y")  # skipped for a few seconds after a failure: no wait at all
-    assert time.monotonic() - started < 0.05
+    assert time.monotonic() - started < 0.5  # far from a connect attempt's wait
 
 
 # -- keys and their pruning ------------------------------------------------------------------------
