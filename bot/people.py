@@ -182,6 +182,21 @@ def language_for(session: Session, user_id: str) -> str:
     return language(locale, workspace or DEFAULT)
 
 
+KNOWN_LANGUAGE_QUERY = select(
+    select(Person.user_id).where(Person.user_id == bindparam("user_id")).scalar_subquery(),
+    select(Person.locale).where(Person.user_id == bindparam("user_id")).scalar_subquery(),
+    select(WorkspaceSettings.language).where(WorkspaceSettings.id == 1).scalar_subquery(),
+)
+
+
+def speaks_if_known(engine: Engine, user_id: str) -> str | None:
+    """`speaks`, or None for someone Baton has not looked up in Slack yet: their locale is unknown, and
+    answering them in the workspace's language would be a guess (a French speaker's first `/okr help`)."""
+    with engine.connect() as connection:
+        known, locale, workspace = connection.execute(KNOWN_LANGUAGE_QUERY, {"user_id": user_id}).one()
+    return language(locale, workspace or DEFAULT) if known else None
+
+
 def speaks(engine: Engine, user_id: str) -> str:
     """`language_for` on a plain connection: it runs for every command, so it stays cheap."""
     with engine.connect() as connection:

@@ -12,10 +12,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import replies
-from bot.deps import Deps, ack_now, deps_of, lang_of, workspace_of_request
+from bot.deps import AFTER_ACK, Deps, ack_now, deps_of, lang_of, workspace_of_request
 from bot.i18n import t
 from bot.logs import get_logger
-from bot.people import speaks
+from bot.people import speaks_if_known
 from bot.replies import Asker, Modal, Reply
 from bot.rituals.digest import preview as digest_preview
 from bot.views import ids
@@ -108,26 +108,35 @@ def _subcommand(command: dict[str, Any]) -> tuple[str, Subcommand | None, str]:
 
 
 def okr_ack(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
-    """`/okr help` (or a subcommand Baton does not know) is the ack itself; anything else is acked at once
-    and answered by `okr`, after the ack."""
+    """`/okr help` (or a subcommand Baton does not know) is the ack itself, in the asker's language; for
+    someone Baton has never looked up, whose language it does not know yet, it comes just after (`okr`).
+    Anything else is acked at once and answered by `okr`, after the ack."""
     name, subcommand, _ = _subcommand(command)
+    lang = speaks_if_known(deps_of(context).engine, command["user_id"]) if subcommand is None else None
+    if lang is not None:
+        ack(**help_message(HELP, unknown=_unknown(name), lang=lang))
+        return
+    ack()
     if subcommand is None:
-        lang = speaks(deps_of(context).engine, command["user_id"])
-        unknown = name if name.lower() not in ("", "help") else None
-        ack(**help_message(HELP, unknown=unknown, lang=lang))
-    else:
-        ack()
+        context[AFTER_ACK] = "help"
 
 
 def okr(command: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext) -> None:
     """`/okr SUBCOMMAND …` after the ack: through response_url, or a modal."""
-    _, subcommand, rest = _subcommand(command)
+    name, subcommand, rest = _subcommand(command)
     if subcommand is None:
+        if context.get(AFTER_ACK) == "help":  # the middleware has looked the newcomer up meanwhile
+            respond(**help_message(HELP, unknown=_unknown(name), lang=lang_of(context)))
         return
     call = Call(
         _asker(context, client, command["user_id"]), rest, command["trigger_id"], respond, deps_of(context)
     )
     deliver(call.asker, respond, call.trigger_id, subcommand.run(call))
+
+
+def _unknown(name: str) -> str | None:
+    """What was typed instead of a subcommand, for the help to name it (nothing for `help` itself)."""
+    return name if name.lower() not in ("", "help") else None
 
 
 def initiative_picked(

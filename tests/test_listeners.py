@@ -3,15 +3,18 @@ with a mocked `ack` and a context holding the app's Deps (what the middleware pu
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from unittest.mock import MagicMock
 
 from slack_bolt import BoltContext, BoltRequest
 from slack_sdk import WebClient
+from sqlmodel import Session
 
 from bot.app import build_app
 from bot.deps import Deps, deps_of, lang_of, workspace_of_request
 from bot.sandbox.webapi import FakeSlack
 from handlers import commands, events, with_deps
+from storage.models import Person
 from tests.conftest import RunningBaton
 from tests.slack_requests import wait_for
 
@@ -46,7 +49,16 @@ def test_the_work_after_an_ack_gets_the_workspace_and_the_readers_language(
     assert workspace_of_request(context).tz.key == baton.deps.settings.org_timezone.key
 
 
-def test_okr_help_is_answered_in_the_ack_itself(baton: RunningBaton, fake_slack: FakeSlack) -> None:
+def known(session: Session, user: str = "U0OWNER001") -> None:
+    """Someone Baton has looked up already: it knows which language to answer them in."""
+    session.add(Person(user_id=user, locale="en-US", fetched_at=datetime(2026, 11, 23, tzinfo=UTC)))
+    session.commit()
+
+
+def test_okr_help_is_answered_in_the_ack_itself(
+    baton: RunningBaton, fake_slack: FakeSlack, session: Session
+) -> None:
+    known(session)
     ack, respond = MagicMock(), MagicMock()
     command = {"text": "help", "user_id": "U0OWNER001", "trigger_id": "t"}
     client = WebClient(token=fake_slack.token, base_url=fake_slack.api_url)
@@ -60,7 +72,10 @@ def test_okr_help_is_answered_in_the_ack_itself(baton: RunningBaton, fake_slack:
     assert respond.call_count == 0 and len(fake_slack.calls) == before  # nothing after the ack
 
 
-def test_an_unknown_subcommand_gets_the_help_naming_it(baton: RunningBaton, fake_slack: FakeSlack) -> None:
+def test_an_unknown_subcommand_gets_the_help_naming_it(
+    baton: RunningBaton, fake_slack: FakeSlack, session: Session
+) -> None:
+    known(session)
     ack = MagicMock()
     command = {"text": "frobnicate now", "user_id": "U0OWNER001", "trigger_id": "t"}
     commands.okr_ack(ack=ack, command=command, context=context_for(baton.deps))

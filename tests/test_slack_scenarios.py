@@ -13,7 +13,9 @@ from bot.domain.roadmap import parse_roadmap
 from bot.portfolio import import_roadmap, set_role_members
 from bot.sandbox.webapi import FakeSlack
 from bot.views import ids
-from storage.models import AuditLog, CheckIn, Initiative
+from bot.views.help import help_message
+from handlers.commands import HELP
+from storage.models import AuditLog, CheckIn, Initiative, Person
 from tests.conftest import EXAMPLE_ROADMAP, ManualClock, RunningBaton
 from tests.slack_requests import (
     TRIGGER_PREFIX,
@@ -65,7 +67,11 @@ def filled(
     return values
 
 
-def test_help_is_ephemeral_and_lists_subcommands(baton: RunningBaton, fake_slack: FakeSlack) -> None:
+def test_help_is_ephemeral_and_lists_subcommands(
+    baton: RunningBaton, fake_slack: FakeSlack, session: Session, clock: ManualClock
+) -> None:
+    session.add(Person(user_id=OWNER, locale="en-US", fetched_at=clock()))  # Baton knows their language
+    session.commit()
     for text in ("help", "", "frobnicate"):
         response = slash(baton, fake_slack, text)
         assert response.status_code == 200
@@ -74,6 +80,20 @@ def test_help_is_ephemeral_and_lists_subcommands(baton: RunningBaton, fake_slack
         rendered = json.dumps(body["blocks"])
         assert "/okr update" in rendered and "/okr help" in rendered
     assert "frobnicate" in rendered  # the unknown subcommand is named back
+
+
+def test_a_french_speakers_first_help_is_in_french(baton: RunningBaton, fake_slack: FakeSlack) -> None:
+    """Baton has never seen them: the ack says nothing rather than guess, and the help follows at once in
+    the language Slack gives for them."""
+    newcomer = "U0NOUVEAU1"
+    fake_slack.add_user(newcomer, name="Nouveau", locale="fr-FR")
+    body = slash_command_body("aide", user=newcomer, response_url=fake_slack.response_url())
+    acked = post_signed(baton.url, body)
+    assert acked.status_code == 200 and acked.content == b""
+    [answer] = wait_for(lambda: fake_slack.responses)
+    rendered = json.dumps(answer["blocks"], ensure_ascii=False)
+    assert answer["response_type"] == "ephemeral" and "aide" in rendered and "/okr update" in rendered
+    assert answer["text"] == help_message(HELP, unknown="aide", lang="fr")["text"]
 
 
 def test_update_opens_the_modal_of_the_matching_initiative(
