@@ -19,7 +19,7 @@ from sqlalchemy.exc import OperationalError
 from bot.clock import offset_clock, system_clock
 from bot.config import ConfigError, Settings, load_settings
 from bot.deps import Deps
-from bot.domain.cycles import OUT_OF_RANGE, YEARS, parse_quarter
+from bot.domain.cycles import OUT_OF_RANGE, YEARS, parse_quarter, quarter_cycles
 from bot.domain.ritual import RitualName
 from bot.domain.roadmap import (
     MAX_ROADMAP_BYTES,
@@ -185,13 +185,22 @@ def parser() -> argparse.ArgumentParser:
 
     report = commands.add_parser(
         "report",
-        help="the quarter's chart and table as a PNG or an HTML page, for people outside Slack",
-        description="Write the digest's chart for a quarter (statuses week by week, KPI progress toward "
-        "target) as a PNG, or an HTML page with the chart and one row per initiative. The format follows "
-        "the file name: .png or .html.",
+        help="the quarter's review (PDF, PNG or HTML) or the digest's chart, for people outside Slack",
+        description="Write a quarter's report; the format follows the file name. --kind review (the default "
+        "once the quarter is over, and always for .pdf): the quarterly review, initiatives ranked by score "
+        "and grouped achieved / partly / missed, baseline -> target -> reached, score bars, the status "
+        "week by week with its legend and the decisions (the close-out's too), as .pdf (A4 landscape "
+        "pages), .png (one image) or .html. --kind digest (the default while the quarter runs): the "
+        "digest's chart (statuses week by week, KPI progress toward target) as .png, or an HTML page with "
+        "the chart and one row per initiative.",
     )
     report.add_argument("--quarter", required=True, help="the quarter, e.g. 2026-Q4")
-    report.add_argument("--output", type=Path, required=True, help="report.png or report.html")
+    report.add_argument("--output", type=Path, required=True, help="review.pdf, review.png or review.html")
+    report.add_argument(
+        "--kind",
+        choices=("review", "digest"),
+        help="default: review once the quarter is over (or for a .pdf), digest before",
+    )
     report.add_argument("--language", choices=("en", "fr"), help="default: the workspace's language")
     report.add_argument("--at", help="the instant the report stands at, ISO-8601 (default: now)")
     report.set_defaults(run=cmd_report)
@@ -533,28 +542,50 @@ def cmd_settings_set(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.report import chart_png, report_html
+    from bot.report import ReviewReport, chart_png, report_html, review_html, review_pdf, review_png
     from bot.rituals.digest import report_data
+    from bot.rituals.review import quarter_review
 
     suffix = args.output.suffix.lower()
-    if suffix not in (".png", ".html"):
-        raise CommandError(f"--output: {args.output} must end in .png or .html")
+    if suffix not in (".png", ".html", ".pdf"):
+        raise CommandError(f"--output: {args.output} must end in .pdf, .png or .html")
     quarter = _quarter(args.quarter) or ""
     engine = open_database(settings)
     workspace = workspace_of(engine, settings)
     now = _instant(args.at, workspace.tz) if args.at else system_clock()
-    with session_scope(engine) as session:
-        data = report_data(session, workspace, quarter, now)
+    over = quarter < workspace.quarter(now)
+    kind = args.kind or ("review" if over or suffix == ".pdf" else "digest")
+    if kind == "digest" and suffix == ".pdf":
+        raise CommandError("--output: the digest's report is a .png or .html; a .pdf is the review's")
     lang = args.language or workspace.language
-    png = chart_png(data, lang)
-    try:
-        if suffix == ".png":
-            args.output.write_bytes(png)
+    with session_scope(engine) as session:
+        if kind == "review":
+            review = ReviewReport(quarter, quarter_cycles(quarter), quarter_review(session, quarter))
         else:
-            args.output.write_text(report_html(data, lang, png), encoding="utf-8")
+            data = report_data(session, workspace, quarter, now)
+    try:
+        if kind == "review":
+            if suffix == ".pdf":
+                args.output.write_bytes(review_pdf(review, lang))
+            elif suffix == ".png":
+                args.output.write_bytes(review_png(review, lang))
+            else:
+                args.output.write_text(review_html(review, lang), encoding="utf-8")
+        else:
+            png = chart_png(data, lang)
+            if suffix == ".png":
+                args.output.write_bytes(png)
+            else:
+                args.output.write_text(report_html(data, lang, png), encoding="utf-8")
     except OSError as exc:
         raise CommandError(f"--output: cannot write {args.output}: {exc.strerror or exc}") from None
-    print(f"{args.output}: {quarter} as of {data.cycle}, {len(data.items)} initiatives")
+    if kind == "review":
+        print(
+            f"{args.output}: the {quarter} review, {len(review.items)} initiatives, "
+            f"average score {review.average()}"
+        )
+    else:
+        print(f"{args.output}: {quarter} as of {data.cycle}, {len(data.items)} initiatives")
     return 0
 
 

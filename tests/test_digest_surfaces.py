@@ -98,8 +98,8 @@ def test_baton_report_writes_a_png_and_an_html_page(env: dict, tmp_path: Path, s
 
 
 def test_baton_report_refuses_a_bad_quarter_or_format(env: dict, tmp_path: Path) -> None:
-    bad_format = run_baton(env, tmp_path, "report", "--quarter", "2026-Q4", "--output", "report.pdf")
-    assert bad_format.returncode == 1 and "must end in .png or .html" in bad_format.stderr
+    bad_format = run_baton(env, tmp_path, "report", "--quarter", "2026-Q4", "--output", "report.svg")
+    assert bad_format.returncode == 1 and "must end in .pdf, .png or .html" in bad_format.stderr
     bad_quarter = run_baton(env, tmp_path, "report", "--quarter", "Q4", "--output", "report.png")
     assert bad_quarter.returncode == 1 and "--quarter" in bad_quarter.stderr
     assert not (tmp_path / "report.png").exists()
