@@ -24,6 +24,7 @@ from bot.sandbox.blockkit import message_problem
 from bot.sandbox.webapi import FakeSlack
 from bot.scheduler import run_ritual
 from bot.views import ids
+from bot.views.digest import SCREEN_PX, height_px
 from storage.models import RaciAssignment, RaciLetter, WorkspaceSettings
 from tests.conftest import ADMIN, LEADERSHIP_CHANNEL, ManualClock, RunningBaton, outbox_sent
 from tests.digest_fixtures import Portfolio
@@ -149,45 +150,49 @@ def test_the_monday_digest_reads_well_continues_in_its_thread_and_shows_the_char
     assert "not due" in run(baton, fake_slack, clock, "digest", DIGEST_TIME - timedelta(minutes=5))
     assert channel(fake_slack) == []
     summary = run(baton, fake_slack, clock, "digest", DIGEST_TIME)
-    assert "queued (2 message(s) and a file)" in summary, summary
+    assert "queued (3 message(s) and a file)" in summary, summary
     wait_for(lambda: outbox_sent(baton.deps.engine))
     messages = channel(fake_slack)
-    head, parts, chart = messages[0], messages[:-1], messages[-1]
+    head, parts = messages[0], messages[1:]
 
     # every message is one Slack accepts, and the thread reads in order
-    assert all(message_problem(m["text"], m["blocks"]) is None for m in parts)
-    assert head["thread_ts"] is None and all(m["thread_ts"] == head["ts"] for m in messages[1:])
+    assert all(message_problem(m["text"], m["blocks"]) is None for m in messages)
+    assert head["thread_ts"] is None and all(m["thread_ts"] == head["ts"] for m in parts)
     assert len(parts) >= 2
     assert [m["blocks"][-1]["elements"][0]["text"] for m in parts] == [
         f"Part {n} of {len(parts)}" for n in range(1, len(parts) + 1)
     ]
     everything = "".join(shown(m) for m in parts)
     assert all(everything.count(f"*{TITLE.format(n)}*") == 1 for n in range(60))  # each once, none dropped
+    assert all(m["blocks"][0]["type"] == "header" for m in parts)  # each part under its department
 
-    # the head: a header, the counts with their change since last week, each department, what changed,
-    # who did not answer
+    # the head, one screen: a header, the counts with their change since last week, what turned red, who
+    # did not answer, the chart
     top = shown(head)
     assert head["blocks"][0]["text"]["text"] == "Weekly digest — 2026-W52"
     counts = (
         "On track: *56* (−3) · :large_orange_circle: At risk: *3* (+2) · :red_circle: Off track: *1* (+1)"
     )
     assert f"*60 initiatives* — :large_green_circle: {counts}" in top
-    assert "• *Operations* — :large_green_circle: On track: *14* · " in top and top.count("• *") >= 4
-    assert f"• {TITLE.format(OFF_TRACK)}: :large_orange_circle: → :red_circle:" in top
-    for n in DRIFTING:
-        assert f"• {TITLE.format(n)}: :large_green_circle: → :large_orange_circle:" in top
-    assert f"<@{OWNERS[DEPARTMENTS[SILENT % 4]]}> — {TITLE.format(SILENT)} · *2 weeks in a row*" in top
+    assert "4 status change(s) since last week" in top  # three turned orange, one red
+    assert f"• :red_circle: {TITLE.format(OFF_TRACK)} (was :large_orange_circle:)" in top
+    assert f"<@{OWNERS[DEPARTMENTS[SILENT % 4]]}> (2 weeks)" in top
     assert head["text"].startswith("Weekly digest 2026-W52")  # the notification's text
+    assert height_px(head["blocks"]) <= SCREEN_PX
+    # each department's counts head its part of the thread; what changed shows on the initiative
+    assert '"Operations"' in everything and ":large_green_circle: On track: *14* · " in everything
+    for n in DRIFTING:
+        assert f"*{TITLE.format(n)}*  (:large_green_circle: → :large_orange_circle:)" in item(parts, n)
 
     # each initiative: KPI against target, its trend over the quarter, on pace or behind plan
     assert "KPI: 92.9 % (target 100 %) `▁▂▃▄▅▆▇█` · :white_check_mark: on pace" in item(parts, 0)
     drifting = item(parts, DRIFTING[0])
     assert "KPI: 50 % (target 100 %)" in drifting and "behind plan" in drifting
 
-    # the chart: a PNG uploaded with files upload v2, in the thread, after the text
+    # the chart: a PNG uploaded with files upload v2 before the head, shared with nobody, shown in it
     [png] = fake_slack.files
-    assert png["bytes"].startswith(b"\x89PNG\r\n\x1a\n") and png["thread_ts"] == head["ts"]
-    assert png["channel"] == LEADERSHIP_CHANNEL and chart["subtype"] == "file_share"
+    assert png["bytes"].startswith(b"\x89PNG\r\n\x1a\n") and png["channel"] is None
+    assert [b["slack_file"]["id"] for b in head["blocks"] if b["type"] == "image"] == [png["id"]]
 
     # once: a later tick that Monday posts nothing more
     assert "already handled" in run(baton, fake_slack, clock, "digest", DIGEST_TIME + timedelta(hours=2))

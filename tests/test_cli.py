@@ -140,12 +140,12 @@ def test_digest_posts_once_per_cycle(
     assert "2026-W48" in first.stdout and "sent" in first.stdout
     again = run_baton(env, tmp_path, "rituals", "run", "digest", "--at", "2026-11-24T08:00:00+01:00")
     assert again.returncode == 0 and "already handled" in again.stdout
-    [posted] = fake_slack.calls_to("chat.postMessage")
-    assert posted["channel"] == LEADERSHIP_CHANNEL
-    text = json.dumps(posted["blocks"], ensure_ascii=False)
-    assert "4 initiatives" in text and "Déploiement ERP phase 2" in text
+    posted, detail = fake_slack.calls_to("chat.postMessage")  # the head, then its thread
+    assert posted["channel"] == LEADERSHIP_CHANNEL and detail["thread_ts"]
+    assert "4 initiatives" in json.dumps(posted["blocks"], ensure_ascii=False)
+    assert "Déploiement ERP phase 2" in json.dumps(detail["blocks"], ensure_ascii=False)
     next_week = run_baton(env, tmp_path, "rituals", "run", "digest", "--at", "2026-11-30T16:00:00+01:00")
-    assert "2026-W49" in next_week.stdout and len(fake_slack.calls_to("chat.postMessage")) == 2
+    assert "2026-W49" in next_week.stdout and len(fake_slack.calls_to("chat.postMessage")) == 4
 
 
 def test_a_failed_digest_is_reported_and_can_be_run_again(

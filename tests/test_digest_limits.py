@@ -101,20 +101,19 @@ def test_every_message_is_within_limits_and_every_initiative_is_there_once_in_or
     ]
     assert seen == [i.title for i in data.items]
     assert Counter(seen).most_common(1)[0][1] == 1
-    total = len(messages)
-    assert (total > 1) == (count >= 60)
-    for number, message in enumerate(messages, start=1):
+    head, *thread = messages
+    assert not any("accessory" in block for block in head["blocks"])  # the detail is all in the thread
+    assert head["text"].startswith("Weekly digest 2026-W48: ")
+    total = len(thread)
+    assert total >= 1 and (total > 1) == (count >= 60)
+    for number, message in enumerate(thread, start=1):
         labels = [
             b for b in message["blocks"] if b["type"] == "context" and "Part " in b["elements"][0]["text"]
         ]
-        if total == 1:
-            assert labels == []
-        else:
-            assert message["blocks"][-1]["elements"][0]["text"] == f"Part {number} of {total}"
-            assert len(labels) == 1
-            if number > 1:
-                assert message["text"] == f"Weekly digest 2026-W48, part {number} of {total}"
-    assert messages[0]["text"].startswith("Weekly digest 2026-W48: ")
+        assert message["blocks"][-1]["elements"][0]["text"] == f"Part {number} of {total}"
+        assert len(labels) == 1
+        assert message["text"] == f"Weekly digest 2026-W48, part {number} of {total}"
+        assert message["blocks"][0]["type"] == "header"  # its department's heading, first
 
 
 def test_a_huge_initiative_is_clipped_with_an_ellipsis_never_dropped() -> None:
@@ -135,10 +134,13 @@ def test_a_huge_initiative_is_clipped_with_an_ellipsis_never_dropped() -> None:
     assert len(blocks[0]["text"]["text"]) <= 3000
 
 
-def test_long_head_lists_continue_in_the_thread_without_loss() -> None:
+def test_long_head_lists_say_how_many_more_and_the_thread_has_each_on_its_initiative() -> None:
     data = portfolio(2000)
-    messages = digest_messages(data)
-    check(messages)
-    text = "\n".join(b["text"]["text"] for m in messages for b in m["blocks"] if b["type"] == "section")
-    assert all(f"<@{miss.user}>" in text for miss in data.missing)
-    assert text.count(":rotating_light:") == len(data.escalations)
+    head, *thread = digest_messages(data)
+    check([head, *thread])
+    escalations = next(b["text"]["text"] for b in head["blocks"] if "Escalations waiting" in str(b))
+    assert escalations.count(":rotating_light:") == 3 and f"{len(data.escalations) - 3} more" in escalations
+    missing = next(b["text"]["text"] for b in head["blocks"] if "Asked, not answered" in str(b))
+    assert missing.count("<@") == 5 and f"and {len(data.missing) - 5} more" in missing
+    text = "\n".join(b["text"]["text"] for m in thread for b in m["blocks"] if b["type"] == "section")
+    assert text.count(":rotating_light: Escalation: off track") == len(data.escalations)

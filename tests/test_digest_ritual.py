@@ -76,7 +76,7 @@ def queued_digest(engine: Engine, settings: Settings, now=DIGEST_TIME):  # type:
     return run_digest(engine, now=now, workspace=workspace_of(engine, settings), channel=LEADERSHIP_CHANNEL)
 
 
-def test_a_long_digest_continues_in_the_thread_in_order_then_the_chart(
+def test_the_chart_is_uploaded_first_and_shown_in_the_head_then_the_detail_follows_in_its_thread(
     engine: Engine, session: Session, fake_slack: FakeSlack, settings: Settings
 ) -> None:
     seed(session, 120)
@@ -86,21 +86,39 @@ def test_a_long_digest_continues_in_the_thread_in_order_then_the_chart(
     deliver(engine, fake_slack, lambda: DIGEST_TIME)
     posts = digest_posts(fake_slack)
     assert len(posts) > 2 and outcome.detail == f"{len(posts)} message(s) and a file"
-    head = posts[0]
+    head, thread = posts[0], posts[1:]
     assert head["thread_ts"] is None and head["metadata"]["event_type"] == METADATA_EVENT
-    assert all(p["thread_ts"] == head["ts"] for p in posts[1:])
-    assert part_labels(posts) == in_order(len(posts))
-    titles = [b["accessory"]["value"] for p in posts for b in p["blocks"] if "accessory" in b]
+    assert all(p["thread_ts"] == head["ts"] for p in thread)
+    assert part_labels(thread) == in_order(len(thread))
+    titles = [b["accessory"]["value"] for p in thread for b in p["blocks"] if "accessory" in b]
     assert len(titles) == 120 and len(set(titles)) == 120
-    [chart] = fake_slack.files
+    [chart] = fake_slack.files  # uploaded before the head, shared with nobody: no message of its own
     assert chart["bytes"].startswith(PNG) and chart["name"] == "digest-2026-W48.png"
-    assert chart["channel"] == LEADERSHIP_CHANNEL and chart["thread_ts"] == head["ts"]
+    assert chart["channel"] is None and chart["thread_ts"] is None
     assert chart["title"] == "Portfolio 2026-Q4" and chart["alt_txt"]
-    thread = fake_slack.messages(LEADERSHIP_CHANNEL)
-    assert thread[-1]["subtype"] == "file_share"  # the chart comes after the whole text
+    [image] = [b for b in head["blocks"] if b["type"] == "image"]
+    assert image["slack_file"] == {"id": chart["id"]} and image["alt_text"] == chart["alt_txt"]
+    assert all(m.get("subtype") != "file_share" for m in fake_slack.messages(LEADERSHIP_CHANNEL))
     assert states(session) == {(DIGEST, LEADERSHIP_CHANNEL): "sent"}
     [run] = session.exec(select(RitualRun)).all()
     assert run.message_ts == head["ts"]
+
+
+def test_a_head_slack_refuses_while_its_file_is_processed_is_posted_again_with_it(
+    engine: Engine, session: Session, fake_slack: FakeSlack, settings: Settings
+) -> None:
+    seed(session, 3)
+    fake_slack.fail("chat.postMessage", "invalid_blocks")  # Slack has not finished processing the upload
+    queued_digest(engine, settings)
+    clock = ManualClock(DIGEST_TIME)
+    sender = Sender(engine, make_sender_client(settings), clock, SenderConfig(channel_interval=0))
+    assert sender.drain().retried == 1 and digest_posts(fake_slack) == []
+    clock.now += timedelta(minutes=1)  # past the backoff
+    assert sender.drain().failed == 0
+    [head, *_] = digest_posts(fake_slack)
+    [chart] = fake_slack.files
+    assert [b["slack_file"]["id"] for b in head["blocks"] if b["type"] == "image"] == [chart["id"]]
+    assert states(session) == {(DIGEST, LEADERSHIP_CHANNEL): "sent"}
 
 
 def test_team_digests_go_to_their_channels_filtered(
@@ -116,17 +134,21 @@ def test_team_digests_go_to_their_channels_filtered(
         (SALES_CHANNEL, "queued"),
     ]
     deliver(engine, fake_slack, lambda: DIGEST_TIME)
-    [finance] = digest_posts(fake_slack, FINANCE_CHANNEL)
-    assert finance["blocks"][0]["text"]["text"] == "Finance — weekly digest 2026-W48"
-    shown = [b["text"]["text"] for b in finance["blocks"] if "accessory" in b]
+    finance_head, finance_detail = digest_posts(fake_slack, FINANCE_CHANNEL)
+    assert finance_head["blocks"][0]["text"]["text"] == "Finance — weekly digest 2026-W48"
+    shown = [b["text"]["text"] for b in finance_detail["blocks"] if "accessory" in b]
     assert len(shown) == 2 and all("Initiative 000" in s or "Initiative 003" in s for s in shown)
-    [leadership] = digest_posts(fake_slack)
+    _, leadership = digest_posts(fake_slack)
     assert len([b for b in leadership["blocks"] if "accessory" in b]) == 6
-    assert {f["channel"] for f in fake_slack.files} == {LEADERSHIP_CHANNEL, FINANCE_CHANNEL, SALES_CHANNEL}
+    assert len(fake_slack.files) == 3  # a chart per digest, each shown in its own head
+    heads = [p for p in fake_slack.posts() if p["thread_ts"] is None]
+    assert sorted(
+        b["slack_file"]["id"] for p in heads for b in p["blocks"] if b["type"] == "image"
+    ) == sorted(f["id"] for f in fake_slack.files)
     again = run_digests(engine, now=DIGEST_TIME + timedelta(hours=1), settings=settings)
     assert {o.state for o in again} == {"sent"} and all(o.already_handled for o in again)
     deliver(engine, fake_slack, lambda: DIGEST_TIME + timedelta(hours=1))
-    assert len(fake_slack.posts()) == 3
+    assert len(fake_slack.posts()) == 6
 
 
 def test_the_leadership_channel_setting_overrides_the_environment(
@@ -144,13 +166,15 @@ def test_a_failed_upload_never_holds_the_text_back(
     engine: Engine, session: Session, fake_slack: FakeSlack, settings: Settings
 ) -> None:
     seed(session, 3)
-    fake_slack.fail("files.completeUploadExternal", "not_in_channel")
+    fake_slack.fail("files.completeUploadExternal", "invalid_arguments")
     assert queued_digest(engine, settings).state == "queued"
     assert deliver(engine, fake_slack, lambda: DIGEST_TIME).failed == 1
-    assert len(digest_posts(fake_slack)) == 1 and fake_slack.files == []
+    head, *thread = digest_posts(fake_slack)
+    assert fake_slack.files == [] and thread  # the head and its detail, without the chart
+    assert [b for b in head["blocks"] if b["type"] == "image"] == []
     assert states(session) == {(DIGEST, LEADERSHIP_CHANNEL): "sent"}
     [chart] = session.exec(select(Delivery).where(Delivery.method == DeliveryMethod.FILE)).all()
-    assert (chart.state, chart.error) == (DeliveryState.FAILED, "not_in_channel")
+    assert (chart.state, chart.error) == (DeliveryState.FAILED, "invalid_arguments")
 
 
 def test_not_due_before_the_digest_hour(
@@ -190,9 +214,9 @@ def test_a_part_refused_half_way_is_retried_without_a_second_head(
     assert queued_digest(engine, settings).state == "queued"
     clock = ManualClock(DIGEST_TIME)
     sender = Sender(engine, make_sender_client(settings), clock, SenderConfig(channel_interval=0))
-    assert sender.drain().retried == 1  # part 3, refused; the parts after it wait for it
-    total = len(session.exec(select(Delivery).where(Delivery.method == DeliveryMethod.POST)).all())
-    assert part_labels(digest_posts(fake_slack)) == in_order(total)[:2]  # the head and part 2
+    assert sender.drain().retried == 1  # part 2, refused; the parts after it wait for it
+    total = len(session.exec(select(Delivery).where(Delivery.method == DeliveryMethod.POST)).all()) - 1
+    assert part_labels(digest_posts(fake_slack)[1:]) == in_order(total)[:1]  # the head and part 1
     assert states(session) == {(DIGEST, LEADERSHIP_CHANNEL): "sent"}  # the head is out
     fake_slack.answer = original  # type: ignore[method-assign]
 
@@ -200,7 +224,7 @@ def test_a_part_refused_half_way_is_retried_without_a_second_head(
     assert sender.drain().failed == 0
     posts = digest_posts(fake_slack)
     assert [p["thread_ts"] is None for p in posts].count(True) == 1
-    assert part_labels(posts) == in_order(total) and total > 3
+    assert part_labels(posts[1:]) == in_order(total) and total > 3
     assert len(fake_slack.calls_to("conversations.replies")) == 1  # part 3 was looked up in the thread
 
 
@@ -211,10 +235,11 @@ def test_a_part_slack_refuses_for_good_stops_the_rest_and_says_why(
     refuse_post(fake_slack, 2, "msg_too_long")
     queued_digest(engine, settings)
     stats = deliver(engine, fake_slack, lambda: DIGEST_TIME)
-    parts = session.exec(select(Delivery).order_by(col(Delivery.id))).all()
-    assert stats.sent == 1 and stats.failed == len(parts) - 1 and len(digest_posts(fake_slack)) == 1
-    assert parts[1].error == "msg_too_long"
-    assert {p.error for p in parts[2:]} == {"parent_failed: msg_too_long"}  # no hole in the thread
+    upload, head, *parts = session.exec(select(Delivery).order_by(col(Delivery.id))).all()
+    assert (upload.method, head.state) == (DeliveryMethod.FILE, DeliveryState.SENT)
+    assert stats.sent == 2 and stats.failed == len(parts) and len(digest_posts(fake_slack)) == 1
+    assert parts[0].error == "msg_too_long"
+    assert {p.error for p in parts[1:]} == {"parent_failed: msg_too_long"}  # no hole in the thread
 
 
 def test_a_sender_that_died_after_the_head_was_posted_is_taken_over_and_finds_it(
@@ -231,20 +256,21 @@ def test_a_sender_that_died_after_the_head_was_posted_is_taken_over_and_finds_it
             .where(col(Delivery.id) == head_row.id)
             .values(state=DeliveryState.SENDING, claimed_by="elsewhere:1:dead", claimed_at=DIGEST_TIME)
         )
+    posted = {**head_row.payload, "blocks": [b for b in head_row.payload["blocks"] if b["type"] != "image"]}
     head = make_sender_client(settings).chat_postMessage(
         channel=LEADERSHIP_CHANNEL,
         metadata={"event_type": METADATA_EVENT, "event_payload": {"delivery_id": head_row.id}},
-        **head_row.payload,
+        **posted,
     )
     clock = ManualClock(DIGEST_TIME + timedelta(seconds=30))
     sender = Sender(engine, make_sender_client(settings), clock, SenderConfig(channel_interval=0))
-    assert sender.drain().sent == 0 and len(fake_slack.posts()) == 1  # within its lease: it may be alive
+    assert sender.drain().sent == 1 and len(fake_slack.posts()) == 1  # the chart; the head: maybe alive
     clock.now += timedelta(minutes=2)
     stats = sender.drain_all(timeout=60)
     assert stats.recovered == 1  # found in the channel's history by its delivery id, not posted again
     posts = digest_posts(fake_slack)
     assert posts[0]["ts"] == head["ts"] and all(p["thread_ts"] == head["ts"] for p in posts[1:])
-    assert part_labels(posts) == in_order(len(posts)) and len(fake_slack.files) == 1
+    assert part_labels(posts[1:]) == in_order(len(posts) - 1) and len(fake_slack.files) == 1
 
 
 @pytest.mark.parametrize("language", ["fr"])
@@ -256,8 +282,9 @@ def test_the_digest_speaks_the_workspace_language(
     session.commit()
     queued_digest(engine, settings)
     deliver(engine, fake_slack, lambda: DIGEST_TIME)
-    [post] = digest_posts(fake_slack)
+    post, detail = digest_posts(fake_slack)
     assert post["blocks"][0]["text"]["text"] == "Point hebdomadaire — 2026-W48"
+    assert detail["blocks"][-1]["elements"][0]["text"] == "Partie 1 sur 1"
     assert fake_slack.files[0]["title"] == "Portefeuille 2026-Q4"
 
 
@@ -275,4 +302,5 @@ def test_a_digest_slack_refused_is_queued_again_after_a_pause_not_at_every_tick(
     later = DIGEST_TIME + RETRY_FAILED_AFTER
     assert queued_digest(engine, settings, later).state == "queued"
     deliver(engine, fake_slack, lambda: later)
-    assert len(digest_posts(fake_slack)) == 1 and states(session) == {(DIGEST, LEADERSHIP_CHANNEL): "sent"}
+    heads = [p for p in digest_posts(fake_slack) if p["thread_ts"] is None]
+    assert len(heads) == 1 and states(session) == {(DIGEST, LEADERSHIP_CHANNEL): "sent"}

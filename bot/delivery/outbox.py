@@ -64,14 +64,22 @@ def enqueue_posts(session: Session, *, kind: DeliveryKind, posts: Sequence[Post]
     session.execute(insert(Delivery), rows)
 
 
+# What an image block of a message names until its file is uploaded: the sender puts the uploaded file's
+# id in its place (or leaves the block out when the upload failed: the text never waits on a picture).
+PENDING_FILE = "F_PENDING_UPLOAD"
+
+
 @dataclass(frozen=True)
 class File:
-    """A file to share in a thread (files_upload_v2): the digest's chart."""
+    """A file to upload (files_upload_v2): the digest's chart. Shared in the thread after the text; or,
+    `in_head`, uploaded first and shared with nobody, for the thread's first message to show in an image
+    block naming `PENDING_FILE` (Slack shows a file by id only once it exists)."""
 
     filename: str
     content: bytes
     title: str
     alt_txt: str
+    in_head: bool = False
 
 
 def enqueue_thread(
@@ -84,16 +92,11 @@ def enqueue_thread(
     ritual_run_id: int | None = None,
     file: File | None = None,
 ) -> Delivery:
-    """A message and the rest of `messages` in its thread, in order, then `file` there too. Each waits for
-    the one before it (its parent), so the thread reads in order and a refused part stops the ones after
-    it rather than leaving a hole. The first carries `ritual_run_id`: the claim ends as that post does."""
-    head = enqueue_post(
-        session, kind=kind, channel=channel, message=messages[0], now=now, ritual_run_id=ritual_run_id
-    )
-    session.flush()
-    last = head
-    for message in messages[1:]:
-        last = _child(session, last, kind=kind, method=DeliveryMethod.POST, payload=message, now=now)
+    """A message and the rest of `messages` in its thread, in order, then `file` there too (or, `in_head`,
+    uploaded before the first message, which shows it). Each waits for the one before it (its parent), so
+    the thread reads in order and a refused part stops the ones after it rather than leaving a hole. The
+    first message carries `ritual_run_id`: the claim ends as that post does."""
+    payload = None
     if file is not None:
         payload = {
             "filename": file.filename,
@@ -101,6 +104,28 @@ def enqueue_thread(
             "alt_txt": file.alt_txt,
             "content_b64": base64.b64encode(file.content).decode("ascii"),
         }
+    if file is not None and payload is not None and file.in_head:
+        upload = Delivery(
+            kind=kind,
+            method=DeliveryMethod.FILE,
+            channel=channel,
+            payload={**payload, "share": False},
+            next_attempt_at=now,
+            created_at=now,
+        )
+        session.add(upload)
+        session.flush()
+        head = _child(session, upload, kind=kind, method=DeliveryMethod.POST, payload=messages[0], now=now)
+        head.ritual_run_id = ritual_run_id
+    else:
+        head = enqueue_post(
+            session, kind=kind, channel=channel, message=messages[0], now=now, ritual_run_id=ritual_run_id
+        )
+    session.flush()
+    last = head
+    for message in messages[1:]:
+        last = _child(session, last, kind=kind, method=DeliveryMethod.POST, payload=message, now=now)
+    if payload is not None and file is not None and not file.in_head:
         _child(session, last, kind=kind, method=DeliveryMethod.FILE, payload=payload, now=now)
     return head
 

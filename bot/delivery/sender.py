@@ -23,7 +23,7 @@ import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -34,6 +34,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from bot.clock import Clock
+from bot.delivery.outbox import PENDING_FILE
 from bot.logs import get_logger
 from storage.db import session_scope
 from storage.models import Delivery, DeliveryMethod, DeliveryState, RitualRun
@@ -58,6 +59,10 @@ RETRYABLE = {
 UNREADABLE = frozenset({"not_in_channel", "channel_not_found", "thread_not_found", "missing_scope"})
 JOIN_REFUSED = frozenset({"method_not_supported_for_channel_type", "is_archived", "channel_not_found"})
 HOST = socket.gethostname()
+# Slack processes an upload after files.completeUploadExternal answers: a message naming the file that
+# soon is refused (invalid_blocks, "invalid slack file"). It is tried again after the backoff, this many
+# times with the file, then without it: the text never waits on a picture.
+FILE_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,7 @@ class _Outcome:
     error: str | None = None
     recovered: bool = False
     ratelimited: int = 0
+    file_id: str | None = None  # a file uploaded without being shared: what a message shows it by
 
 
 class RateGate:
@@ -281,7 +287,14 @@ class Sender:
     # -- sending -----------------------------------------------------------------------------------
     def _deliver(self, delivery: Delivery, verify: bool) -> _Outcome:
         payload, channel = dict(delivery.payload), delivery.channel
-        if delivery.parent_id is not None:
+        shows_file = False
+        uploaded = self._uploaded_above(delivery)
+        if uploaded is not None:  # the thread's first message, showing the file uploaded before it
+            file_id = uploaded if delivery.attempts < FILE_ATTEMPTS else None
+            payload, shows_file = _with_file(payload, file_id)
+            if uploaded and not file_id:
+                log.warning("delivery.file_left_out", delivery=delivery.id, file=uploaded)
+        elif delivery.parent_id is not None:
             place = self._place_of(delivery)
             if isinstance(place, str):
                 return _Outcome("failed", error=place)
@@ -293,7 +306,8 @@ class Sender:
         if delivery.method == DeliveryMethod.UPDATE:
             ts = payload.pop("ts")
             return self._call(channel, lambda: self.client.chat_update(channel=channel, ts=ts, **payload))
-        if verify:
+        unshared = delivery.method == DeliveryMethod.FILE and not payload.get("share", True)
+        if verify and not unshared:  # a file shared with nobody is in no history: uploaded again
             try:
                 found = self._verified(delivery, channel, payload.get("thread_ts"))
             except SlackApiError as exc:
@@ -305,9 +319,23 @@ class Sender:
         if delivery.method == DeliveryMethod.FILE:
             return self._call(channel, lambda: self._upload(channel, payload))
         metadata = {"event_type": METADATA_EVENT, "event_payload": {"delivery_id": delivery.id}}
-        return self._call(
+        outcome = self._call(
             channel, lambda: self.client.chat_postMessage(channel=channel, metadata=metadata, **payload)
         )
+        if shows_file and outcome.state == "failed" and outcome.error == "invalid_blocks":
+            return replace(outcome, state="retry", error="invalid_blocks: the file is not ready")
+        return outcome
+
+    def _uploaded_above(self, delivery: Delivery) -> str | None:
+        """For a message whose parent uploaded a file without sharing it: that file's id ("" when the
+        upload failed); None for any other delivery."""
+        if delivery.parent_id is None or delivery.method != DeliveryMethod.POST:
+            return None
+        with session_scope(self.engine) as session:
+            parent = session.get_one(Delivery, delivery.parent_id)
+            if parent.method != DeliveryMethod.FILE or parent.payload.get("share", True):
+                return None
+            return str(parent.payload.get("file_id") or "") if parent.state == DeliveryState.SENT else ""
 
     def _place_of(self, delivery: Delivery) -> tuple[str, str, str] | str:
         """Where a child goes, from its parent's message: (channel, the parent's ts, the ts of the thread's
@@ -321,13 +349,20 @@ class Sender:
             while (
                 root.parent_id is not None and root.method == DeliveryMethod.POST
             ):  # a reply: up to its head
-                root = session.get_one(Delivery, root.parent_id)
+                above = session.get_one(Delivery, root.parent_id)
+                if above.method == DeliveryMethod.FILE:  # a head that shows the file uploaded before it
+                    break
+                root = above
             return parent.message_channel, parent.message_ts, root.message_ts or parent.message_ts
 
     def _upload(self, channel: str, payload: dict[str, Any]) -> dict[str, Any]:
-        """files_upload_v2 of a file kept base64 in the outbox; Slack shares it as a message of its own."""
+        """files_upload_v2 of a file kept base64 in the outbox; Slack shares it as a message of its own,
+        or (`share` false) with nobody: the next message shows it by its id."""
         upload = dict(payload)
         content = base64.b64decode(upload.pop("content_b64"))
+        if not upload.pop("share", True):
+            response = self.client.files_upload_v2(content=content, **upload)
+            return {"channel": channel, "ts": None, "file_id": response["file"]["id"]}
         self.client.files_upload_v2(channel=channel, content=content, **upload)
         return {"channel": channel, "ts": None}
 
@@ -349,7 +384,11 @@ class Sender:
             except OSError as exc:  # timeouts and network errors: the message may or may not be there
                 return _Outcome("retry", error=f"network: {type(exc).__name__}", ratelimited=ratelimited)
             return _Outcome(
-                "sent", channel=response["channel"], ts=response.get("ts"), ratelimited=ratelimited
+                "sent",
+                channel=response["channel"],
+                ts=response.get("ts"),
+                ratelimited=ratelimited,
+                file_id=response.get("file_id"),
             )
         return _Outcome("retry", error="ratelimited", ratelimited=ratelimited)
 
@@ -422,6 +461,8 @@ class Sender:
             if outcome.state == "sent":
                 row.state, row.sent_at = DeliveryState.SENT, now
                 row.message_channel, row.message_ts = outcome.channel, outcome.ts
+                if outcome.file_id:  # kept for the message that shows it; the bytes are no longer needed
+                    row.payload = {**row.payload, "file_id": outcome.file_id, "content_b64": ""}
                 stats.sent, stats.recovered = 1, int(outcome.recovered)
             elif outcome.state == "retry" and row.attempts + 1 < self.config.max_attempts:
                 row.attempts += 1
@@ -457,6 +498,20 @@ _ready = col(Delivery.parent_id).is_(None) | exists().where(
     col(_parent.id) == col(Delivery.parent_id),
     col(_parent.state).in_((DeliveryState.SENT, DeliveryState.FAILED)),
 )
+
+
+def _with_file(payload: dict[str, Any], file_id: str | None) -> tuple[dict[str, Any], bool]:
+    """The message with `file_id` in its image blocks that name `PENDING_FILE`, or without those blocks
+    (no file to show); and whether it shows the file."""
+    blocks: list[dict[str, Any]] = []
+    shown = False
+    for block in payload.get("blocks") or []:
+        if block.get("type") == "image" and (block.get("slack_file") or {}).get("id") == PENDING_FILE:
+            if not file_id:
+                continue
+            block, shown = {**block, "slack_file": {"id": file_id}}, True
+        blocks.append(block)
+    return ({**payload, "blocks": blocks} if "blocks" in payload else payload), shown
 
 
 def _dead_here(owner: str | None) -> bool:

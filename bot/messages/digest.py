@@ -18,65 +18,59 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "No initiatives yet: import a roadmap with `baton import`.",
         "fr": "Aucune initiative pour l'instant : importez une feuille de route avec `baton import`.",
     },
-    "digest.departments": {"en": "*By department*", "fr": "*Par département*"},
-    "digest.department_line": {"en": "• *{department}* — {counts}", "fr": "• *{department}* — {counts}"},
     "digest.no_department": {"en": "No department", "fr": "Sans département"},
     "digest.changes": {
-        "en": "*Status changes since last week* ({count})",
-        "fr": "*Changements de statut depuis la semaine dernière* ({count})",
+        "en": "{count} status change(s) since last week",
+        "fr": "{count} changement(s) de statut depuis la semaine dernière",
     },
-    "digest.change_line": {"en": "• {title}: {before} → {after}", "fr": "• {title} : {before} → {after}"},
     "digest.no_changes": {
         "en": "_No status changed since last week._",
         "fr": "_Aucun statut n'a changé depuis la semaine dernière._",
     },
-    "digest.attention": {
-        "en": "*Open escalations and decisions needed* ({count})",
-        "fr": "*Escalades ouvertes et décisions attendues* ({count})",
+    "digest.red": {
+        "en": "*Turned red this week* ({count})",
+        "fr": "*Passées au rouge cette semaine* ({count})",
     },
-    "digest.escalation_line": {
-        "en": "• :rotating_light: {title} — {rule}, {state} (since {cycle}){reason}",
-        "fr": "• :rotating_light: {title} — {rule}, {state} (depuis {cycle}){reason}",
+    "digest.red_line": {
+        "en": "• :red_circle: {title} (was {before})",
+        "fr": "• :red_circle: {title} (avant : {before})",
+    },
+    "digest.decisions_needed": {
+        "en": "*Decisions needed* ({count})",
+        "fr": "*Décisions attendues* ({count})",
     },
     "digest.decision_needed_line": {
-        "en": "• :raising_hand: {title} — decision needed: {text}",
-        "fr": "• :raising_hand: {title} — décision attendue : {text}",
+        "en": "• :raising_hand: {title} — {text}",
+        "fr": "• :raising_hand: {title} — {text}",
     },
-    "digest.decisions": {
-        "en": "*Decisions taken since the last digest* ({count})",
-        "fr": "*Décisions prises depuis le dernier point* ({count})",
+    "digest.escalations": {
+        "en": "*Escalations waiting* ({count}, most urgent first)",
+        "fr": "*Escalades en attente* ({count}, les plus urgentes d'abord)",
     },
-    "digest.decision_line": {
-        "en": "• :white_check_mark: {title} — {decision} (<@{by}>, {date})",
-        "fr": "• :white_check_mark: {title} — {decision} (<@{by}>, le {date})",
+    "digest.escalation_line": {
+        "en": "• :rotating_light: {title} — {rule}, {state} since {cycle}{level}",
+        "fr": "• :rotating_light: {title} — {rule}, {state} depuis {cycle}{level}",
     },
-    "digest.decision_follow_up": {
-        "en": "• :white_check_mark: {title} — {decision} (<@{by}>, {date}); follow-up: {owner}, due {due}",
-        "fr": "• :white_check_mark: {title} — {decision} (<@{by}>, le {date}) ; suivi : {owner}, "
-        "pour le {due}",
-    },
+    "digest.level": {"en": "level {level}", "fr": "niveau {level}"},
+    "digest.more": {"en": " · _{count} more in the thread_", "fr": " · _{count} de plus dans le fil_"},
+    "digest.names_more": {"en": "{names} and {count} more", "fr": "{names} et {count} de plus"},
     "digest.missing": {
-        "en": "*Not answered this week* ({count})",
-        "fr": "*Sans réponse cette semaine* ({count})",
+        "en": "*Asked, not answered* ({count}): {people}",
+        "fr": "*Sollicités, sans réponse* ({count}) : {people}",
     },
-    "digest.missing_line": {"en": "• <@{user}> — {titles}", "fr": "• <@{user}> — {titles}"},
-    "digest.missing_streak": {
-        "en": "• <@{user}> — {titles} · *{count} weeks in a row*",
-        "fr": "• <@{user}> — {titles} · *{count} semaines d'affilée*",
-    },
-    "digest.missing_streak_cap": {
-        "en": "• <@{user}> — {titles} · *{count}+ weeks in a row*",
-        "fr": "• <@{user}> — {titles} · *{count} semaines d'affilée ou plus*",
+    "digest.missing_name_streak": {
+        "en": "{user} ({count} weeks)",
+        "fr": "{user} ({count} semaines)",
     },
     "digest.everyone": {
         "en": ":tada: Everyone who was asked has answered this week.",
         "fr": ":tada: Toutes les personnes sollicitées ont répondu cette semaine.",
     },
     "digest.not_asked": {
-        "en": "*Not asked this week* ({count})",
-        "fr": "*Non sollicités cette semaine* ({count})",
+        "en": ":zzz: {count} owner(s) not asked this week, so not chased: {reasons}",
+        "fr": ":zzz: {count} responsable(s) non sollicité(s) cette semaine, donc non relancé(s) : {reasons}",
     },
-    "digest.not_asked_line": {"en": "• <@{user}> — {why}", "fr": "• <@{user}> — {why}"},
+    "digest.why_count": {"en": "{count} {why}", "fr": "{count} {why}"},
     "unasked.away": {"en": "out of office", "fr": "absent(e)"},
     "unasked.holiday": {"en": "on holiday", "fr": "jour férié"},
     "unasked.skipped": {"en": "skipped this week", "fr": "a passé cette semaine"},
@@ -89,11 +83,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Baton could not send their check-in",
         "fr": "Baton n'a pas pu envoyer leur point",
     },
-    "digest.suspicious": {
-        "en": "*Updates to double-check* ({count})",
-        "fr": "*Points à vérifier* ({count})",
+    "digest.decisions": {
+        "en": ":white_check_mark: {count} decision(s) taken since the last digest: {titles}",
+        "fr": ":white_check_mark: {count} décision(s) prise(s) depuis le dernier point : {titles}",
     },
-    "digest.suspicious_line": {"en": "• {title} — {why}", "fr": "• {title} — {why}"},
+    "digest.suspicious": {
+        "en": ":mag: {count} update(s) to double-check, marked in the thread",
+        "fr": ":mag: {count} point(s) à vérifier, signalé(s) dans le fil",
+    },
+    "digest.thread_note": {
+        "en": ":thread: Each initiative, by department, follows in the thread ({count} message(s)).",
+        "fr": ":thread: Chaque initiative, par département, suit dans le fil ({count} message(s)).",
+    },
+    "digest.continued": {"en": "{department} (continued)", "fr": "{department} (suite)"},
     "digest.flag.green_behind": {
         "en": "on track, but the KPI is behind its plan",
         "fr": "en bonne voie, mais le KPI est en retard sur le plan",
@@ -153,6 +155,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": ":hourglass: no update for {count} week(s)",
         "fr": ":hourglass: aucun point depuis {count} semaine(s)",
     },
+    "digest.item.unanswered": {
+        "en": ":hourglass: Asked, no answer yet: {people}",
+        "fr": ":hourglass: Sollicité(s), sans réponse : {people}",
+    },
+    "digest.item.escalation": {
+        "en": ":rotating_light: Escalation: {rule}, {state} since {cycle}{level}{reason}",
+        "fr": ":rotating_light: Escalade : {rule}, {state} depuis {cycle}{level}{reason}",
+    },
+    "digest.item.decided": {
+        "en": ":white_check_mark: Decided: {decision} (<@{by}>, {date})",
+        "fr": ":white_check_mark: Décidé : {decision} (<@{by}>, le {date})",
+    },
+    "digest.item.decision_follow_up": {
+        "en": ":white_check_mark: Decided: {decision} (<@{by}>, {date}); follow-up: {owner}, due {due}",
+        "fr": ":white_check_mark: Décidé : {decision} (<@{by}>, le {date}) ; suivi : {owner}, pour le {due}",
+    },
     "digest.item.decision": {
         "en": ":raising_hand: Decision needed: {text}",
         "fr": ":raising_hand: Décision attendue : {text}",
@@ -174,8 +192,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Point hebdomadaire {cycle}, partie {number} sur {total}",
     },
     "digest.preview_more": {
-        "en": "_Preview: {count} more part(s) follow in the thread when it is posted._",
-        "fr": "_Aperçu : {count} partie(s) de plus suivront dans le fil à la publication._",
+        "en": "_Preview: once posted, the chart shows here and {count} message(s) of detail follow in the "
+        "thread._",
+        "fr": "_Aperçu : à la publication, le graphique s'affiche ici et {count} message(s) de détail "
+        "suivent dans le fil._",
     },
     # escalation rules and states, as the digest names them
     "digest.rule.off_track": {"en": "off track", "fr": "en retard"},

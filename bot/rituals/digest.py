@@ -1,9 +1,10 @@
 """The weekly digest: the leadership channel(s), and each department's team channel when it has one.
 
 Each (cycle, channel) is claimed once (`RitualRun`), in the transaction that queues the digest in the
-outbox: its first message in the channel, the rest in order in its thread, then the chart as a file
-there. The outbox's sender posts them (paced per channel, retried, looked up before any resend), so a
-crash or a refused part never makes a second first message, and a part waits for the one before it.
+outbox: the chart uploaded first (shared with nobody), then the head message in the channel showing it,
+then the detail in order in its thread. The outbox's sender posts them (paced per channel, retried, looked
+up before any resend), so a crash or a refused part never makes a second first message, and a part waits
+for the one before it; a chart that fails to upload leaves the head without it, never holds it back.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sqlmodel import Session
 
 from bot.config import Settings
 from bot.delivery.claims import Thread, queue_once
-from bot.delivery.outbox import File
+from bot.delivery.outbox import PENDING_FILE, File
 from bot.digest_data import load_digest
 from bot.domain.cycles import cycle_monday, cycle_of, quarter_bounds, shift
 from bot.domain.digest import DigestData
@@ -25,7 +26,7 @@ from bot.domain.schedule import digest_due
 from bot.i18n import t
 from bot.logs import get_logger
 from bot.portfolio import history, open_escalations, raci_of
-from bot.views.digest import digest_messages, preview_message
+from bot.views.digest import Chart, digest_messages, preview_message
 from bot.views.portfolio import notice, status_message
 from bot.workspace import Workspace, workspace_of
 from storage.db import session_scope
@@ -80,14 +81,16 @@ def run_digest(
 
     def build(session: Session) -> Thread:
         data = build_digest(session, workspace, now, department=department)
-        return Thread(digest_messages(data, workspace.language), _chart(data, workspace.language))
+        chart = _chart(data, workspace.language)
+        shown = Chart(PENDING_FILE, chart.title, chart.alt_txt) if chart else None
+        return Thread(digest_messages(data, workspace.language, shown), chart)
 
     return queue_once(engine, ritual=DIGEST, cycle=cycle, channel=channel, now=now, build=build)
 
 
 def _chart(data: DigestData, lang: str) -> File | None:
-    """The chart, shared in the digest's thread after the text; a chart that cannot be drawn is logged
-    and left out, never holding the text back."""
+    """The chart, uploaded before the head message shows it; a chart that cannot be drawn is logged and
+    left out, never holding the text back."""
     from bot.report import chart_png  # matplotlib is slow to import: only when a chart is drawn
 
     try:
@@ -100,6 +103,7 @@ def _chart(data: DigestData, lang: str) -> File | None:
         content=png,
         title=t("digest.chart.title", lang, quarter=data.quarter),
         alt_txt=t("digest.chart.alt", lang, quarter=data.quarter),
+        in_head=True,
     )
 
 

@@ -352,6 +352,8 @@ class FakeSlack:
         problem = message_problem(args.get("text"), args.get("blocks"))
         if problem:
             return {"error": problem}
+        if bad_file := self._slack_file_problem(args.get("blocks")):
+            return bad_file
         metadata, bad = _metadata(args.get("metadata"))
         if bad:
             return {"error": "invalid_metadata_format"}
@@ -375,6 +377,28 @@ class FakeSlack:
         self._admit_post(channel)
         return {"channel": channel, "ts": ts, "message": _public(message, with_metadata=True)}
 
+    def _slack_file_problem(self, blocks: Any) -> dict[str, Any] | None:
+        """Slack's answer to an image block whose `slack_file` it cannot show: one of `id` or `url`, of an
+        image file that exists (uploaded and completed) and that the poster (the bot, here) can see."""
+        images = {
+            f["id"]: f for f in self.files if f["name"].lower().endswith((".png", ".jpg", ".jpeg", ".gif"))
+        }
+        for index, block in enumerate(blocks if isinstance(blocks, list) else []):
+            if not isinstance(block, dict) or block.get("type") != "image" or "slack_file" not in block:
+                continue
+            ref = block["slack_file"] if isinstance(block["slack_file"], dict) else {}
+            known = ("url" in ref) != ("id" in ref) and (
+                str(ref.get("id", "")) in images or any(i in str(ref.get("url", "")) for i in images)
+            )
+            if not known:
+                error = f"invalid slack file [json-pointer:/blocks/{index}/slack_file]"
+                return {
+                    "error": "invalid_blocks",
+                    "errors": [error],
+                    "response_metadata": {"messages": [f"[ERROR] {error}"]},
+                }
+        return None
+
     def _chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
         if not args.get("channel"):
             return {"error": "channel_not_found"}
@@ -385,6 +409,8 @@ class FakeSlack:
         problem = message_problem(args.get("text"), args.get("blocks"))
         if problem:
             return {"error": problem}
+        if bad_file := self._slack_file_problem(args.get("blocks")):
+            return bad_file
         metadata, bad = _metadata(args.get("metadata"))
         if bad:
             return {"error": "invalid_metadata_format"}

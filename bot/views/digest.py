@@ -1,24 +1,42 @@
 """The weekly digest as Slack messages: pure functions of `DigestData`.
 
-The head says how the portfolio stands (counts and their change since last week, per department, status
-changes, escalations and decisions, who has not answered, updates to double-check); then one section per
-initiative with its KPI trend, its pace against the plan and a Details button. A digest too long for one
-message is split into several — each within Slack's block count and its (undocumented, ~12k) budget of
-text per message — posted in order, the first in the channel and the rest in its thread, each saying
-"part n of m". Nothing is dropped: a section too long on its own is clipped with an ellipsis.
+Exceptions first. The head message, in the channel, fits one screen however large the portfolio
+(`SCREEN_PX`, measured by `height_px`): counts and their change since last week, what turned red, the
+decisions needed, the escalations waiting (most urgent first), who was asked and has not answered, a line
+for what is only counted, and the chart (an uploaded file in an image block). Every list shows its first
+few and says how many more there are. The detail follows in the head's thread: one section per
+initiative, by department, with its KPI trend, pace against the plan, its escalations and decisions and a
+Details button, in as many messages as Slack's limits need (each within the block count and the
+(undocumented, ~12k) text budget per message, "part n of m", each starting with its department's heading).
+Nothing is dropped: a section too long on its own is clipped with an ellipsis.
 """
 
 from __future__ import annotations
 
+import re
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from typing import Any
+from dataclasses import dataclass
+from itertools import groupby
+from typing import Any, Protocol, TypeVar
 
-from bot.domain.digest import CLOSED, DigestData, Item, Missing, NotAsked, counts
+from bot.domain.digest import (
+    CLOSED,
+    DecisionTaken,
+    DigestData,
+    Item,
+    Missing,
+    OpenEscalation,
+    Unasked,
+    counts,
+)
 from bot.domain.progress import Pace, sparkline
 from bot.i18n import DEFAULT, MESSAGES, t
 from bot.views import ids
 from bot.views.blocks import (
     MAX_BLOCKS_MESSAGE,
+    MAX_HEADER_TEXT,
+    MAX_PLAIN_LABEL,
     MAX_SECTION_TEXT,
     MESSAGE_TEXT_BUDGET,
     NO_UPDATE_EMOJI,
@@ -47,40 +65,65 @@ MAX_COMMENT = 280
 MAX_FREE_TEXT = 300  # decisions, reasons: one line each
 MAX_LINE = 1_000
 MAX_UNDELIVERED_SHOWN = 10
+HEAD_LIST = 3  # lines a head list shows before "and N more"
+HEAD_NAMES = 5  # names a head line shows before "and N more"
+HEAD_LINE = 160  # characters of a head list line: one line on screen, most of the time
+HEAD_TEXT = 80  # characters of free text (a decision needed) in the head
 ORDER: tuple[Status | None, ...] = (*STATUSES, None)
 
 
-def digest_messages(data: DigestData, lang: str = DEFAULT) -> list[dict[str, Any]]:
-    """The digest as messages (`text` + `blocks`): the first for the channel, the rest for its thread."""
-    blocks = [*_head(data, lang), *_body(data, lang)]
-    chunks = split_blocks(blocks)
-    total = len(chunks)
-    messages = []
-    for number, chunk in enumerate(chunks, start=1):
-        if total > 1:
-            chunk = [*chunk, context(t("digest.part", lang, number=number, total=total))]
-        text = (
-            _fallback(data, lang)
-            if number == 1
-            else t("digest.fallback_part", lang, cycle=data.cycle, number=number, total=total)
-        )
-        messages.append(fit_message({"text": text, "blocks": chunk}))
+class _OfInitiative(Protocol):
+    @property
+    def initiative_id(self) -> int: ...
+
+
+T = TypeVar("T", bound=_OfInitiative)
+
+
+def digest_messages(
+    data: DigestData, lang: str = DEFAULT, chart: Chart | None = None
+) -> list[dict[str, Any]]:
+    """The digest as messages (`text` + `blocks`): the head for the channel, the detail for its thread.
+    `chart` is the uploaded chart the head shows (None: no chart, e.g. it could not be drawn)."""
+    parts = thread_parts(data, lang)
+    head = head_blocks(data, lang, chart, thread=len(parts))
+    messages = [fit_message({"text": _fallback(data, lang), "blocks": head})]
+    for number, blocks in enumerate(parts, start=1):
+        label = context(t("digest.part", lang, number=number, total=len(parts)))
+        text = t("digest.fallback_part", lang, cycle=data.cycle, number=number, total=len(parts))
+        messages.append(fit_message({"text": text, "blocks": [*blocks, label]}))
     return messages
 
 
 def preview_message(data: DigestData, lang: str = DEFAULT) -> dict[str, Any]:
-    """`/okr digest`: the first message as the channel will see it, for the asker only."""
-    messages = digest_messages(data, lang)
-    blocks = messages[0]["blocks"]
-    if len(messages) > 1:  # the "part 1 of n" label becomes "n - 1 more parts"
-        blocks = [*blocks[:-1], context(t("digest.preview_more", lang, count=len(messages) - 1))]
-    return fit_message({"response_type": "ephemeral", "text": messages[0]["text"], "blocks": blocks})
+    """`/okr digest`: the head as the channel will see it, for the asker only; the chart is drawn and
+    uploaded when the digest is posted, which the preview says instead of the thread note."""
+    parts = thread_parts(data, lang)
+    blocks = head_blocks(data, lang)
+    if parts:
+        blocks.append(context(t("digest.preview_more", lang, count=len(parts))))
+    return fit_message({"response_type": "ephemeral", "text": _fallback(data, lang), "blocks": blocks})
 
 
-# -- the head -------------------------------------------------------------------------------------------
+# -- the head: one screen, exceptions first ----------------------------------------------------------------
 
 
-def _head(data: DigestData, lang: str) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class Chart:
+    """The chart as an image block: a Slack file (uploaded first, never shared as a message of its own)."""
+
+    file_id: str
+    title: str
+    alt_text: str
+
+
+def head_blocks(
+    data: DigestData, lang: str, chart: Chart | None = None, *, thread: int = 0
+) -> list[dict[str, Any]]:
+    """What needs leadership this week, within `SCREEN_PX` however large the portfolio: counts and their
+    changes, what turned red, decisions needed, escalations waiting, who was asked and did not answer, then
+    one line each for what is only counted, and the chart. Lists show their first `HEAD_LIST` items and
+    say how many more the thread (of `thread` messages) holds."""
     if data.department is None:
         title = t("digest.header", lang, cycle=data.cycle)
     else:
@@ -90,55 +133,87 @@ def _head(data: DigestData, lang: str) -> list[dict[str, Any]]:
     warning = [context(_undelivered(data.undelivered, lang))] if data.undelivered else []
     if not data.items:
         return [*blocks, section(t("digest.empty", lang)), *warning]
-    summary = t("digest.total", lang, count=len(data.items), counts=_counts(data.items, lang))
-    blocks.append(section(summary))
-    departments = data.departments
-    if data.department is None and (len(departments) > 1 or departments[0] is not None):
-        lines = [
-            t(
-                "digest.department_line",
-                lang,
-                department=_department(department, lang),
-                counts=_counts([i for i in data.items if i.department == department], lang),
-            )
-            for department in departments
-        ]
-        blocks += packed(t("digest.departments", lang), lines)
     changed = [item for item in data.items if item.changed]
-    blocks += packed(
-        t("digest.changes", lang, count=len(changed)),
-        [
-            t(
-                "digest.change_line",
-                lang,
-                title=_title(item),
-                before=_emoji(item.previous_status),
-                after=_emoji(item.status),
-            )
-            for item in changed
-        ]
-        or [t("digest.no_changes", lang)],
+    summary = t("digest.total", lang, count=len(data.items), counts=_counts(data.items, lang))
+    summary += "\n" + (
+        t("digest.changes", lang, count=len(changed)) if changed else t("digest.no_changes", lang)
     )
-    attention = [*_escalation_lines(data, lang), *_decision_needed_lines(data.items, lang)]
-    if attention:
-        blocks += packed(t("digest.attention", lang, count=len(attention)), attention)
-    if data.decisions:
-        blocks += packed(t("digest.decisions", lang, count=len(data.decisions)), _decision_lines(data, lang))
+    blocks.append(section(summary))
+    red = [i for i in changed if i.status is Status.OFF_TRACK]
+    if red:
+        lines = [t("digest.red_line", lang, title=_title(i), before=_emoji(i.previous_status)) for i in red]
+        blocks.append(section(_listed(t("digest.red", lang, count=len(red)), lines, lang)))
+    needed = [item for item in data.items if item.decision_needed]
+    if needed:
+        lines = [
+            t("digest.decision_needed_line", lang, title=_title(i), text=_free(i.decision_needed, HEAD_TEXT))
+            for i in needed
+        ]
+        blocks.append(section(_listed(t("digest.decisions_needed", lang, count=len(needed)), lines, lang)))
+    if data.escalations:
+        urgent = sorted(data.escalations, key=lambda e: (-e.level, e.cycle))
+        lines = [_escalation_line(e, lang) for e in urgent]
+        heading = t("digest.escalations", lang, count=len(data.escalations))
+        blocks.append(section(_listed(heading, lines, lang)))
     if data.missing:
-        lines = [_missing_line(miss, len(data.trend_cycles), lang) for miss in data.missing]
-        blocks += packed(t("digest.missing", lang, count=len(data.missing)), lines)
+        people = _names([_missing_name(miss, lang) for miss in data.missing], HEAD_NAMES, lang)
+        blocks.append(section(t("digest.missing", lang, count=len(data.missing), people=people)))
     else:
         blocks.append(section(t("digest.everyone", lang)))
+    counted = [*_counted_lines(data, lang)]
+    if thread:
+        counted.append(t("digest.thread_note", lang, count=thread))
+    if counted:
+        blocks.append(context("\n".join(counted)))
+    if chart is not None:
+        blocks.append(
+            {
+                "type": "image",
+                "slack_file": {"id": chart.file_id},
+                "alt_text": clip(chart.alt_text, MAX_PLAIN_LABEL),
+                "title": plain(chart.title, MAX_HEADER_TEXT),
+            }
+        )
+    return [*blocks, *warning]
+
+
+def _counted_lines(data: DigestData, lang: str) -> Iterable[str]:
+    """What the head only counts: the thread shows each on its initiative."""
     if data.not_asked:
-        lines = [_not_asked_line(entry, lang) for entry in data.not_asked]
-        blocks += packed(t("digest.not_asked", lang, count=len(data.not_asked)), lines)
-    flagged = [item for item in data.items if item.flags]
+        whys = Counter(entry.why for entry in data.not_asked)
+        reasons = ", ".join(
+            t("digest.why_count", lang, count=whys[why], why=t(f"unasked.{why}", lang))
+            for why in Unasked
+            if whys[why]
+        )
+        yield t("digest.not_asked", lang, count=len(data.not_asked), reasons=reasons)
+    if data.decisions:
+        titles = _names([escape(clip(d.title, 40)) for d in data.decisions], HEAD_LIST, lang)
+        yield t("digest.decisions", lang, count=len(data.decisions), titles=titles)
+    flagged = sum(1 for item in data.items if item.flags)
     if flagged:
-        lines = [
-            t("digest.suspicious_line", lang, title=_title(item), why=_why(item, lang)) for item in flagged
-        ]
-        blocks += packed(t("digest.suspicious", lang, count=len(flagged)), lines)
-    return [*blocks, *warning, {"type": "divider"}]
+        yield t("digest.suspicious", lang, count=flagged)
+
+
+def _listed(heading: str, lines: Sequence[str], lang: str) -> str:
+    """A heading and its first `HEAD_LIST` lines; how many more the thread holds, on the heading's line."""
+    if len(lines) > HEAD_LIST:
+        heading += t("digest.more", lang, count=len(lines) - HEAD_LIST)
+    return "\n".join([heading, *(clip(line, HEAD_LINE) for line in lines[:HEAD_LIST])])
+
+
+def _missing_name(miss: Missing, lang: str) -> str:
+    """A person who has not answered, with how many weeks in a row when more than one (first listed)."""
+    user = f"<@{escape(miss.user)}>"
+    return t("digest.missing_name_streak", lang, user=user, count=miss.streak) if miss.streak > 1 else user
+
+
+def _names(names: Sequence[str], limit: int, lang: str) -> str:
+    """`a, b, c and 4 more`: the first `limit` names on one line."""
+    shown = ", ".join(names[:limit])
+    if len(names) > limit:
+        return t("digest.names_more", lang, names=shown, count=len(names) - limit)
+    return shown
 
 
 def _counts(items: Sequence[Item], lang: str) -> str:
@@ -157,61 +232,17 @@ def _counts(items: Sequence[Item], lang: str) -> str:
     return " · ".join(parts)
 
 
-def _escalation_lines(data: DigestData, lang: str) -> list[str]:
-    lines = []
-    for escalation in data.escalations:
-        reason = escape(clip(" ".join(escalation.reason.split()), MAX_FREE_TEXT))
-        lines.append(
-            t(
-                "digest.escalation_line",
-                lang,
-                title=escape(clip(escalation.title, MAX_TITLE)),
-                rule=_known(f"digest.rule.{escalation.rule}", escalation.rule, lang),
-                state=_known(f"digest.state.{escalation.state}", escalation.state, lang),
-                cycle=escalation.cycle,
-                reason=f": {reason}" if reason else "",
-            )
-        )
-    return lines
-
-
-def _decision_needed_lines(items: Iterable[Item], lang: str) -> list[str]:
-    return [
-        t("digest.decision_needed_line", lang, title=_title(item), text=_free(item.decision_needed))
-        for item in items
-        if item.decision_needed
-    ]
-
-
-def _decision_lines(data: DigestData, lang: str) -> list[str]:
-    lines = []
-    for decision in data.decisions:
-        values = {
-            "title": escape(clip(decision.title, MAX_TITLE)),
-            "decision": _free(decision.decision),
-            "by": escape(decision.decided_by),
-            "date": f"{decision.decided_at:%Y-%m-%d}",
-        }
-        if decision.follow_up_owner or decision.follow_up_due:
-            owner = f"<@{escape(decision.follow_up_owner)}>" if decision.follow_up_owner else "–"
-            due = decision.follow_up_due.isoformat() if decision.follow_up_due else "–"
-            lines.append(t("digest.decision_follow_up", lang, owner=owner, due=due, **values))
-        else:
-            lines.append(t("digest.decision_line", lang, **values))
-    return lines
-
-
-def _missing_line(miss: Missing, window: int, lang: str) -> str:
-    titles = ", ".join(escape(clip(title, 80)) for title in miss.titles)
-    user = escape(miss.user)
-    if miss.streak <= 1:
-        return t("digest.missing_line", lang, user=user, titles=titles)
-    key = "digest.missing_streak_cap" if miss.streak >= window else "digest.missing_streak"
-    return t(key, lang, user=user, titles=titles, count=miss.streak)
-
-
-def _not_asked_line(entry: NotAsked, lang: str) -> str:
-    return t("digest.not_asked_line", lang, user=escape(entry.user), why=t(f"unasked.{entry.why}", lang))
+def _escalation_line(escalation: OpenEscalation, lang: str) -> str:
+    level = " · " + t("digest.level", lang, level=escalation.level) if escalation.level else ""
+    return t(
+        "digest.escalation_line",
+        lang,
+        title=escape(clip(escalation.title, MAX_TITLE)),
+        rule=_known(f"digest.rule.{escalation.rule}", escalation.rule, lang),
+        state=_known(f"digest.state.{escalation.state}", escalation.state, lang),
+        cycle=escalation.cycle,
+        level=level,
+    )
 
 
 def _undelivered(deliveries: Sequence[Delivery], lang: str) -> str:
@@ -234,24 +265,108 @@ def _recipient(channel: str) -> str:
     return f"<@{escape(channel)}>" if channel.startswith(("U", "W")) else f"<#{escape(channel)}>"
 
 
+# -- how tall a message shows: the measure of "one screen" --------------------------------------------------
+
+# Slack's desktop client on a 1920x1080 screen (the office's common monitor) leaves about 850 px of
+# message pane between the channel header and the composer; its message text is 15 px Lato on 22 px
+# lines, a message pane line holds about 100 characters, context text is 12 px on 18 px lines, a header
+# block is one 44 px line, and an image block shows the 1200x480 chart about 600 px wide (240 px tall)
+# under its 24 px title. Estimates, deliberately on the tall side: the budget is a test, not a renderer.
+SCREEN_PX = 850
+LINE_PX, LINE_CHARS, SECTION_PAD_PX = 22, 100, 16
+CONTEXT_LINE_PX, CONTEXT_CHARS, CONTEXT_PAD_PX = 18, 130, 8
+HEADER_PX, DIVIDER_PX, IMAGE_PX = 44, 17, 264
+_EMOJI = re.compile(r":[a-z0-9_+-]+:")
+_MENTION = re.compile(r"<[@#!][^>]*>")
+
+
+def height_px(blocks: Sequence[dict[str, Any]]) -> int:
+    """The estimated height of `blocks` as Slack's desktop client shows them (see `SCREEN_PX`)."""
+    total = 0
+    for block in blocks:
+        kind = block["type"]
+        if kind == "header":
+            total += HEADER_PX
+        elif kind == "divider":
+            total += DIVIDER_PX
+        elif kind == "image":
+            total += IMAGE_PX
+        elif kind == "context":
+            text = "\n".join(element.get("text", "") for element in block["elements"])
+            total += CONTEXT_PAD_PX + CONTEXT_LINE_PX * _lines(text, CONTEXT_CHARS)
+        else:  # a section (its accessory sits beside the text)
+            total += SECTION_PAD_PX + LINE_PX * _lines(block.get("text", {}).get("text", ""), LINE_CHARS)
+    return total
+
+
+def _lines(text: str, width: int) -> int:
+    """Lines `text` wraps to: an emoji shows about as wide as 3 characters, a mention as a 15-character
+    name, markup not at all."""
+    shown = _MENTION.sub("x" * 15, _EMOJI.sub("xxx", text)).replace("*", "").replace("_", "")
+    return sum(max(1, -(-len(line) // width)) for line in shown.split("\n"))
+
+
+# -- the thread: the detail, per department ----------------------------------------------------------------
+
+
+def thread_parts(data: DigestData, lang: str) -> list[list[dict[str, Any]]]:
+    """One section per initiative, by department, in as many messages as Slack's limits need: each starts
+    with its department's heading ("… (continued)" when the department began in the part before), so a
+    reader never lands mid-department without knowing which."""
+    if not data.items:
+        return []
+    escalations = _by_initiative(data.escalations)
+    decisions = _by_initiative(data.decisions)
+    show_departments = data.department is None and any(item.department for item in data.items)
+    budget = MAX_TEXT_MESSAGE - 100  # room for the "part n of m" label
+    parts: list[list[dict[str, Any]]] = []
+    size = 0
+    for department, group in groupby(data.items, key=lambda item: item.department):
+        members = list(group)
+        for index, item in enumerate(members):
+            block = initiative_block(
+                item, data.cycle, lang, escalations.get(item.id, ()), decisions.get(item.id, ())
+            )
+            lead = _department_heading(department, members, lang) if show_departments and index == 0 else []
+            needed = [*lead, block]
+            fits = parts and len(parts[-1]) + len(needed) <= MAX_BLOCKS_MESSAGE - 1
+            if not fits or size + text_size(needed) > budget:
+                name = _department(department, lang, mrkdwn=False)
+                parts.append(
+                    [header(t("digest.continued", lang, department=name))]
+                    if show_departments and index
+                    else []
+                )
+                size = text_size(parts[-1])
+            parts[-1].extend(needed)
+            size += text_size(needed)
+    return parts
+
+
+def _department_heading(department: str | None, items: Sequence[Item], lang: str) -> list[dict[str, Any]]:
+    return [header(_department(department, lang, mrkdwn=False)), context(_counts(items, lang))]
+
+
+def _by_initiative(rows: Iterable[T]) -> dict[int, tuple[T, ...]]:
+    found: dict[int, list[T]] = defaultdict(list)
+    for row in rows:
+        found[row.initiative_id].append(row)
+    return {key: tuple(value) for key, value in found.items()}
+
+
 # -- one section per initiative ---------------------------------------------------------------------------
 
 
-def _body(data: DigestData, lang: str) -> list[dict[str, Any]]:
-    blocks: list[dict[str, Any]] = []
-    show_departments = data.department is None and any(item.department for item in data.items)
-    department: str | object | None = object()
-    for item in data.items:
-        if show_departments and item.department != department:
-            department = item.department
-            blocks.append(header(_department(item.department, lang, mrkdwn=False)))
-        blocks.append(initiative_block(item, data.cycle, lang))
-    return blocks
-
-
-def initiative_block(item: Item, cycle: str, lang: str = DEFAULT) -> dict[str, Any]:
+def initiative_block(
+    item: Item,
+    cycle: str,
+    lang: str = DEFAULT,
+    escalations: Sequence[OpenEscalation] = (),
+    decisions: Sequence[DecisionTaken] = (),
+) -> dict[str, Any]:
     """An initiative: status (and its change), owners, KPI against target with its trend and pace, last
-    update, decision needed, flags; a Details button that answers with `/okr status` privately."""
+    update, who was asked and has not answered, decision needed, its open escalations and the decisions
+    taken since the last digest, flags; a Details button that answers with `/okr status` privately."""
     if item.changed:
         title = t(
             "digest.item.title_changed",
@@ -283,8 +398,13 @@ def initiative_block(item: Item, cycle: str, lang: str = DEFAULT) -> dict[str, A
         lines.append(last)
         if latest.comment:
             lines.append("> " + _free(latest.comment, MAX_COMMENT))
+    if item.asked and not item.answered and item.status not in CLOSED:
+        people = ", ".join(f"<@{escape(user)}>" for user in sorted(item.asked))
+        lines.append(t("digest.item.unanswered", lang, people=people))
     if item.decision_needed:
         lines.append(t("digest.item.decision", lang, text=_free(item.decision_needed)))
+    lines += [_item_escalation(escalation, lang) for escalation in escalations]
+    lines += [_item_decision(decision, lang) for decision in decisions]
     if item.flags:
         lines.append(t("digest.item.flag", lang, why=_why(item, lang)))
     return {
@@ -297,6 +417,33 @@ def initiative_block(item: Item, cycle: str, lang: str = DEFAULT) -> dict[str, A
             "value": str(item.id),
         },
     }
+
+
+def _item_escalation(escalation: OpenEscalation, lang: str) -> str:
+    reason = _free(escalation.reason)
+    level = " · " + t("digest.level", lang, level=escalation.level) if escalation.level else ""
+    return t(
+        "digest.item.escalation",
+        lang,
+        rule=_known(f"digest.rule.{escalation.rule}", escalation.rule, lang),
+        state=_known(f"digest.state.{escalation.state}", escalation.state, lang),
+        cycle=escalation.cycle,
+        level=level,
+        reason=f": {reason}" if reason else "",
+    )
+
+
+def _item_decision(decision: DecisionTaken, lang: str) -> str:
+    values = {
+        "decision": _free(decision.decision),
+        "by": escape(decision.decided_by),
+        "date": f"{decision.decided_at:%Y-%m-%d}",
+    }
+    if decision.follow_up_owner or decision.follow_up_due:
+        owner = f"<@{escape(decision.follow_up_owner)}>" if decision.follow_up_owner else "–"
+        due = decision.follow_up_due.isoformat() if decision.follow_up_due else "–"
+        return t("digest.item.decision_follow_up", lang, owner=owner, due=due, **values)
+    return t("digest.item.decided", lang, **values)
 
 
 def _kpi_line(item: Item, lang: str) -> str:
