@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
+from bot.domain.cycles import quarter_cycles
 from bot.domain.portfolio import RaciMember, StatusChange
 from bot.domain.roadmap import Owner
 from bot.views.checkin import checkin_confirmation, notice_modal, update_modal
@@ -38,7 +39,7 @@ from bot.views.portfolio import (
     who_message,
 )
 from bot.views.prompt import PromptItem, PromptRef, away_confirmation, away_modal, prompt_message
-from bot.views.review import ReviewItem, review_messages
+from bot.views.review import ReviewItem, closeout_modal, closeout_reply, review_messages
 from handlers.commands import HELP
 from storage.models import (
     Away,
@@ -214,8 +215,14 @@ def messages(lang: str) -> Iterator[tuple[str, dict[str, Any]]]:
     review = [
         ReviewItem(i, LONG, 55.0, 0.5, (Status.ON_TRACK, None) * 6, (decision(),) * 5) for i in MANY[:500]
     ]
-    for number, message in enumerate(review_messages("2026-Q4", review, lang), start=1):
+    closed = decision()
+    closed.outcome, closed.closeout_key = "carried_over", "1"
+    review.append(ReviewItem(MANY[600], LONG, None, None, (None,) * 14, (decision(), closed)))
+    cycles = quarter_cycles("2026-Q4")
+    messages = review_messages("2026-Q4", review, lang, cycles=cycles, closeout=True)
+    for number, message in enumerate(messages, start=1):
         yield f"review_{number}", message
+    yield "closeout_reply", closeout_reply("U0BOSS001", LONG, "carried_over", LONG, "2027-Q1", lang)
 
 
 def views(lang: str) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -229,6 +236,11 @@ def views(lang: str) -> Iterator[tuple[str, dict[str, Any]]]:
         initiative_modal(quarter="2026-Q4", lang=lang, initiative=initiative(), raci=RACI),
     )
     yield "saved", saved_view(LONG, True, lang)
+    items = [
+        ReviewItem(i, LONG, 55.0, (i.id or 0) % 10 / 10, (Status.ON_TRACK, None) * 7) for i in MANY[:700]
+    ]
+    yield "closeout_modal", closeout_modal("2026-Q4", "2027-Q1", items, lang)
+    yield "closeout_done", closeout_modal("2026-Q4", "2027-Q1", [], lang)
     yield "decision_modal", decision_modal(escalation(), initiative(), where=("C0LEAD001", "1.2"), lang=lang)
     yield "import_modal", import_modal(lang)
     yield "import_progress", import_progress_view(lang)
