@@ -371,7 +371,6 @@ def test_preview_is_the_first_message_and_says_how_many_parts_follow(session: Se
 
 def test_a_kpi_below_its_baseline_is_negative_progress_in_the_chart(session: Session) -> None:
     from matplotlib.figure import Figure
-
     from matplotlib.patches import Rectangle
 
     from bot import report

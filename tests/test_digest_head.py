@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from bot.delivery.outbox import PENDING_FILE, File, enqueue_thread
 from bot.delivery.sender import FILE_ATTEMPTS, Sender, SenderConfig
-from bot.domain.digest import DecisionTaken, DigestData, NotAsked, OpenEscalation, Unasked
+from bot.domain.digest import DecisionTaken, DigestData, Missing, NotAsked, OpenEscalation, Unasked
 from bot.sandbox.blockkit import message_problem
 from bot.views.blocks import header, section
 from bot.views.digest import SCREEN_PX, Chart, digest_messages, height_px, preview_message
@@ -119,6 +119,15 @@ def test_every_thread_part_starts_with_its_department_heading() -> None:
                 opened.append(block["text"]["text"])
         previous = department_of[items[-1]]
     assert opened == sorted({i.department for i in data.items if i.department})  # each opened once
+
+
+def test_a_streak_as_long_as_the_window_may_be_longer() -> None:
+    data = portfolio(8)
+    longest = Missing("U0SILENT01", ("Initiative 0001",), len(data.trend_cycles))
+    data = DigestData(**{**data.__dict__, "missing": (longest, *data.missing)})
+    head = texts(digest_messages(data)[0]["blocks"])
+    assert "<@U0SILENT01> (8+ weeks), <@U00000001> (3 weeks)" in head
+    assert "<@U0SILENT01> (8 semaines ou plus)" in texts(digest_messages(data, "fr")[0]["blocks"])
 
 
 def test_the_head_in_french() -> None:

@@ -62,6 +62,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{user} ({count} weeks)",
         "fr": "{user} ({count} semaines)",
     },
+    "digest.missing_name_streak_cap": {
+        "en": "{user} ({count}+ weeks)",
+        "fr": "{user} ({count} semaines ou plus)",
+    },
     "digest.everyone": {
         "en": ":tada: Everyone who was asked has answered this week.",
         "fr": ":tada: Toutes les personnes sollicitées ont répondu cette semaine.",

@@ -156,7 +156,9 @@ def head_blocks(
         heading = t("digest.escalations", lang, count=len(data.escalations))
         blocks.append(section(_listed(heading, lines, lang)))
     if data.missing:
-        people = _names([_missing_name(miss, lang) for miss in data.missing], HEAD_NAMES, lang)
+        people = _names(
+            [_missing_name(miss, len(data.trend_cycles), lang) for miss in data.missing], HEAD_NAMES, lang
+        )
         blocks.append(section(t("digest.missing", lang, count=len(data.missing), people=people)))
     else:
         blocks.append(section(t("digest.everyone", lang)))
@@ -202,10 +204,14 @@ def _listed(heading: str, lines: Sequence[str], lang: str) -> str:
     return "\n".join([heading, *(clip(line, HEAD_LINE) for line in lines[:HEAD_LIST])])
 
 
-def _missing_name(miss: Missing, lang: str) -> str:
-    """A person who has not answered, with how many weeks in a row when more than one (first listed)."""
+def _missing_name(miss: Missing, window: int, lang: str) -> str:
+    """A person who has not answered, with how many weeks in a row when more than one (the longest are
+    listed first); the trend window is as far back as Baton looks, so a streak that long may be longer."""
     user = f"<@{escape(miss.user)}>"
-    return t("digest.missing_name_streak", lang, user=user, count=miss.streak) if miss.streak > 1 else user
+    if miss.streak <= 1:
+        return user
+    key = "digest.missing_name_streak_cap" if miss.streak >= window else "digest.missing_name_streak"
+    return t(key, lang, user=user, count=miss.streak)
 
 
 def _names(names: Sequence[str], limit: int, lang: str) -> str:
