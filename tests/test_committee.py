@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -14,6 +15,7 @@ from bot.domain.ritual import RitualResult
 from bot.escalations import escalate_by_hand
 from bot.rituals.committee import run_committee
 from bot.sandbox.webapi import FakeSlack
+from bot.views.committee import meeting_words
 from bot.workspace import load_workspace
 from storage.db import make_engine
 from storage.models import WorkspaceSettings
@@ -120,3 +122,9 @@ def test_an_agenda_queued_by_a_run_that_died_is_posted_once_after_the_restart(
     finally:
         restarted.dispose()
     assert after.state == "sent" and len(posts_about(fake_slack, "committee")) == 1
+
+
+def test_the_meeting_is_said_in_words_in_the_organisations_zone_and_language() -> None:
+    at = FIRST_TUESDAY.astimezone(ZoneInfo("Europe/Paris"))
+    assert meeting_words(at, "en") == "Tuesday 1 December 2026 at 10:00 (Europe/Paris)"
+    assert meeting_words(at, "fr") == "mardi 1 décembre 2026 à 10:00 (Europe/Paris)"

@@ -12,12 +12,13 @@ from typing import Any
 import httpx
 from sqlmodel import Session, col, select
 
-from bot.escalations import escalate_by_hand
+from bot.escalations import Opening, escalate_by_hand
+from bot.escalations import open_escalations as open_escalations_of
 from bot.rituals.committee import run_committee
 from bot.sandbox.webapi import FakeSlack
 from bot.views import ids
 from bot.workspace import load_workspace
-from storage.models import AuditLog, Decision, Escalation, Initiative
+from storage.models import AuditLog, Decision, Escalation, Initiative, RaciAssignment, RaciLetter
 from tests.conftest import LEADERSHIP_CHANNEL, ManualClock, RunningBaton, deliver
 from tests.slack_requests import post_signed, view_submission_body, wait_for
 from tests.test_escalation_ritual import T0, run
@@ -223,3 +224,59 @@ def test_a_committee_that_decided_nothing_posts_no_minutes(
     committee_at(baton, fake_slack, clock, FIRST_TUESDAY + timedelta(minutes=1))
     assert minutes_at(baton, fake_slack, clock, END_OF_DAY + timedelta(minutes=1)) == []
     assert [m for m in fake_slack.posts() if m["text"].startswith("Minutes")] == []
+
+
+def test_a_long_agenda_is_split_between_items_and_a_click_in_its_thread_rewrites_that_part(
+    baton: RunningBaton, fake_slack: FakeSlack, session: Session, clock: ManualClock
+) -> None:
+    seed(session, fake_slack)  # the objective, the people
+    objective_id = session.exec(select(Initiative)).one().objective_id
+    initiatives = []
+    for n in range(40):
+        row = Initiative(
+            objective_id=objective_id,
+            title=f"Initiative {n:02d} " + "x" * 120,
+            title_key=f"initiative {n:02d}",
+            created_at=T0,
+            updated_at=T0,
+        )
+        session.add(row)
+        session.flush()
+        session.add(RaciAssignment(initiative_id=row.id or 0, letter=RaciLetter.ACCOUNTABLE, user_id=BOSS))
+        initiatives.append(row)
+    session.commit()
+    workspace = load_workspace(session, baton.deps.settings)
+    openings = [Opening(row.id or 0, "manual", "y" * 900) for row in initiatives]
+    open_escalations_of(
+        session, openings, workspace=workspace, cycle="2026-W48", channel=LEADERSHIP_CHANNEL, now=T0
+    )
+    session.commit()
+    committee_at(baton, fake_slack, clock, FIRST_TUESDAY + timedelta(minutes=1))
+    parts = [m for m in fake_slack.messages(LEADERSHIP_CHANNEL) if m["text"].startswith("Arbitration")]
+    assert len(parts) > 2
+    for part in parts:  # each item whole in one part: its three blocks together, ids unique
+        block_ids = [b["block_id"] for b in part["blocks"] if "block_id" in b]
+        assert len(block_ids) == len(set(block_ids)) and len(part["blocks"]) <= 50
+        items = {b.rsplit(":", 1)[1] for b in block_ids if b.startswith("committee_")}
+        for item in items:
+            assert {
+                f"{p}{item}" for p in ("committee_item:", "committee_preread:", "committee_actions:")
+            } <= set(block_ids)
+    last = parts[-1]
+    target = next(
+        b["block_id"] for b in last["blocks"] if b.get("block_id", "").startswith("committee_actions:")
+    )
+    initiative = session.get_one(Initiative, int(target.rsplit(":", 1)[1]))
+    before = len(fake_slack.responses)
+    agenda = {**last}
+    action = button(agenda, f"{ids.COMMITTEE_DEFER}{initiative.id}")
+    post_signed(baton.url, block_actions_body(agenda, action, BOSS, fake_slack.response_url()))
+    assert "January 2027" in answer_to(fake_slack, before)["text"]
+
+    def part_now() -> dict[str, Any]:
+        return next(m for m in fake_slack.messages(LEADERSHIP_CHANNEL) if m["ts"] == last["ts"])
+
+    wait_for(lambda: "Deferred to the committee" in shown(part_now()))
+    assert part_now()["thread_ts"] == parts[0]["ts"]  # the reply in the thread was rewritten, in place
+    untouched = [b for b in part_now()["blocks"] if not b.get("block_id", "").endswith(f":{initiative.id}")]
+    assert untouched == [b for b in last["blocks"] if not b.get("block_id", "").endswith(f":{initiative.id}")]
