@@ -27,7 +27,7 @@ from bot.delivery.replays import REPLAY_MEMORY, Replays, request_key
 from bot.rituals.checkin import run_reminders
 from bot.sandbox.webapi import FakeSlack
 from bot.views import ids
-from storage.models import AuditLog, Decision, Initiative, SeenRequest, Snooze
+from storage.models import AuditLog, Decision, Initiative, Person, SeenRequest, Snooze
 from tests import test_escalation_workflow as workflow
 from tests.conftest import ADMIN, EXAMPLE_ROADMAP, ManualClock, RunningBaton
 from tests.slack_requests import TEAM, signed_headers, slash_command_body, view_submission_body, wait_for
@@ -104,12 +104,19 @@ def test_a_new_request_is_acted_on_after_a_replay(
     baton: RunningBaton, fake_slack: FakeSlack, session: Session, clock: ManualClock
 ) -> None:
     """The key is the request, not the person or the command: the same command typed again is new."""
+    known(session, OWNER)
     first = slash_command_body("help", user=OWNER, response_url=fake_slack.response_url(), trigger_id="1.2.a")
     again = slash_command_body("help", user=OWNER, response_url=fake_slack.response_url(), trigger_id="1.2.b")
     headers = signed_headers(first)
     assert b"/okr" in post(baton, first, headers).content
     assert post(baton, first, headers).content == b""  # the replay
     assert b"/okr" in post(baton, again, signed_headers(again)).content
+
+
+def known(session: Session, user: str) -> None:
+    """Someone Baton has looked up in Slack: `/okr help` is answered in the ack itself, in their language."""
+    session.add(Person(user_id=user, locale="en-US", fetched_at=datetime(2026, 11, 23, tzinfo=UTC)))
+    session.commit()
 
 
 # -- Events API retries ----------------------------------------------------------------------------
@@ -179,10 +186,11 @@ def replay_table_locked(engine: Engine) -> Iterator[None]:
 
 
 def test_a_request_goes_through_when_its_key_cannot_be_written(
-    baton: RunningBaton, fake_slack: FakeSlack, engine: Engine
+    baton: RunningBaton, fake_slack: FakeSlack, engine: Engine, session: Session
 ) -> None:
     """Not dropped, and not held: the ack waits for the lock a moment, then answers as if the key were new
     (the action's own idempotency then holds)."""
+    known(session, OWNER)
     body = slash_command_body("help", user=OWNER, response_url=fake_slack.response_url(), trigger_id="1.2.c")
     with replay_table_locked(engine):
         started = time.monotonic()
