@@ -42,9 +42,9 @@ PEOPLE = {  # user: (role, Slack time zone, Slack locale)
     SALES: ("Sales", "Europe/Paris", "en-US"),
     CHRO: ("CHRO", "Europe/Paris", "fr-FR"),
 }
-# (typographic quotes are read as plain ones)
-ONBOARDING, ERP = "Standardiser l'onboarding clients", "Déploiement ERP phase 2"
-PRICING, COACH = "Revue prix-frais par segment", 'Programme "Managers Coach"'
+# (as the roadmap writes them: typographic quotes and apostrophes are kept)
+ONBOARDING, ERP = "Standardiser l’onboarding clients", "Déploiement ERP phase 2"
+PRICING, COACH = "Revue prix-frais par segment", "Programme “Managers Coach”"
 MINE = {OPS: [ONBOARDING], PMO: [ERP], IT: [ERP], CFO: [PRICING], SALES: [PRICING], CHRO: [COACH]}
 
 THURSDAY = datetime(2026, 11, 19, 10, tzinfo=UTC)  # 2026-W47: the strategy office sets Baton up

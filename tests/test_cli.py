@@ -25,7 +25,7 @@ from bot.config import Settings
 from bot.domain.ritual import NotQueued, RitualName, RitualResult
 from bot.sandbox.webapi import FakeSlack
 from bot.workspace import load_workspace
-from storage.models import AuditLog, Initiative, Role, RunState, Status, WorkspaceSettings
+from storage.models import AuditLog, Initiative, Person, Role, RunState, Status, WorkspaceSettings
 from tests.conftest import EXAMPLE_ROADMAP, LEADERSHIP_CHANNEL, run_baton
 from tests.slack_requests import post_signed, signed_headers, slash_command_body, wait_for
 
@@ -346,10 +346,13 @@ def test_serve_does_the_work_after_the_ack_in_its_worker_processes(
 
 
 def test_only_batons_own_dispatch_may_skip_an_ack_function(
-    env: dict, tmp_path: Path, served: str, fake_slack: FakeSlack
+    env: dict, tmp_path: Path, served: str, fake_slack: FakeSlack, engine: Engine
 ) -> None:
     """A signed request resent with Bolt's lazy-only marks would skip its ack function's checks (and
     answer nothing): the server drops the marks, so `/okr help` is still answered in the ack."""
+    with Session(engine) as session:  # someone Baton knows: their help is the ack itself
+        session.add(Person(user_id="U0OWNER001", locale="en-US", fetched_at=datetime.now(UTC)))
+        session.commit()
     body = slash_command_body("help", user="U0OWNER001", response_url=fake_slack.response_url())
     marks = {"X-Slack-Bolt-Lazy-Only": "1", "X-Slack-Bolt-Lazy-Function-Name": "okr"}
     response = httpx.post(f"{served}/slack/events", content=body, headers={**signed_headers(body), **marks})

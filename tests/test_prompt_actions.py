@@ -46,7 +46,7 @@ OWNER_DM = "D0PARIS01"
 DELEGATE = "U0DELEGAT"
 TRIGGER_ID = "13345224609.738474920.8088930838d88f008e0"
 ERP = "Déploiement ERP phase 2"
-ONBOARDING = "Standardiser l'onboarding clients"
+ONBOARDING = "Standardiser l’onboarding clients"
 
 
 # -- building a real prompt ------------------------------------------------------------------------

@@ -207,7 +207,7 @@ def _columns(line: int, header: list[str]) -> tuple[list[str], list[str]]:
 
 
 def _row(line: int, cells: dict[str, str]) -> tuple[RoadmapRow | None, list[str]]:
-    values = {name: tidy(value) for name, value in cells.items()}
+    values = {name: tidy(value, keep_quotes=True) for name, value in cells.items()}  # French as written
     problems = [f"line {line}: {name} is empty" for name in REQUIRED if not values[name]]
     owners: list[Owner] = []
     for part in _OWNER_SEPARATORS.split(values["owner"]):

@@ -10,15 +10,18 @@ from typing import TypeVar
 
 T = TypeVar("T", bound=Hashable)
 
-_TYPOGRAPHY = str.maketrans(
-    {"’": "'", "‘": "'", "“": '"', "”": '"', "«": '"', "»": '"', "\u00a0": " ", "\u202f": " "}
-)
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "«": '"', "»": '"'})
+_SPACES = str.maketrans({"\u00a0": " ", "\u202f": " "})
 _WORD = re.compile(r"[a-z0-9]+")
 
 
-def tidy(text: str) -> str:
-    """Straight quotes, plain spaces, no emoji or pictographs, single spaces: what a person meant to type."""
-    text = unicodedata.normalize("NFC", text).translate(_TYPOGRAPHY)
+def tidy(text: str, *, keep_quotes: bool = False) -> str:
+    """Straight quotes, plain spaces, no emoji or pictographs, single spaces: what a person meant to type.
+    `keep_quotes`: typographic quotes and apostrophes stay, for text shown as written (`l’onboarding`);
+    matching still folds them (`key`)."""
+    text = unicodedata.normalize("NFC", text).translate(_SPACES)
+    if not keep_quotes:
+        text = text.translate(_QUOTES)
     text = "".join(ch for ch in text if unicodedata.category(ch) not in ("So", "Sk", "Cf", "Cs", "Co"))
     text = text.replace("\x00", "")  # a NUL byte, which no database text column should hold
     return " ".join(text.split())
