@@ -27,7 +27,6 @@ from bot.portfolio import (
     archive,
     departments,
     find_initiatives,
-    history,
     holders,
     latest_checkin,
     listed_initiatives,
@@ -39,6 +38,7 @@ from bot.portfolio import (
     roles_with_members,
     set_role_members,
 )
+from bot.portfolio.closeout import history_with_earlier
 from bot.views.blocks import escape
 from bot.views.checkin import notice_modal, update_modal
 from bot.views.escalation import decisions_message
@@ -196,7 +196,7 @@ def status(asker: Asker, initiative_id: int) -> Reply:
         return status_message(
             initiative,
             raci,
-            history(session, initiative_id),
+            history_with_earlier(session, initiative_id),  # a carried-over one reads on into its last quarter
             open_escalations(session, initiative_id),
             asker.lang,
             deactivated_people(session, people),

@@ -13,6 +13,7 @@ from bot.logs import get_logger
 from bot.people import reader_language
 from bot.workspace import workspace_of
 from handlers import actions, closeout, commands, committee, errors, escalations, events, views
+from handlers.typed import typed_input
 
 log = get_logger(__name__)
 
@@ -20,6 +21,7 @@ log = get_logger(__name__)
 def register_all(app: App, deps: Deps) -> None:
     app.use(once(deps))  # after Bolt's own middleware: only requests whose signature holds are counted
     app.use(with_deps(deps))
+    app.use(typed_input)  # NUL bytes refused, bidi controls dropped: before any listener reads the text
     for module in (commands, actions, views, events, escalations, closeout, committee, errors):
         module.register(app)
 

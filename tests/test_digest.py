@@ -410,3 +410,23 @@ def test_a_one_click_week_carries_the_last_kpi_value_and_is_not_judged_on_it(ses
     text = text_of(digest_messages(data_of(session)))
     assert "no new value this week (last one carried)" in text and "behind plan" not in text
 
+
+def test_a_decision_recorded_since_closes_the_question_it_answered(session: Session) -> None:
+    p = Portfolio(session)
+    budget = p.initiative("Budget")
+    p.checkins(budget, {"2026-W48": ("off_track", None, "Stuck", "More budget?")})
+    session.commit()
+    assert [i.decision_needed for i in data_of(session).items] == ["More budget?"]
+    session.add(
+        Decision(
+            initiative_id=budget.id,  # type: ignore[arg-type]
+            decision="Yes, 20 k€ more",
+            decided_by="U0CEO00001",
+            decided_at=DIGEST_TIME - timedelta(minutes=5),  # after the check-in (Monday 10:00)
+        )
+    )
+    session.commit()
+    data = data_of(session)
+    assert [i.decision_needed for i in data.items] == [None]
+    text = text_of(digest_messages(data))
+    assert "More budget?" not in text and "Yes, 20 k€ more" in text
