@@ -293,13 +293,13 @@ def test_each_initiative_has_a_details_button(crafted: DigestData) -> None:
 def test_in_french(session: Session, crafted: DigestData) -> None:
     messages = digest_messages(crafted, "fr")
     text = text_of(messages)
-    assert messages[0]["blocks"][0]["text"]["text"] == "Point hebdomadaire — 2026-W48"
+    assert messages[0]["blocks"][0]["text"]["text"] == "Synthèse hebdomadaire — 2026-W48"
     assert ":large_green_circle: En bonne voie : *3* (−1)" in text
     assert "*Sollicités, sans réponse* (1) : <@U0SILENT01> (4 semaines)" in text
     assert "*Passées au rouge cette semaine* (1)" in text and "*Décisions attendues* (1)" in text
     assert ":mag: 1 point(s) à vérifier" in text and "Responsable : " in text
     assert "Ops (suite)" not in text and messages[1]["blocks"][-1]["elements"][0]["text"] == "Partie 1 sur 1"
-    assert messages[0]["text"].startswith("Point hebdomadaire 2026-W48 : 3 en bonne voie")
+    assert messages[0]["text"].startswith("Synthèse hebdomadaire 2026-W48 : 3 en bonne voie")
     assert "Weekly" not in text and "On track" not in text
 
 

@@ -283,7 +283,7 @@ def test_the_digest_speaks_the_workspace_language(
     queued_digest(engine, settings)
     deliver(engine, fake_slack, lambda: DIGEST_TIME)
     post, detail = digest_posts(fake_slack)
-    assert post["blocks"][0]["text"]["text"] == "Point hebdomadaire — 2026-W48"
+    assert post["blocks"][0]["text"]["text"] == "Synthèse hebdomadaire — 2026-W48"
     assert detail["blocks"][-1]["elements"][0]["text"] == "Partie 1 sur 1"
     assert fake_slack.files[0]["title"] == "Portefeuille 2026-Q4"
 

@@ -146,3 +146,14 @@ def test_the_workspace_language_speaks_to_people_whose_locale_baton_does_not_kno
     assert language_for(session, "U0NOBODY1") == "fr"  # unknown person
     assert language_for(session, "U0GERMAN1") == "fr"  # a locale Baton does not speak
     assert language_for(session, "U0ENGLISH") == "en"
+
+
+def test_french_names_each_concept_with_one_word() -> None:
+    """The check-in DM is a "point", the leadership's digest a "synthèse"; "en retard" means behind plan
+    (or late), never off track, which is "hors trajectoire"."""
+    assert t("prompt.intro", "fr", cycle="2026-W48").startswith(":wave: *Point hebdomadaire")
+    assert t("digest.header", "fr", cycle="2026-W48") == "Synthèse hebdomadaire — 2026-W48"
+    off_track = [t(key, "fr") for key in ("status.off_track", "esc.rule.off_track", "digest.rule.off_track")]
+    assert [text.lower() for text in off_track] == ["hors trajectoire"] * 3
+    digest_names = [texts["fr"] for key, texts in MESSAGES.items() if key.startswith("digest.")]
+    assert not any("Point hebdomadaire" in text for text in digest_names)

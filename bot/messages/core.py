@@ -4,7 +4,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     # statuses
     "status.on_track": {"en": "On track", "fr": "En bonne voie"},
     "status.at_risk": {"en": "At risk", "fr": "À risque"},
-    "status.off_track": {"en": "Off track", "fr": "En retard"},
+    "status.off_track": {"en": "Off track", "fr": "Hors trajectoire"},
     "status.done": {"en": "Done", "fr": "Terminé"},
     "status.dropped": {"en": "Dropped", "fr": "Abandonné"},
     "status.none": {"en": "No update yet", "fr": "Pas encore de point"},
@@ -266,7 +266,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "prompt.late": {
         "en": ":hourglass: This check-in is late: Baton could not send it on the check-in morning. "
         "Answer as usual.",
-        "fr": ":hourglass: Ce point arrive en retard : Baton n'a pas pu l'envoyer le matin prévu. "
+        "fr": ":hourglass: Ce point arrive tardivement : Baton n'a pas pu l'envoyer le matin prévu. "
         "Répondez comme d'habitude.",
     },
     "prompt.on_behalf": {

@@ -6,7 +6,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "aperçu du point hebdomadaire de la direction (vous seul le voyez)",
     },
     # the head of the digest
-    "digest.header": {"en": "Weekly digest — {cycle}", "fr": "Point hebdomadaire — {cycle}"},
+    "digest.header": {"en": "Weekly digest — {cycle}", "fr": "Synthèse hebdomadaire — {cycle}"},
     "digest.team_header": {
         "en": "{department} — weekly digest {cycle}",
         "fr": "{department} — point hebdomadaire {cycle}",
@@ -183,17 +183,20 @@ MESSAGES: dict[str, dict[str, str]] = {
     "digest.details": {"en": "Details", "fr": "Détails"},
     # splitting, fallback text, preview
     "digest.part": {"en": "Part {number} of {total}", "fr": "Partie {number} sur {total}"},
-    "digest.fallback": {"en": "Weekly digest {cycle}: {tally}", "fr": "Point hebdomadaire {cycle} : {tally}"},
+    "digest.fallback": {
+        "en": "Weekly digest {cycle}: {tally}",
+        "fr": "Synthèse hebdomadaire {cycle} : {tally}",
+    },
     "digest.fallback_team": {
         "en": "{department} weekly digest {cycle}: {tally}",
-        "fr": "Point hebdomadaire {department} {cycle} : {tally}",
+        "fr": "Synthèse hebdomadaire {department} {cycle} : {tally}",
     },
     "digest.fallback_empty": {"en": "no initiatives yet", "fr": "aucune initiative"},
     "digest.tally": {"en": "{count} {status}", "fr": "{count} {status}"},
     "digest.tally_none": {"en": "{count} without update", "fr": "{count} sans point"},
     "digest.fallback_part": {
         "en": "Weekly digest {cycle}, part {number} of {total}",
-        "fr": "Point hebdomadaire {cycle}, partie {number} sur {total}",
+        "fr": "Synthèse hebdomadaire {cycle}, partie {number} sur {total}",
     },
     "digest.preview_more": {
         "en": "_Preview: once posted, the chart shows here and {count} message(s) of detail follow in the "
@@ -202,7 +205,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "suivent dans le fil._",
     },
     # escalation rules and states, as the digest names them
-    "digest.rule.off_track": {"en": "off track", "fr": "en retard"},
+    "digest.rule.off_track": {"en": "off track", "fr": "hors trajectoire"},
     "digest.rule.at_risk_streak": {"en": "at risk for weeks", "fr": "à risque depuis des semaines"},
     "digest.rule.confidence_drop": {"en": "confidence dropped", "fr": "confiance en baisse"},
     "digest.rule.projection_miss": {"en": "trend misses the target", "fr": "tendance sous la cible"},

@@ -3,7 +3,7 @@ quarterly review."""
 
 MESSAGES: dict[str, dict[str, str]] = {
     # the rules, in words
-    "esc.rule.off_track": {"en": "Off track", "fr": "En retard"},
+    "esc.rule.off_track": {"en": "Off track", "fr": "Hors trajectoire"},
     "esc.rule.decision_needed": {"en": "Decision needed", "fr": "Décision attendue"},
     "esc.rule.projection_miss": {
         "en": "KPI projection misses the target",
@@ -19,7 +19,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     # what a rule saw
     "esc.reason.off_track": {
         "en": "Reported off track in {cycle} ({cycles} cycle(s) in a row).",
-        "fr": "Déclarée en retard en {cycle} ({cycles} cycle(s) d'affilée).",
+        "fr": "Déclarée hors trajectoire en {cycle} ({cycles} cycle(s) d'affilée).",
     },
     "esc.reason.at_risk_streak": {
         "en": "Reported at risk in each of the last {cycles} answered cycles.",

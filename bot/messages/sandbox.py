@@ -16,7 +16,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sandbox.prompt.sent": {"en": "{who}: sent, {when}", "fr": "{who} : envoyée, {when}"},
     "sandbox.prompt.late": {
         "en": "{who}: sent late, {when}: Baton was down at their check-in hour, and the message says so",
-        "fr": "{who} : envoyée en retard, {when} : Baton était arrêté à leur heure de point, et le message "
+        "fr": "{who} : envoyée tardivement, {when} : Baton était arrêté à leur heure de point, et le message "
         "le dit",
     },
     "sandbox.prompt.failed": {
