@@ -6,6 +6,7 @@ on the server. After the committee's day, its decisions are posted once as minut
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -37,16 +38,17 @@ def escalated(session: Session, fake_slack: FakeSlack, baton: RunningBaton) -> I
     session.add(report(initiative, "2026-W48", "at_risk", comment="Vendor <late> again", **ask))
     session.commit()
     run(engine, settings, fake_slack, T0 + timedelta(hours=2))
-    escalate_by_hand(
-        session,
-        initiative=initiative,
-        reason="The vendor slipped",
-        user=OWNER,
-        workspace=load_workspace(session, settings),
-        cycle="2026-W49",
-        channel=LEADERSHIP_CHANNEL,
-        now=datetime(2026, 11, 30, 12, tzinfo=UTC),
-    )
+    for user, reason in ((OWNER, "The vendor slipped"), (BOSS, "Budget <frozen>")):  # the 2nd adds a reason
+        escalate_by_hand(
+            session,
+            initiative=initiative,
+            reason=reason,
+            user=user,
+            workspace=load_workspace(session, settings),
+            cycle="2026-W49",
+            channel=LEADERSHIP_CHANNEL,
+            now=datetime(2026, 11, 30, 12, tzinfo=UTC),
+        )
     session.commit()
     deliver(engine, fake_slack, lambda: datetime(2026, 11, 30, 12, tzinfo=UTC))
     assert len(open_escalations(session)) == 3
@@ -106,6 +108,7 @@ def test_the_agenda_lists_each_initiative_once_with_its_pre_read_and_buttons(
     assert text.count(TITLE) == 1 and "*1 initiative(s) to arbitrate*" in text
     # every reason, the weightiest first, in the one item
     assert text.index("Decision needed") < text.index("Escalated by hand") < text.index("At risk week after")
+    assert f"<@{OWNER}> wrote: The vendor slipped" in text and f"<@{BOSS}>: Budget &lt;frozen&gt;" in text
     # the pre-read: the last check-ins (status, KPI, comment escaped), the decision and its options
     assert "2026-W48" in text and "2026-W47" in text and "Vendor &lt;late&gt; again" in text
     assert "Hire a contractor?" in text and "A: hire now; B: wait for Q1" in text
@@ -129,11 +132,13 @@ def test_defer_moves_every_escalation_to_the_next_committee_once_and_says_so_in_
     assert refusal["response_type"] == "ephemeral" and f"<@{BOSS}>" in refusal["text"]
     assert {e.scheduled_for for e in open_escalations(session)} == {None}
 
-    for _ in range(2):  # a double click
-        before = len(fake_slack.responses)
-        click(baton, fake_slack, ids.COMMITTEE_DEFER, initiative, BOSS)
-        told = answer_to(fake_slack, before)
-        assert "Tuesday 5 January 2027" in told["text"] and told["response_type"] == "ephemeral"
+    before = len(fake_slack.responses)
+    with ThreadPoolExecutor(2) as pool:  # a double click: both at once
+        clicks = [pool.submit(click, baton, fake_slack, ids.COMMITTEE_DEFER, initiative, BOSS) for _ in "ab"]
+        assert [c.result().status_code for c in clicks] == [200, 200]
+    told = wait_for(lambda: len(fake_slack.responses) >= before + 2 and fake_slack.responses[before:])
+    for answer in told:
+        assert "Tuesday 5 January 2027" in answer["text"] and answer["response_type"] == "ephemeral"
     found = open_escalations(session)
     assert [(e.state, e.scheduled_for) for e in found] == [("scheduled", "2027-01")] * 3
     defers = session.exec(select(AuditLog).where(AuditLog.action == "escalation.defer")).all()

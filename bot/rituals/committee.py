@@ -324,7 +324,8 @@ def defer(
         for escalation in found:
             if escalation.scheduled_for is not None and escalation.scheduled_for >= target:
                 continue  # deferred already: nothing to record twice
-            escalations.acknowledge(session, escalation, user=user, now=now)
+            if escalation.acknowledged_by is None:  # deferring it acknowledges it, as scheduling does
+                escalations.acknowledge(session, escalation, user=user, now=now)
             escalation.state, escalation.scheduled_for = EscalationState.SCHEDULED, target
             escalations.audit_escalation(
                 session, escalation.id, "defer", actor=user, now=now, committee=target, deferred_from=month

@@ -32,7 +32,7 @@ from bot.views.blocks import (
     text_size,
 )
 from bot.views.digest import split_blocks
-from bot.views.escalation import MAX_TITLE, decision_text, rule_name
+from bot.views.escalation import MAX_MORE_REASON, MAX_MORE_REASONS, MAX_TITLE, decision_text, rule_name
 from storage.models import CheckIn, Decision, Escalation, EscalationState
 
 MAX_ITEM_REASON = 600  # each escalation's reason on the agenda: the item's section stays within 3,000
@@ -100,6 +100,12 @@ def item_blocks(number: int, item: AgendaItem, lang: str = DEFAULT) -> list[dict
     ]
     for escalation in item.escalations:
         reason = escape(clip(" ".join(escalation.reason.split()), MAX_ITEM_REASON))
+        if escalation.opened_by:
+            reason = t("esc.by_hand", lang, user=escape(escalation.opened_by), reason=reason)
+        for more in escalation.more_reasons[-MAX_MORE_REASONS:]:  # later reasons of the same escalation
+            more_reason = escape(clip(" ".join(str(more.get("reason", "")).split()), MAX_MORE_REASON))
+            who = escape(str(more.get("user", "")))
+            reason += "\n   " + t("esc.reason.more", lang, user=who, reason=more_reason)
         state = _state(escalation, lang)
         rule = rule_name(escalation.rule, lang)
         lines.append(t("committee.agenda.reason", lang, rule=rule, state=state, reason=reason))
