@@ -18,10 +18,10 @@ from bot.sandbox.webapi import FakeSlack
 from bot.views.committee import meeting_words
 from bot.workspace import load_workspace
 from storage.db import make_engine
-from storage.models import WorkspaceSettings
+from storage.models import Decision, WorkspaceSettings
 from tests.conftest import LEADERSHIP_CHANNEL, deliver
 from tests.test_escalation_ritual import T0, run
-from tests.test_escalation_workflow import OWNER, report, seed
+from tests.test_escalation_workflow import BOSS, OWNER, report, seed
 
 FIRST_TUESDAY = datetime(2026, 12, 1, 9, tzinfo=UTC)  # 10:00 in Paris
 
@@ -128,3 +128,42 @@ def test_the_meeting_is_said_in_words_in_the_organisations_zone_and_language() -
     at = FIRST_TUESDAY.astimezone(ZoneInfo("Europe/Paris"))
     assert meeting_words(at, "en") == "Tuesday 1 December 2026 at 10:00 (Europe/Paris)"
     assert meeting_words(at, "fr") == "mardi 1 décembre 2026 à 10:00 (Europe/Paris)"
+
+
+def test_the_minutes_are_posted_once_by_two_replicas_and_list_only_that_committees_decisions(
+    engine: Engine, settings: Settings, fake_slack: FakeSlack, session: Session, database_url: str
+) -> None:
+    initiative = seed(session, fake_slack)
+    for text, committee, at in (
+        ("Cut scope", "2026-12", FIRST_TUESDAY),
+        ("Earlier call", None, FIRST_TUESDAY - timedelta(days=3)),  # before the committee met: not its
+    ):
+        session.add(
+            Decision(
+                initiative_id=initiative.id or 0,
+                decision=text,
+                committee=committee,
+                decided_by=BOSS,
+                decided_at=at,
+                follow_up_owner=OWNER,
+            )
+        )
+    session.commit()
+    end_of_day = datetime(2026, 12, 1, 23, 1, tzinfo=UTC)
+    replica = make_engine(database_url)
+    try:
+        for each in (engine, replica, engine):
+            run_committee(each, now=end_of_day, settings=settings)
+            deliver(each, fake_slack, lambda: end_of_day)
+    finally:
+        replica.dispose()
+    [minutes] = posts_about(fake_slack, "Minutes")
+    text = json.dumps(minutes["blocks"])
+    assert "Cut scope" in text and "Earlier call" not in text and f"<@{BOSS}>" in text
+    assert committee_after(engine, settings, end_of_day + timedelta(days=7)) == []  # not posted late
+
+
+def committee_after(engine: Engine, settings: Settings, now: datetime) -> list[str]:
+    return [
+        str(r.cycle) for r in run_committee(engine, now=now, settings=settings) if "minutes" in str(r.cycle)
+    ]
