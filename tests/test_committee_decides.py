@@ -283,5 +283,11 @@ def test_a_long_agenda_is_split_between_items_and_a_click_in_its_thread_rewrites
 
     wait_for(lambda: "Deferred to the committee" in shown(part_now()))
     assert part_now()["thread_ts"] == parts[0]["ts"]  # the reply in the thread was rewritten, in place
-    untouched = [b for b in part_now()["blocks"] if not b.get("block_id", "").endswith(f":{initiative.id}")]
-    assert untouched == [b for b in last["blocks"] if not b.get("block_id", "").endswith(f":{initiative.id}")]
+
+    def about(block: dict[str, Any]) -> str:
+        return str(block.get("block_id", "")).rpartition(":")[2].partition("~")[0]
+
+    rewritten = [b["block_id"] for b in part_now()["blocks"] if about(b) == str(initiative.id)]
+    assert len(rewritten) == 3 and all(b.endswith("~1") for b in rewritten)  # a new block_id per iteration
+    untouched = [b for b in part_now()["blocks"] if about(b) != str(initiative.id)]
+    assert untouched == [b for b in last["blocks"] if about(b) != str(initiative.id)]

@@ -48,8 +48,6 @@ from bot.views.committee import (
     AgendaItem,
     MinutesEntry,
     agenda_messages,
-    item_blocks,
-    item_number,
     minutes_messages,
     replace_item,
 )
@@ -454,8 +452,7 @@ def refresh_item(
         ).first()
     recent = histories(session, [initiative_id], PREREAD_CHECKINS)[initiative_id]
     item = _item(initiative, escalations_now, recent, now, month, workspace, decision)
-    blocks = item_blocks(item_number(current, initiative_id), item, workspace.language)
-    message = replace_item(current, initiative_id, blocks)
+    message = replace_item(current, item, workspace.language)
     message = {key: value for key, value in message.items() if key != "ts"}
     enqueue_update(
         session, kind=DeliveryKind.COMMITTEE, channel=where[0], ts=where[1], message=message, now=now

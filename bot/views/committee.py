@@ -2,10 +2,11 @@
 
 The agenda lists each initiative once, however many of its escalations are open (weightiest first, then
 oldest), with its pre-read (its last check-ins, the decision needed and its options) and three buttons:
-Record decision, Defer to next committee, Open status. An item is three blocks whose block_ids end with
-the initiative's id, so that a click can rewrite that item alone in the message it is in; action_ids carry
-the id too, so that they are unique in the message (Slack wants unique block_ids per message, and the
-buttons' action_ids unique in their block; Baton keeps them unique in the message).
+Record decision, Defer to next committee, Open status. An item is three blocks whose block_ids hold the
+initiative's id, so that a click can rewrite that item alone in the message it is in, and a revision after
+a `~` once rewritten (Slack: "block_id should be unique for each message and each iteration of a message.
+If a message is updated, use a new block_id"); action_ids carry the id too, so that they are unique in the
+message, not only in their block as Slack requires.
 """
 
 from __future__ import annotations
@@ -86,9 +87,12 @@ def agenda_messages(
     return in_parts_whole(units, text, lang)
 
 
-def item_blocks(number: int, item: AgendaItem, lang: str = DEFAULT) -> list[dict[str, Any]]:
+def item_blocks(
+    number: int, item: AgendaItem, lang: str = DEFAULT, revision: int = 0
+) -> list[dict[str, Any]]:
     """An item's blocks: what is at stake, the pre-read, and the buttons that make sense now."""
     key = str(item.initiative_id)
+    block = f"{key}~{revision}" if revision else key
     lines = [
         t(
             "committee.agenda.item",
@@ -136,14 +140,16 @@ def item_blocks(number: int, item: AgendaItem, lang: str = DEFAULT) -> list[dict
     ]
     preread = "\n".join(checkins) or t("committee.agenda.no_checkin", lang)
     blocks = [
-        {**section("\n".join(lines)), "block_id": f"{ids.COMMITTEE_ITEM_BLOCK}{key}"},
+        {**section("\n".join(lines)), "block_id": f"{ids.COMMITTEE_ITEM_BLOCK}{block}"},
         {
             **section(t("committee.agenda.preread", lang, lines=preread)),
-            "block_id": f"{ids.COMMITTEE_PREREAD_BLOCK}{key}",
+            "block_id": f"{ids.COMMITTEE_PREREAD_BLOCK}{block}",
         },
     ]
     buttons = _buttons(item, lang)
-    blocks.append({"type": "actions", "block_id": f"{ids.COMMITTEE_ACTIONS_BLOCK}{key}", "elements": buttons})
+    blocks.append(
+        {"type": "actions", "block_id": f"{ids.COMMITTEE_ACTIONS_BLOCK}{block}", "elements": buttons}
+    )
     return blocks
 
 
@@ -180,33 +186,34 @@ def _buttons(item: AgendaItem, lang: str) -> list[dict[str, Any]]:
     return buttons
 
 
-def replace_item(
-    message: dict[str, Any], initiative_id: int, blocks: Sequence[dict[str, Any]]
-) -> dict[str, Any]:
-    """`message` (an agenda part as posted) with the item of `initiative_id` rewritten: its number kept,
-    everything else untouched. The message unchanged when the item is not in it."""
-    suffix = str(initiative_id)
-    mine = {f"{prefix}{suffix}" for prefix in ITEM_PREFIXES}
+def replace_item(message: dict[str, Any], item: AgendaItem, lang: str = DEFAULT) -> dict[str, Any]:
+    """`message` (an agenda part as posted, or as last rewritten) with `item` rewritten in place: its number
+    kept, its block_ids at their next revision, everything else untouched. The message unchanged when the
+    item is not in it."""
     kept = list(message.get("blocks") or [])
-    spots = [n for n, block in enumerate(kept) if block.get("block_id") in mine]
+    spots = [n for n, block in enumerate(kept) if _item_of(block) == item.initiative_id]
     if not spots:
         return message
-    rewritten = [*kept[: spots[0]], *blocks, *kept[spots[-1] + 1 :]]
-    return fit_message({**message, "blocks": rewritten})
+    first = kept[spots[0]]
+    head = str(first.get("block_id", ""))
+    revision = int(head.rpartition("~")[2]) + 1 if "~" in head else 1
+    text = str((first.get("text") or {}).get("text", "")).lstrip("*").split(".", 1)[0]
+    number = int(text) if text.isdigit() else 1
+    blocks = item_blocks(number, item, lang, revision)
+    return fit_message({**message, "blocks": [*kept[: spots[0]], *blocks, *kept[spots[-1] + 1 :]]})
 
 
 ITEM_PREFIXES = (ids.COMMITTEE_ITEM_BLOCK, ids.COMMITTEE_PREREAD_BLOCK, ids.COMMITTEE_ACTIONS_BLOCK)
 
 
-def item_number(message: dict[str, Any], initiative_id: int) -> int:
-    """The number the item of `initiative_id` has in the posted agenda part (1 when it cannot be read)."""
-    for block in message.get("blocks") or []:
-        if block.get("block_id") == f"{ids.COMMITTEE_ITEM_BLOCK}{initiative_id}":
-            text = str((block.get("text") or {}).get("text", ""))
-            number = text.lstrip("*").split(".", 1)[0]
-            if number.isdigit():
-                return int(number)
-    return 1
+def _item_of(block: dict[str, Any]) -> int | None:
+    """The initiative an item's block is about (its block_id: prefix, id, maybe `~revision`)."""
+    block_id = str(block.get("block_id", ""))
+    for prefix in ITEM_PREFIXES:
+        if block_id.startswith(prefix):
+            key = block_id.removeprefix(prefix).partition("~")[0]
+            return int(key) if key.isdigit() else None
+    return None
 
 
 def in_parts_whole(units: Sequence[Sequence[dict[str, Any]]], text: str, lang: str) -> list[dict[str, Any]]:
