@@ -157,3 +157,15 @@ def test_french_names_each_concept_with_one_word() -> None:
     assert [text.lower() for text in off_track] == ["hors trajectoire"] * 3
     digest_names = [texts["fr"] for key, texts in MESSAGES.items() if key.startswith("digest.")]
     assert not any("Point hebdomadaire" in text for text in digest_names)
+
+
+def test_numbers_are_written_in_the_readers_locale_and_typed_back_as_written() -> None:
+    from bot.domain.kpi import parse_number
+    from bot.views.blocks import kpi_text, number_to_type
+
+    assert kpi_text(1250.5, "%", "fr") == "1\u202f250,5 %"  # CLDR's French: narrow no-break space, comma
+    assert kpi_text(1250.5, "%", "en") == "1,250.5 %"
+    assert kpi_text(12.0, None, "fr") == "12"
+    for lang in LANGUAGES:  # what a modal offers to edit reads back as the same number
+        assert parse_number(number_to_type(1250.5, lang)) == 1250.5
+        assert parse_number(number_to_type(-999_999_999_999_999.0, lang)) == -999_999_999_999_999.0

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from babel.numbers import format_decimal
+
 from bot.domain.roadmap import Owner
 from bot.i18n import DEFAULT, t
 from storage.models import Status
@@ -197,15 +199,26 @@ def status_badge(status: str | None, lang: str = DEFAULT) -> str:
     return f"{STATUS_EMOJI[Status(status)]} {status_label(status, lang)}"
 
 
-def format_number(value: float) -> str:
-    """`12.0` → `12`, `12.5` → `12.5`: numbers as people write them."""
-    return f"{value:,.2f}".rstrip("0").rstrip(".").replace(",", "\u202f")
+LOCALES = {"en": "en_GB", "fr": "fr_FR"}  # the CLDR locale whose number formats each language reads
 
 
-def kpi_text(value: float | None, unit: str | None) -> str:
+def format_number(value: float, lang: str = DEFAULT) -> str:
+    """`12.0` → `12`, `1250.5` → `1,250.5` (`1 250,5` in French): numbers as the reader writes them,
+    by CLDR's rules (Babel), to two decimals at most."""
+    return format_decimal(value, format="#,##0.##", locale=LOCALES.get(lang, LOCALES[DEFAULT]))
+
+
+def number_to_type(value: float, lang: str = DEFAULT) -> str:
+    """A number as a text field's initial value: the reader's decimal mark, no grouping (`1250,5`), so
+    that it reads back as typed (a grouping comma would be a decimal one to `parse_number`)."""
+    return format_decimal(value, format="0.##", locale=LOCALES.get(lang, LOCALES[DEFAULT]))
+
+
+def kpi_text(value: float | None, unit: str | None, lang: str = DEFAULT) -> str:
     if value is None:
         return "–"
-    return f"{format_number(value)} {unit}".strip() if unit else format_number(value)
+    number = format_number(value, lang)
+    return f"{number} {unit}".strip() if unit else number
 
 
 def owner_text(owner: Owner) -> str:

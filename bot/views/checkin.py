@@ -18,9 +18,9 @@ from bot.views.blocks import (
     context,
     escape,
     fit_message,
-    format_number,
     input_block,
     kpi_text,
+    number_to_type,
     option,
     plain,
     section,
@@ -140,7 +140,7 @@ def update_modal(
         )
     )
     previous_kpi = (
-        None if previous is None or previous.kpi_value is None else format_number(previous.kpi_value)
+        None if previous is None or previous.kpi_value is None else number_to_type(previous.kpi_value, lang)
     )
     blocks.append(
         input_block(

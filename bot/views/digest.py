@@ -458,16 +458,18 @@ def _kpi_line(item: Item, lang: str) -> str:
         "digest.item.kpi",
         lang,
         kpi=escape(clip(item.kpi_name or "KPI", 80)),
-        current=_kpi(item.kpi_current, item),
-        target=_kpi(item.kpi_target, item),
+        current=_kpi(item.kpi_current, item, lang),
+        target=_kpi(item.kpi_target, item, lang),
         trend=f"`{sparkline(item.trend)}`" if len(known) > 1 else "",
     ).rstrip()
     if item.answered and item.latest is not None and item.latest.carried:
         line += " · " + t("digest.item.carried", lang)  # a one-click week: no new number to judge
     elif item.pace is not Pace.UNKNOWN and item.planned_now is not None:
-        line += " · " + t(f"digest.pace.{item.pace}", lang, planned=_kpi(item.planned_now, item))
+        line += " · " + t(f"digest.pace.{item.pace}", lang, planned=_kpi(item.planned_now, item, lang))
     if item.projection is not None and item.due is not None and item.status not in CLOSED:
-        line += " · " + t("digest.item.projection", lang, value=_kpi(item.projection, item), due=item.due)
+        line += " · " + t(
+            "digest.item.projection", lang, value=_kpi(item.projection, item, lang), due=item.due
+        )
     return line
 
 
@@ -527,8 +529,8 @@ def _free(text: str | None, limit: int = MAX_FREE_TEXT) -> str:
     return escape(clip(" ".join((text or "").split()), limit))
 
 
-def _kpi(value: float | None, item: Item) -> str:
-    return escape(kpi_text(value, item.kpi_unit))
+def _kpi(value: float | None, item: Item, lang: str) -> str:
+    return escape(kpi_text(value, item.kpi_unit, lang))
 
 
 def _emoji(status: Status | None) -> str:

@@ -93,7 +93,7 @@ def alert_message(data: AlertData, lang: str = DEFAULT) -> dict[str, Any]:
             lang,
             cycle=checkin.cycle,
             status=status_badge(checkin.status, lang),
-            kpi=escape(kpi_text(checkin.kpi_value, initiative.kpi_unit)),
+            kpi=escape(kpi_text(checkin.kpi_value, initiative.kpi_unit, lang)),
             confidence=f"{checkin.confidence}/5" if checkin.confidence else "–",
         )
         for checkin in data.recent
@@ -367,8 +367,8 @@ def reason_text(finding: Finding, unit: str | None, lang: str = DEFAULT) -> str:
     facts = dict(finding.facts)
     if finding.rule == Rule.PROJECTION_MISS:
         facts.update(
-            projected=kpi_text(facts["projected"], unit),
-            target=kpi_text(facts["target"], unit),
+            projected=kpi_text(facts["projected"], unit, lang),
+            target=kpi_text(facts["target"], unit, lang),
             due=facts["due"].isoformat(),
         )
     if finding.rule == Rule.SILENT and not facts.get("last"):

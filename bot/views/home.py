@@ -57,7 +57,7 @@ def home_view(
     for initiative in mine[(page - 1) * PER_PAGE : page * PER_PAGE]:
         answer = answers.get(initiative.id or 0)
         now, target = (
-            kpi_text(v, initiative.kpi_unit) for v in (initiative.kpi_current, initiative.kpi_target)
+            kpi_text(v, initiative.kpi_unit, lang) for v in (initiative.kpi_current, initiative.kpi_target)
         )
         done = " :white_check_mark:" if answer else ""
         title = (

@@ -13,7 +13,7 @@ from bot.domain.kpi import parse_number
 from bot.domain.portfolio import RACI, InitiativeSpec, RaciMember
 from bot.i18n import DEFAULT, t
 from bot.views import ids
-from bot.views.blocks import MAX_VIEW_TITLE, escape, format_number, input_block, option, plain, section
+from bot.views.blocks import MAX_VIEW_TITLE, escape, input_block, number_to_type, option, plain, section
 from bot.views.checkin import InvalidForm, metadata_id, read_metadata
 from storage.models import Direction, Initiative, Objective, RaciLetter
 
@@ -59,8 +59,8 @@ def initiative_modal(
             quarter=objective.quarter,
             kpi_name=initiative.kpi_name,
             kpi_unit=initiative.kpi_unit,
-            kpi_baseline=_number(initiative.kpi_baseline),
-            kpi_target=_number(initiative.kpi_target),
+            kpi_baseline=_number(initiative.kpi_baseline, lang),
+            kpi_target=_number(initiative.kpi_target, lang),
         )
     blocks: list[dict[str, Any]] = []
     for name, (label, limit, required) in TEXT_FIELDS.items():
@@ -207,5 +207,5 @@ def _input(
     return input_block(block_id(name), label, element, optional=optional, hint=hint)
 
 
-def _number(value: float | None) -> str | None:
-    return None if value is None else format_number(value).replace("\u202f", "")
+def _number(value: float | None, lang: str) -> str | None:
+    return None if value is None else number_to_type(value, lang)

@@ -107,8 +107,8 @@ def list_message(
             badge=status_badge(initiative.status, lang),
             title=escape(clip(initiative.title, MAX_TITLE)),
             owners=who,
-            kpi=escape(kpi_text(initiative.kpi_current, initiative.kpi_unit)),
-            target=escape(kpi_text(initiative.kpi_target, initiative.kpi_unit)),
+            kpi=escape(kpi_text(initiative.kpi_current, initiative.kpi_unit, lang)),
+            target=escape(kpi_text(initiative.kpi_target, initiative.kpi_unit, lang)),
         )
         lines.append(section(line))
     shown = take_within([text_size(line) for line in lines], MESSAGE_TEXT_BUDGET - RESERVED_TEXT)
@@ -134,8 +134,8 @@ def status_message(
         "status.kpi",
         lang,
         kpi=escape(initiative.kpi_name or "KPI"),
-        current=escape(kpi_text(initiative.kpi_current, initiative.kpi_unit)),
-        target=escape(kpi_text(initiative.kpi_target, initiative.kpi_unit)),
+        current=escape(kpi_text(initiative.kpi_current, initiative.kpi_unit, lang)),
+        target=escape(kpi_text(initiative.kpi_target, initiative.kpi_unit, lang)),
         trend=sparkline(values[-8:]) if len(values) > 1 else "",
     )
     roles = "\n".join(
@@ -221,7 +221,7 @@ def notice(text: str) -> dict[str, Any]:
 
 def _checkin_line(checkin: CheckIn, initiative: Initiative, lang: str) -> str:
     kpi = (
-        f" · KPI {escape(kpi_text(checkin.kpi_value, initiative.kpi_unit))}"
+        f" · KPI {escape(kpi_text(checkin.kpi_value, initiative.kpi_unit, lang))}"
         if checkin.kpi_value is not None
         else ""
     )

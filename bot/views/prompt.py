@@ -133,8 +133,8 @@ def _item_blocks(item: PromptItem, ref: PromptRef, lang: str) -> list[dict[str, 
             "prompt.kpi",
             lang,
             kpi=clip(initiative.kpi_name or "KPI", MAX_KPI),
-            current=kpi_text(initiative.kpi_current, initiative.kpi_unit),
-            target=kpi_text(initiative.kpi_target, initiative.kpi_unit),
+            current=kpi_text(initiative.kpi_current, initiative.kpi_unit, lang),
+            target=kpi_text(initiative.kpi_target, initiative.kpi_unit, lang),
         )
     )
     block_id = f"{ids.PROMPT_ITEM_BLOCK}{initiative.id}"
@@ -142,7 +142,7 @@ def _item_blocks(item: PromptItem, ref: PromptRef, lang: str) -> list[dict[str, 
     if answer is not None:
         recorded = status_badge(answer.status, lang)
         if answer.kpi_value is not None:
-            recorded += f" · KPI {escape(kpi_text(answer.kpi_value, initiative.kpi_unit))}"
+            recorded += f" · KPI {escape(kpi_text(answer.kpi_value, initiative.kpi_unit, lang))}"
         line = t("prompt.recorded", lang, recorded=recorded, author=answer.author)
         return [
             {

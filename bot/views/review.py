@@ -152,9 +152,9 @@ def _item(rank: int, item: ReviewItem, lang: str) -> dict[str, Any]:
         t(
             "review.kpi",
             lang,
-            baseline=escape(kpi_text(initiative.kpi_baseline, unit)),
-            target=escape(kpi_text(initiative.kpi_target, unit)),
-            reached=escape(kpi_text(item.reached, unit)),
+            baseline=escape(kpi_text(initiative.kpi_baseline, unit, lang)),
+            target=escape(kpi_text(initiative.kpi_target, unit, lang)),
+            reached=escape(kpi_text(item.reached, unit, lang)),
             score=f"{item.score:.2f}" if item.score is not None else "–",
         ),
         status_row(item.statuses),
