@@ -246,6 +246,8 @@ def test_a_workspace_of_an_enterprise_grid_org_is_answered_like_any_other(
     baton: RunningBaton, fake_slack: FakeSlack, session: Session, clock: ManualClock
 ) -> None:
     load_example(session, clock)
+    session.add(Person(user_id=OWNER, locale="en-US", fetched_at=clock()))  # known: help is the ack itself
+    session.commit()
     body = dict(parse_qsl(slash_command_body("help", user=OWNER, response_url=fake_slack.response_url())))
     response = post_signed(baton.url, urlencode({**body, **GRID}))
     assert response.status_code == 200 and "/okr update" in json.dumps(response.json()["blocks"])
