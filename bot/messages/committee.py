@@ -3,19 +3,7 @@ minutes. (The agenda's header, intro and part labels are the older `committee.*`
 
 MESSAGES: dict[str, dict[str, str]] = {
     # the meeting, in words: day and month names in the reader's language
-    "committee.weekdays": {
-        "en": "Monday Tuesday Wednesday Thursday Friday Saturday Sunday",
-        "fr": "lundi mardi mercredi jeudi vendredi samedi dimanche",
-    },
-    "committee.months": {
-        "en": "January February March April May June July August September October November December",
-        "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
-    },
-    "committee.date": {
-        "en": "{weekday} {day} {month} {year} at {time} ({zone})",
-        "fr": "{weekday} {day} {month} {year} à {time} ({zone})",
-    },
-    "committee.date_short": {"en": "{weekday} {day} {month} {year}", "fr": "{weekday} {day} {month} {year}"},
+    "committee.date": {"en": "{day} at {time} ({zone})", "fr": "{day} à {time} ({zone})"},
     "committee.agenda.meeting": {"en": "*Meeting:* {when}", "fr": "*Séance :* {when}"},
     "committee.agenda.intro": {
         "en": "*{count} initiative(s) to arbitrate*, the weightiest and oldest first:",

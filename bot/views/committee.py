@@ -16,9 +16,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from babel.dates import format_date
+
 from bot.i18n import DEFAULT, t
 from bot.views import ids
 from bot.views.blocks import (
+    LOCALES,
     MAX_BLOCKS_MESSAGE,
     MESSAGE_TEXT_BUDGET,
     clip,
@@ -60,12 +63,10 @@ class AgendaItem:
 
 def meeting_words(instant: datetime, lang: str = DEFAULT, *, with_time: bool = True) -> str:
     """ "Tuesday 1 December 2026 at 10:00 (Europe/Paris)": `instant` as it is in its own time zone."""
-    weekday = t("committee.weekdays", lang).split()[instant.weekday()]
-    month = t("committee.months", lang).split()[instant.month - 1]
-    values = {"weekday": weekday, "day": instant.day, "month": month, "year": instant.year}
+    day = format_date(instant, "EEEE d MMMM y", locale=LOCALES.get(lang, LOCALES[DEFAULT]))  # CLDR's names
     if not with_time:
-        return t("committee.date_short", lang, **values)
-    return t("committee.date", lang, **values, time=f"{instant:%H:%M}", zone=str(instant.tzinfo))
+        return day
+    return t("committee.date", lang, day=day, time=f"{instant:%H:%M}", zone=str(instant.tzinfo))
 
 
 def agenda_messages(
