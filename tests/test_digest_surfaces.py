@@ -42,7 +42,10 @@ def test_okr_digest_previews_the_first_message_to_the_asker_only(
     assert answer["response_type"] == "ephemeral"
     assert answer["blocks"][0]["text"]["text"] == "Weekly digest — 2026-W48"
     more = answer["blocks"][-1]["elements"][0]["text"]
-    assert re.fullmatch(r"_Preview: \d+ more part\(s\) follow in the thread when it is posted\._", more)
+    preview = (
+        r"_Preview: once posted, the chart shows here and \d+ message\(s\) of detail follow in the thread\._"
+    )
+    assert re.fullmatch(preview, more)
     assert fake_slack.posts() == []  # nothing posted to any channel
 
 
@@ -52,7 +55,8 @@ def test_the_details_button_answers_with_the_initiative_status_privately(
     seed(session, 2)
     run_digest(engine, now=DIGEST_TIME, workspace=workspace_of(engine, settings), channel=LEADERSHIP_CHANNEL)
     deliver(engine, fake_slack, lambda: DIGEST_TIME)
-    [message] = fake_slack.posts()
+    # The head message says what needs leadership; each initiative, with its Details button, is in the thread.
+    message = next(p for p in fake_slack.posts() if any("accessory" in b for b in p.get("blocks", [])))
     button = next(b["accessory"] for b in message["blocks"] if "accessory" in b)
     before = len(fake_slack.responses)
     body = block_actions_body(message, button, ADMIN, fake_slack.response_url())
