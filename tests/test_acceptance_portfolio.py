@@ -267,7 +267,9 @@ def test_status_who_and_list_mine_answer_in_english_and_in_french(
     assert f"*{ERP}*" in english and "Off track" in english and "Wave 2 slipped" in english
     assert f"*R* (responsible): PMO (<@{PMO}>), IT (<@{IT}>)" in english
     french = rendered(command(baton, fake_slack, "status erp", CHRO))
-    assert "Hors trajectoire" in french and "*R* (responsable) : PMO" in french and "Derniers points" in french
+    assert (
+        "Hors trajectoire" in french and "*R* (responsable) : PMO" in french and "Derniers points" in french
+    )
 
     who = rendered(command(baton, fake_slack, "who", CFO))
     assert "*Still to update for 2026-W48* (3)" in who and f"<@{PMO}>" not in who
