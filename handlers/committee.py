@@ -15,10 +15,8 @@ from bot.escalations import Refusal
 from bot.i18n import t
 from bot.rituals import committee, digest
 from bot.views import ids
-from bot.views.checkin import InvalidForm
 from bot.views.committee import meeting_words
-from bot.views.escalation import read_decision
-from bot.workspace import workspace_of
+from handlers.decision_modal import submitted as decision_modal_submitted
 
 
 def decide_clicked(
@@ -80,25 +78,7 @@ def status_clicked(action: dict[str, Any], respond: Respond, context: BoltContex
 def decision_submitted(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
-    deps = deps_of(context)
-    now = deps.clock()
-    workspace = workspace_of(deps.engine, deps.settings)  # the one load of this submission
-    try:
-        form = read_decision(view, today=workspace.today(now))
-    except InvalidForm as invalid:
-        ack(response_action="errors", errors=invalid.errors)
-        return
-    refusal = committee.record_decision(
-        deps.engine, deps.settings, client, workspace=workspace, form=form, user=body["user"]["id"], now=now
-    )
-    if refusal:
-        ack(
-            response_action="errors",
-            errors={ids.ESC_DECISION_BLOCK: t(refusal.key, form.lang, **refusal.values)},
-        )
-        return
-    ack()
-    deps.outbox_ready.set()
+    decision_modal_submitted(committee.record_decision, ack, body, view, client, context)
 
 
 def register(app: App) -> None:

@@ -13,9 +13,8 @@ from bot.deps import ack_now, deps_of, lang_of, workspace_of_request
 from bot.escalations import Refusal
 from bot.i18n import t
 from bot.views import ids
-from bot.views.checkin import InvalidForm
-from bot.views.escalation import decision_modal, read_decision
-from bot.workspace import workspace_of
+from bot.views.escalation import decision_modal
+from handlers.decision_modal import submitted as decision_modal_submitted
 
 BUTTONS = {
     ids.ESC_ACKNOWLEDGE: "acknowledge",
@@ -74,25 +73,7 @@ def decide_clicked(
 def decision_submitted(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
-    deps = deps_of(context)
-    now = deps.clock()
-    workspace = workspace_of(deps.engine, deps.settings)  # the one load of this submission
-    try:
-        form = read_decision(view, today=workspace.today(now))
-    except InvalidForm as invalid:
-        ack(response_action="errors", errors=invalid.errors)
-        return
-    refusal = escalations.record_decision(
-        deps.engine, deps.settings, client, workspace=workspace, form=form, user=body["user"]["id"], now=now
-    )
-    if refusal:
-        ack(
-            response_action="errors",
-            errors={ids.ESC_DECISION_BLOCK: t(refusal.key, form.lang, **refusal.values)},
-        )
-        return
-    ack()
-    deps.outbox_ready.set()
+    decision_modal_submitted(escalations.record_decision, ack, body, view, client, context)
 
 
 def register(app: App) -> None:
