@@ -36,7 +36,9 @@ from bot.domain.escalation import plan_of
 from bot.domain.portfolio import CLOSED_ESCALATIONS
 from bot.domain.progress import Pace, Plan, advance, ahead_of, pace, planned_at, projected
 from bot.domain.roadmap import Owner
+from bot.domain.schedule import digest_due
 from bot.portfolio import asked
+from bot.workspace import Workspace
 from storage.models import (
     CheckIn,
     CycleSkip,
@@ -111,6 +113,21 @@ def load_digest(
         decisions=_decisions(session, titles, since),
         undelivered=tuple(failed_deliveries(session, since=since)) if department is None else (),
         status_by_cycle=_status_by_cycle(rows, points, before, quarter_cycles),
+    )
+
+
+def digest_as_of(
+    session: Session, workspace: Workspace, now: datetime, *, department: str | None = None
+) -> DigestData:
+    """This cycle's digest as of `now`: decisions and undelivered messages since the previous digest."""
+    cycle = workspace.cycle(now)
+    return load_digest(
+        session,
+        cycle=cycle,
+        today=workspace.today(now),
+        quarter=workspace.quarter(now),
+        since=digest_due(shift(cycle, -1), workspace.cadence),
+        department=department,
     )
 
 

@@ -47,7 +47,10 @@ def test_a_leadership_member_who_is_not_an_admin_sees_the_portfolio(
 ) -> None:
     fake_slack.add_channel(LEADERSHIP_CHANNEL, "leadership", members=["U0SOMEONE", EXECUTIVE])
     text = home_text(baton, fake_slack, EXECUTIVE)
-    assert PORTFOLIO in text and "No department*: :white_circle: No update yet 4" in text
+    assert (
+        PORTFOLIO in text
+        and "*No department* " + ":white_large_square:" * 4 + "\\n:white_circle: No update yet 4" in text
+    )
     assert "What changed in 2026-W48* (0)" in text and "Your initiatives* (0)" in text
     asked = [(c["channel"], c["limit"]) for c in fake_slack.calls_to("conversations.members")]
     assert asked == [(LEADERSHIP_CHANNEL, "200")]

@@ -197,6 +197,25 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Point {cycle} : {answered} sur {total} renseignés.",
     },
     "home.update": {"en": "Update", "fr": "Mettre à jour"},
+    "home.waiting": {"en": "*Waiting on you* ({count})", "fr": "*En attente de vous* ({count})"},
+    "home.waiting_ack": {
+        "en": "• :rotating_light: *{title}* — {rule}: to acknowledge",
+        "fr": "• :rotating_light: *{title}* — {rule} : à prendre en compte",
+    },
+    "home.waiting_decide": {
+        "en": "• :scales: *{title}* — {rule}: a decision to take",
+        "fr": "• :scales: *{title}* — {rule} : une décision à prendre",
+    },
+    "home.this_week": {
+        "en": "*This week*, as the digest states it:",
+        "fr": "*Cette semaine*, comme l'énonce la synthèse :",
+    },
+    "home.overdue": {
+        "en": "*Still to update for {cycle}* ({count}), among those asked",
+        "fr": "*Points encore attendus pour {cycle}* ({count}), parmi les personnes sollicitées",
+    },
+    "home.overdue_line": {"en": "• <@{user}> — {titles}", "fr": "• <@{user}> — {titles}"},
+    "home.more": {"en": "…and {count} more", "fr": "…et {count} de plus"},
     "home.portfolio": {"en": "*Portfolio by department*", "fr": "*Portefeuille par direction*"},
     "home.department_none": {"en": "No department", "fr": "Sans direction"},
     "home.previous": {"en": "← Previous", "fr": "← Précédent"},

@@ -18,8 +18,8 @@ from sqlmodel import Session
 from bot.config import Settings
 from bot.delivery.claims import Thread, queue_once
 from bot.delivery.outbox import PENDING_FILE, File
-from bot.digest_data import load_digest
-from bot.domain.cycles import cycle_monday, cycle_of, quarter_bounds, shift
+from bot.digest_data import digest_as_of, load_digest
+from bot.domain.cycles import cycle_monday, cycle_of, quarter_bounds
 from bot.domain.digest import DigestData
 from bot.domain.ritual import NotQueued, RitualName, RitualResult
 from bot.domain.schedule import digest_due
@@ -50,16 +50,8 @@ def run_digests(engine: Engine, *, now: datetime, settings: Settings) -> list[Ri
 def build_digest(
     session: Session, workspace: Workspace, now: datetime, *, department: str | None = None
 ) -> DigestData:
-    """This cycle's digest as of `now`: decisions and undelivered messages since the previous digest."""
-    cycle = workspace.cycle(now)
-    return load_digest(
-        session,
-        cycle=cycle,
-        today=workspace.today(now),
-        quarter=workspace.quarter(now),
-        since=digest_due(shift(cycle, -1), workspace.cadence),
-        department=department,
-    )
+    """This cycle's digest as of `now` (see `digest_as_of`)."""
+    return digest_as_of(session, workspace, now, department=department)
 
 
 def run_digest(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from bot.domain.portfolio import StatusChange
@@ -23,11 +24,31 @@ from bot.views.blocks import (
     section,
     status_badge,
 )
-from storage.models import CheckIn, Initiative
+from storage.models import CheckIn, EscalationState, Initiative
 
 PER_PAGE = 40  # two blocks each, with room for the header, the portfolio and the pager
+HOME_LIST = 8  # lines of a list before "and N more"
+HEATMAP_SQUARES = 20
+# the heatmap's squares by status, worst first (None: no update yet)
+HEAT = {
+    "off_track": ":large_red_square:",
+    "at_risk": ":large_orange_square:",
+    "on_track": ":large_green_square:",
+    "done": ":large_blue_square:",
+    "dropped": ":white_large_square:",
+    None: ":white_large_square:",
+}
 MAX_TITLE = 150
 MAX_CHANGE_TITLE = 80
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """An open escalation that waits on the Home's reader: to acknowledge, or a decision to take."""
+
+    title: str
+    rule: str
+    state: EscalationState
 
 
 def home_view(
@@ -35,21 +56,30 @@ def home_view(
     cycle: str,
     mine: Sequence[Initiative],
     answers: Mapping[int, CheckIn],
+    waiting: Sequence[Waiting] = (),
+    exceptions: Sequence[dict[str, Any]] = (),
+    overdue: Mapping[str, Sequence[Initiative]] | None = None,
     portfolio: Mapping[str | None, Counter[str | None]] | None = None,
     changes: Sequence[StatusChange] = (),
     page: int = 1,
     lang: str = DEFAULT,
 ) -> dict[str, Any]:
-    """The home tab of one person; for admins and leadership also `portfolio` (status counts per
-    department) and the `changes` of status since last cycle. Never over Slack's 100 blocks: pages of
-    initiatives, and the portfolio and changes packed into what room is left."""
+    """The home tab of one person, what waits on them first (`waiting`: escalations to acknowledge or
+    decide); for executives and the strategy office this week's `exceptions` (the digest's head), the
+    `portfolio` as a status heatmap per department and the `changes` of status since last cycle; for the
+    strategy office also who is `overdue`. Never over Slack's 100 blocks: pages of initiatives, and the
+    rest packed into what room is left."""
     pages = max(1, -(-len(mine) // PER_PAGE))
     page = min(max(page, 1), pages)
     answered = sum(1 for i in mine if (i.id or 0) in answers)
-    blocks: list[dict[str, Any]] = [
-        header(t("home.title", lang)),
-        section(t("home.mine", lang, count=len(mine))),
-    ]
+    blocks: list[dict[str, Any]] = [header(t("home.title", lang))]
+    if waiting:
+        lines = [_waiting_line(entry, lang) for entry in waiting]
+        blocks.append(section(_listed(t("home.waiting", lang, count=len(waiting)), lines, lang)))
+    if exceptions:
+        blocks += [context(t("home.this_week", lang)), *(b for b in exceptions if b.get("type") != "header")]
+        blocks.append({"type": "divider"})
+    blocks.append(section(t("home.mine", lang, count=len(mine))))
     if mine:
         blocks.append(context(t("home.due", lang, cycle=cycle, answered=answered, total=len(mine))))
     else:
@@ -82,6 +112,18 @@ def home_view(
         if page < pages:
             buttons.append(_page_button(t("home.next", lang), ids.HOME_PAGE_NEXT, page + 1))
         blocks.append({"type": "actions", "block_id": ids.HOME_PAGER_BLOCK, "elements": buttons})
+    if overdue:
+        lines = [
+            t(
+                "home.overdue_line",
+                lang,
+                user=escape(user),
+                titles=", ".join(escape(clip(i.title, 60)) for i in late),
+            )
+            for user, late in overdue.items()
+        ]
+        blocks.append({"type": "divider"})
+        blocks.append(section(_listed(t("home.overdue", lang, cycle=cycle, count=len(overdue)), lines, lang)))
     if portfolio is not None:
         blocks.append({"type": "divider"})
         room = MAX_BLOCKS_VIEW - len(blocks)
@@ -105,9 +147,31 @@ def home_view(
 
 
 def _department_line(name: str | None, counts: Counter[str | None], lang: str) -> str:
+    """A department as a row of the status heatmap: one square per initiative (up to HEATMAP_SQUARES,
+    in proportion beyond), worst first, then the counts."""
     label = escape(name) if name else t("home.department_none", lang)
+    total = sum(counts.values()) or 1
+    order = ("off_track", "at_risk", "on_track", "done", "dropped", None)
+    squares = "".join(
+        HEAT[s] * max(1, round(counts[s] * min(total, HEATMAP_SQUARES) / total)) for s in order if counts[s]
+    )
     parts = [f"{status_badge(s, lang)} {counts[s]}" for s in (*STATUSES, None) if counts[s]]
-    return f"*{label}*: " + " · ".join(parts)
+    return f"*{label}* {squares}\n" + " · ".join(parts)
+
+
+def _waiting_line(entry: Waiting, lang: str) -> str:
+    what = "home.waiting_ack" if entry.state == EscalationState.OPEN else "home.waiting_decide"
+    return t(
+        what, lang, title=escape(clip(entry.title, MAX_CHANGE_TITLE)), rule=t(f"esc.rule.{entry.rule}", lang)
+    )
+
+
+def _listed(heading: str, lines: Sequence[str], lang: str) -> str:
+    """A heading and its first HOME_LIST lines, then how many more."""
+    shown = [heading, *lines[:HOME_LIST]]
+    if len(lines) > HOME_LIST:
+        shown.append(t("home.more", lang, count=len(lines) - HOME_LIST))
+    return "\n".join(shown)
 
 
 def _by_name(item: tuple[str | None, Counter[str | None]]) -> str:
