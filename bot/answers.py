@@ -31,8 +31,15 @@ from bot.delivery.outbox import Post, enqueue_post, enqueue_posts, enqueue_updat
 from bot.domain.cycles import in_quarter
 from bot.i18n import DEFAULT, t
 from bot.people import language_for
-from bot.permissions import can_update, log_refusal
-from bot.portfolio import answers_in_cycle, latest_checkin, quarters_of, record_checkin, responsible_people
+from bot.permissions import can_update, is_admin, log_refusal
+from bot.portfolio import (
+    answers_in_cycle,
+    latest_checkin,
+    missing_updates,
+    quarters_of,
+    record_checkin,
+    responsible_people,
+)
 from bot.views import ids
 from bot.views.checkin import UpdateForm, checkin_confirmation, update_modal
 from bot.views.prompt import (
@@ -503,4 +510,76 @@ def _prompted_in_person(session: Session, user: str, cycle: str) -> bool:
             )
         ).first()
         is not None
+    )
+
+
+NUDGE = "nudge"  # a reminder the strategy office sends by hand: `owner@nudge`, once per owner and cycle
+
+
+def nudge(
+    engine: Engine, settings: Settings, client: WebClient, *, owner: str, by: str, cycle: str, now: datetime
+) -> str:
+    """The App Home's Nudge: a reminder now to `owner` (or the delegate their prompt went to), listing
+    what they were asked and have not answered; once per cycle. Only admins may. What happened: `sent`,
+    `already`, `nothing` (left to answer) or `refused`."""
+    if not is_admin(settings, client, by):
+        log_refusal("home.nudge", by, owner=owner)
+        return "refused"
+    with session_scope(engine) as session:
+        missing = missing_updates(session, cycle).get(owner, [])
+        if not missing:
+            return "nothing"
+        target = f"{owner}@{NUDGE}"
+        claimed = insert_claims(
+            session, ritual=Ritual.REMINDER, items=[Due(cycle, target, now, RunState.QUEUED)], now=now
+        )
+        run_id = claimed.get((cycle, target))
+        if run_id is None:
+            return "already"
+        recipient = _prompted_to(session, owner, cycle) or owner
+        items = [PromptItem(initiative, None) for initiative in missing]
+        lang = language_for(session, recipient)
+        message = prompt_message(
+            cycle=cycle, owner=owner, recipient=recipient, items=items, reminder=True, lang=lang
+        )
+        enqueue_posts(session, kind=DeliveryKind.REMINDER, posts=[Post(recipient, message, run_id)], now=now)
+        audit(session, actor=by, action="prompt.nudge", entity="person", entity_id=owner, at=now, cycle=cycle)
+    return "sent"
+
+
+def nudged(session: Session, cycle: str) -> set[str]:
+    """The owners nudged already this cycle."""
+    targets = session.exec(
+        select(RitualRun.target).where(
+            RitualRun.ritual == Ritual.REMINDER,
+            RitualRun.cycle == cycle,
+            col(RitualRun.target).like(f"%@{NUDGE}"),
+        )
+    )
+    return {target.partition("@")[0] for target in targets}
+
+
+def _prompted_to(session: Session, owner: str, cycle: str) -> str | None:
+    """Who `owner`'s latest prompt of `cycle` went to (themselves, or a delegate)."""
+    return session.exec(
+        select(Delivery.channel)
+        .join(RitualRun, col(Delivery.ritual_run_id) == RitualRun.id)
+        .where(
+            RitualRun.ritual == Ritual.PROMPT,
+            RitualRun.cycle == cycle,
+            col(RitualRun.target).in_([owner, *_handovers(session, owner, cycle)]),
+        )
+        .order_by(col(RitualRun.id).desc())
+    ).first()
+
+
+def _handovers(session: Session, owner: str, cycle: str) -> list[str]:
+    return list(
+        session.exec(
+            select(RitualRun.target).where(
+                RitualRun.ritual == Ritual.PROMPT,
+                RitualRun.cycle == cycle,
+                col(RitualRun.target).like(f"{owner}@%"),
+            )
+        )
     )

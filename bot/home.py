@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from bot.answers import nudged
 from bot.config import Settings
 from bot.digest_data import digest_as_of
 from bot.domain.portfolio import people_of
@@ -64,6 +65,7 @@ def home_for(
         waiting=waiting_on(session, user, everyone=roles.admin),
         exceptions=head_blocks(digest_as_of(session, workspace, now), lang) if portfolio else (),
         overdue=missing_updates(session, cycle) if roles.admin else None,
+        nudged=nudged(session, cycle) if roles.admin else (),
         portfolio=department_counts(session) if portfolio else None,
         changes=status_changes(session, cycle) if portfolio else (),
         page=page,

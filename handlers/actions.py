@@ -123,12 +123,36 @@ def home_paged(body: dict[str, Any], action: dict[str, Any], client: WebClient, 
     publish_home_of(context, client, body["user"]["id"], page=_number(action) or 1)
 
 
+def home_nudged(
+    body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    """The strategy office's Nudge on an owner who is late: a reminder now (re-authorised: admins only),
+    and the Home again, the owner marked nudged."""
+    deps, user = deps_of(context), body["user"]["id"]
+    owner = str(action.get("value") or "")
+    if not re.fullmatch(r"[UW][A-Z0-9]{2,}", owner):
+        return  # a value Baton never made
+    outcome = answers.nudge(
+        deps.engine,
+        deps.settings,
+        client,
+        owner=owner,
+        by=user,
+        cycle=workspace_of_request(context).cycle(deps.clock()),
+        now=deps.clock(),
+    )
+    if outcome == "sent":
+        deps.outbox_ready.set()
+    publish_home_of(context, client, user)  # the owner now shows as nudged
+
+
 def register(app: App) -> None:
     app.action(re.compile("^" + re.escape(ids.PROMPT_ANSWER)))(ack=ack_now, lazy=[answer_clicked])
     app.action(ids.PROMPT_DETAILS)(ack=ack_now, lazy=[details_clicked])
     app.action(ids.PROMPT_SNOOZE)(ack=ack_now, lazy=[snooze_clicked])
     app.action(ids.PROMPT_SKIP)(ack=ack_now, lazy=[skip_clicked])
     app.action(ids.PROMPT_AWAY)(ack=ack_now, lazy=[away_clicked])
+    app.action(ids.HOME_NUDGE)(ack=ack_now, lazy=[home_nudged])
     app.action(ids.HOME_UPDATE)(ack=ack_now, lazy=[home_update_clicked])
     app.action(ids.DIGEST_DETAILS)(ack=ack_now, lazy=[digest_details_clicked])
     for pager in (ids.HOME_PAGE_PREVIOUS, ids.HOME_PAGE_NEXT):  # Previous and Next: one listener

@@ -5,6 +5,7 @@ through `home_for` from the database, and opened as Slack sends `app_home_opened
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, select
@@ -13,10 +14,20 @@ from bot.config import Settings
 from bot.home import Roles, home_for
 from bot.sandbox.blockkit import view_problem
 from bot.sandbox.webapi import FakeSlack
+from bot.views import ids
 from bot.workspace import load_workspace
-from storage.models import Escalation, EscalationState, Initiative, RaciAssignment, RaciLetter
+from storage.models import (
+    Escalation,
+    EscalationState,
+    Initiative,
+    RaciAssignment,
+    RaciLetter,
+    Ritual,
+    RitualRun,
+)
 from tests.conftest import ADMIN, RunningBaton
 from tests.digest_fixtures import Portfolio, record_prompts
+from tests.slack_requests import post_signed, view_action_body, wait_for
 from tests.test_home import open_home, published
 
 NOW = datetime(2026, 11, 23, 15, 30, tzinfo=UTC)  # Monday of 2026-W48, after the check-ins
@@ -119,3 +130,32 @@ def test_the_fullest_home_stays_within_slacks_100_blocks() -> None:
         lang="fr",
     )
     assert len(view["blocks"]) <= 100 and view_problem(view) is None
+
+
+def test_a_nudge_reminds_a_late_owner_once_and_only_an_admin_may(
+    baton: RunningBaton, fake_slack: FakeSlack, session: Session
+) -> None:
+    seed(session)
+    fake_slack.add_user(OWNER, name="Owner", tz="Europe/Paris")
+    baton.deps.clock.now = NOW  # type: ignore[attr-defined]
+    open_home(baton, ADMIN)
+    view = published(fake_slack, ADMIN)
+    [button] = [
+        b["accessory"] for b in view["blocks"] if b.get("accessory", {}).get("action_id") == ids.HOME_NUDGE
+    ]
+    assert button["value"] == OWNER
+    for clicker in (STRANGER, ADMIN, ADMIN):  # a forged click by someone else, then a double click
+        post_signed(
+            baton.url,
+            view_action_body(view, button, user=clicker, trigger_id=f"t.{clicker}.{time.time_ns()}"),
+        )
+    again = published(fake_slack, ADMIN, count=3)
+    assert f"<@{OWNER}> — Late one · _nudged_" in json.dumps(again, ensure_ascii=False)
+    reminders = wait_for(
+        lambda: [p for p in fake_slack.posts() if p["channel"] == f"D{OWNER[1:]}" or p["channel"] == OWNER]
+    )
+    assert len(reminders) == 1 and "Late one" in reminders[0]["text"]
+    with Session(baton.deps.engine) as check:
+        assert [r.target for r in check.exec(select(RitualRun)) if r.ritual == Ritual.REMINDER] == [
+            f"{OWNER}@nudge"
+        ]

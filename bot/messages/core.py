@@ -215,6 +215,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "*Points encore attendus pour {cycle}* ({count}), parmi les personnes sollicitées",
     },
     "home.overdue_line": {"en": "• <@{user}> — {titles}", "fr": "• <@{user}> — {titles}"},
+    "home.overdue_nudged": {
+        "en": "• <@{user}> — {titles} · _nudged_",
+        "fr": "• <@{user}> — {titles} · _relancé(e)_",
+    },
+    "home.nudge": {"en": "Nudge", "fr": "Relancer"},
     "home.more": {"en": "…and {count} more", "fr": "…et {count} de plus"},
     "home.portfolio": {"en": "*Portfolio by department*", "fr": "*Portefeuille par direction*"},
     "home.department_none": {"en": "No department", "fr": "Sans direction"},

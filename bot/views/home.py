@@ -4,7 +4,7 @@ department."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,6 +59,7 @@ def home_view(
     waiting: Sequence[Waiting] = (),
     exceptions: Sequence[dict[str, Any]] = (),
     overdue: Mapping[str, Sequence[Initiative]] | None = None,
+    nudged: Collection[str] = (),
     portfolio: Mapping[str | None, Counter[str | None]] | None = None,
     changes: Sequence[StatusChange] = (),
     page: int = 1,
@@ -67,8 +68,8 @@ def home_view(
     """The home tab of one person, what waits on them first (`waiting`: escalations to acknowledge or
     decide); for executives and the strategy office this week's `exceptions` (the digest's head), the
     `portfolio` as a status heatmap per department and the `changes` of status since last cycle; for the
-    strategy office also who is `overdue`. Never over Slack's 100 blocks: pages of initiatives, and the
-    rest packed into what room is left."""
+    strategy office also who is `overdue`, each with a Nudge button (unless `nudged` already). Never over
+    Slack's 100 blocks: pages of initiatives, and the rest packed into what room is left."""
     pages = max(1, -(-len(mine) // PER_PAGE))
     page = min(max(page, 1), pages)
     answered = sum(1 for i in mine if (i.id or 0) in answers)
@@ -113,17 +114,23 @@ def home_view(
             buttons.append(_page_button(t("home.next", lang), ids.HOME_PAGE_NEXT, page + 1))
         blocks.append({"type": "actions", "block_id": ids.HOME_PAGER_BLOCK, "elements": buttons})
     if overdue:
-        lines = [
-            t(
-                "home.overdue_line",
-                lang,
-                user=escape(user),
-                titles=", ".join(escape(clip(i.title, 60)) for i in late),
-            )
-            for user, late in overdue.items()
-        ]
         blocks.append({"type": "divider"})
-        blocks.append(section(_listed(t("home.overdue", lang, cycle=cycle, count=len(overdue)), lines, lang)))
+        blocks.append(section(t("home.overdue", lang, cycle=cycle, count=len(overdue))))
+        for user, late in list(overdue.items())[:HOME_LIST]:
+            titles = ", ".join(escape(clip(i.title, 60)) for i in late)
+            line = section(t("home.overdue_line", lang, user=escape(user), titles=titles))
+            if user in nudged:
+                line = section(t("home.overdue_nudged", lang, user=escape(user), titles=titles))
+            else:
+                line["accessory"] = {
+                    "type": "button",
+                    "text": plain(t("home.nudge", lang), 75),
+                    "action_id": ids.HOME_NUDGE,
+                    "value": user,
+                }
+            blocks.append(line)
+        if len(overdue) > HOME_LIST:
+            blocks.append(context(t("home.more", lang, count=len(overdue) - HOME_LIST)))
     if portfolio is not None:
         blocks.append({"type": "divider"})
         room = MAX_BLOCKS_VIEW - len(blocks)

@@ -31,6 +31,7 @@ AWAY_DELEGATE_ACTION = "away_delegate_user"
 
 # App Home
 HOME_UPDATE = "home_update"
+HOME_NUDGE = "home_nudge"  # the strategy office's reminder, by hand, to an owner who is late
 HOME_PAGER_BLOCK = "home_pager"
 HOME_PAGE_PREVIOUS = "home_page_previous"  # action_ids are unique within a block: one per button
 HOME_PAGE_NEXT = "home_page_next"
