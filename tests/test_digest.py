@@ -7,7 +7,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bot.config import Settings
 from bot.domain.digest import DigestData, Flag, Unasked
@@ -17,6 +17,7 @@ from bot.sandbox.blockkit import message_problem
 from bot.views.digest import digest_messages, preview_message
 from bot.workspace import load_workspace
 from storage.models import (
+    CheckIn,
     CycleSkip,
     Decision,
     Escalation,
@@ -417,12 +418,15 @@ def test_a_decision_recorded_since_closes_the_question_it_answered(session: Sess
     p.checkins(budget, {"2026-W48": ("off_track", None, "Stuck", "More budget?")})
     session.commit()
     assert [i.decision_needed for i in data_of(session).items] == ["More budget?"]
+    asked_at = session.exec(
+        select(CheckIn.submitted_at)
+    ).one()  # Monday 10:00 plus the initiative's id in minutes
     session.add(
         Decision(
             initiative_id=budget.id,  # type: ignore[arg-type]
             decision="Yes, 20 k€ more",
             decided_by="U0CEO00001",
-            decided_at=DIGEST_TIME - timedelta(minutes=5),  # after the check-in (Monday 10:00)
+            decided_at=asked_at + timedelta(minutes=5),  # after the check-in
         )
     )
     session.commit()

@@ -41,7 +41,6 @@ from tests.test_prompt_actions import (
     ANSWER,
     ERP,
     OWNER,
-    TRIGGER_ID,
     block_actions_body,
     button,
     checkins,
@@ -268,7 +267,9 @@ def test_an_update_modal_saved_while_the_write_lock_is_held_stays_open_and_says_
         answer = post_signed(baton.url, body)
     assert answer.json() == {"response_action": "errors", "errors": {ids.STATUS_BLOCK: t("failure.modal")}}
     assert checkins(session) == []
-    again = body.replace(TRIGGER_ID, "13345224609.738474920.8088930838d88f008e1")  # Submit, clicked again
+    again = view_submission_body(
+        view, user=OWNER, values=filled("at_risk", "12", "Two entities left")
+    )  # Submit again
     assert post_signed(baton.url, again).content == b""  # the lock gone, it saves
     assert [checkin.comment for checkin in checkins(session)] == ["Two entities left"]
 
