@@ -62,6 +62,7 @@ def _tell(body: dict[str, Any], context: BoltContext, text: str) -> None:
         if context.response_url and context.respond is not None:
             context.respond(text=text, response_type="ephemeral", replace_original=False)
         elif user and (body.get("command") or body.get("type") in ASKED):
+            # Not through the outbox, on purpose: it lives in the database, which is often what failed.
             context.client.chat_postMessage(channel=user, text=text)
         return
     log.warning("listener.failure_untold", kind=body.get("type") or body.get("command"))
