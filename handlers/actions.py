@@ -17,6 +17,7 @@ from bot.replies import update_from_home
 from bot.rituals import digest
 from bot.views import ids
 from bot.views.prompt import ONE_CLICK, PromptRef, away_modal
+from handlers import buttons
 from storage.models import Status
 
 
@@ -95,7 +96,7 @@ def home_update_clicked(
     body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
     deps = deps_of(context)
-    initiative_id = _number(action)
+    initiative_id = buttons.number(action)
     if initiative_id is None:
         return  # a value Baton never made: nothing to open
     view = update_from_home(
@@ -114,13 +115,13 @@ def home_update_clicked(
 def digest_details_clicked(action: dict[str, Any], respond: Respond, context: BoltContext) -> None:
     """The initiative's status, for the one who clicked alone: a new ephemeral answer, never a change
     to the message clicked (whatever the click says it is, the digest stays as Baton posted it)."""
-    answer = digest.details(deps_of(context).engine, _number(action), lang_of(context))
+    answer = digest.details(deps_of(context).engine, buttons.number(action), lang_of(context))
     respond(**answer, replace_original=False)
 
 
 def home_paged(body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext) -> None:
     """Previous or Next of the App Home's pager: the page its button carries."""
-    publish_home_of(context, client, body["user"]["id"], page=_number(action) or 1)
+    publish_home_of(context, client, body["user"]["id"], page=buttons.number(action) or 1)
 
 
 def home_nudged(
@@ -172,9 +173,3 @@ def _click(body: dict[str, Any], action: dict[str, Any]) -> Click:
         ts=container.get("message_ts"),
         value=action.get("value"),
     )
-
-
-def _number(action: dict[str, Any]) -> int | None:
-    """A button's value as the number Baton put there (an id, a page); None for anything else."""
-    value = str(action.get("value") or "")
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None

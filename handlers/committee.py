@@ -16,6 +16,7 @@ from bot.i18n import t
 from bot.rituals import committee, digest
 from bot.views import ids
 from bot.views.committee import meeting_words
+from handlers import buttons
 from handlers.decision_modal import submitted as decision_modal_submitted
 
 
@@ -23,9 +24,9 @@ def decide_clicked(
     body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
 ) -> None:
     deps, lang = deps_of(context), lang_of(context)
-    initiative_id = _number(action)
+    initiative_id = buttons.number(action)
     if initiative_id is None:
-        _refuse(respond, Refusal("esc.gone", {}), lang)
+        buttons.refuse(respond, Refusal("esc.gone", {}), lang)
         return
     view = committee.decision_view(
         deps.engine,
@@ -33,11 +34,11 @@ def decide_clicked(
         client,
         initiative_id=initiative_id,
         user=body["user"]["id"],
-        where=_where(body),
+        where=buttons.where(body),
         lang=lang,
     )
     if isinstance(view, Refusal):
-        _refuse(respond, view, lang)
+        buttons.refuse(respond, view, lang)
         return
     client.views_open(trigger_id=body["trigger_id"], view=view)
 
@@ -46,9 +47,9 @@ def defer_clicked(
     body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
 ) -> None:
     deps, lang = deps_of(context), lang_of(context)
-    initiative_id = _number(action)
+    initiative_id = buttons.number(action)
     if initiative_id is None:
-        _refuse(respond, Refusal("esc.gone", {}), lang)
+        buttons.refuse(respond, Refusal("esc.gone", {}), lang)
         return
     done = committee.defer(
         deps.engine,
@@ -57,11 +58,11 @@ def defer_clicked(
         workspace=workspace_of_request(context),
         initiative_id=initiative_id,
         user=body["user"]["id"],
-        where=_where(body),
+        where=buttons.where(body),
         now=deps.clock(),
     )
     if isinstance(done, Refusal):
-        _refuse(respond, done, lang)
+        buttons.refuse(respond, done, lang)
         return
     deps.outbox_ready.set()
     text = t("committee.deferred", lang, title=done.title, when=meeting_words(done.committee, lang))
@@ -71,7 +72,7 @@ def defer_clicked(
 def status_clicked(action: dict[str, Any], respond: Respond, context: BoltContext) -> None:
     """The initiative's `/okr status`, for the one who clicked alone (what anyone may ask), as the
     digest's Details button answers; the agenda stays as Baton posted it."""
-    answer = digest.details(deps_of(context).engine, _number(action), lang_of(context))
+    answer = digest.details(deps_of(context).engine, buttons.number(action), lang_of(context))
     respond(**answer, replace_original=False)
 
 
@@ -90,21 +91,3 @@ def register(app: App) -> None:
 
 def _starting(prefix: str) -> re.Pattern[str]:
     return re.compile("^" + re.escape(prefix) + r"\d+$")
-
-
-def _number(action: dict[str, Any]) -> int | None:
-    """The initiative id a button carries; None for a value Baton never made."""
-    value = str(action.get("value") or "")
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None
-
-
-def _where(body: dict[str, Any]) -> tuple[str, str] | None:
-    """The message the click says it was on: (channel, ts); looked up among the agendas Baton posted."""
-    container = body.get("container") or {}
-    if container.get("channel_id") and container.get("message_ts"):
-        return str(container["channel_id"]), str(container["message_ts"])
-    return None
-
-
-def _refuse(respond: Respond, refusal: Refusal, lang: str) -> None:
-    respond(text=t(refusal.key, lang, **refusal.values), response_type="ephemeral", replace_original=False)

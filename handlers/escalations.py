@@ -11,9 +11,9 @@ from slack_sdk import WebClient
 from bot import escalations
 from bot.deps import ack_now, deps_of, lang_of, workspace_of_request
 from bot.escalations import Refusal
-from bot.i18n import t
 from bot.views import ids
 from bot.views.escalation import decision_modal
+from handlers import buttons
 from handlers.decision_modal import submitted as decision_modal_submitted
 
 BUTTONS = {
@@ -28,9 +28,9 @@ def clicked(
 ) -> None:
     """Acknowledge, Schedule for committee, Resolve."""
     deps, user = deps_of(context), body["user"]["id"]
-    escalation_id = _number(action)
+    escalation_id = buttons.number(action)
     if escalation_id is None:
-        _refuse(respond, Refusal("esc.gone", {}), lang_of(context))
+        buttons.refuse(respond, Refusal("esc.gone", {}), lang_of(context))
         return
     refusal = escalations.act(
         deps.engine,
@@ -40,11 +40,11 @@ def clicked(
         action=BUTTONS[action["action_id"]],
         escalation_id=escalation_id,
         user=user,
-        where=_where(body),
+        where=buttons.where(body),
         now=deps.clock(),
     )
     if refusal:
-        _refuse(respond, refusal, lang_of(context))
+        buttons.refuse(respond, refusal, lang_of(context))
     else:
         deps.outbox_ready.set()
 
@@ -53,20 +53,20 @@ def decide_clicked(
     body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext
 ) -> None:
     deps, user, lang = deps_of(context), body["user"]["id"], lang_of(context)
-    escalation_id = _number(action)
+    escalation_id = buttons.number(action)
     if escalation_id is None:
-        _refuse(respond, Refusal("esc.gone", {}), lang)
+        buttons.refuse(respond, Refusal("esc.gone", {}), lang)
         return
     found = escalations.decision_form_for(
         deps.engine, deps.settings, client, escalation_id=escalation_id, user=user
     )
     if isinstance(found, Refusal):
-        _refuse(respond, found, lang)
+        buttons.refuse(respond, found, lang)
         return
     escalation, initiative = found
     client.views_open(
         trigger_id=body["trigger_id"],
-        view=decision_modal(escalation, initiative, where=_where(body), lang=lang),
+        view=decision_modal(escalation, initiative, where=buttons.where(body), lang=lang),
     )
 
 
@@ -81,21 +81,3 @@ def register(app: App) -> None:
         app.action(action_id)(ack=ack_now, lazy=[clicked])
     app.action(ids.ESC_DECIDE)(ack=ack_now, lazy=[decide_clicked])
     app.view(ids.ESC_DECISION_MODAL)(decision_submitted)
-
-
-def _number(action: dict[str, Any]) -> int | None:
-    """The escalation id a button carries; None for a value Baton never made."""
-    value = str(action.get("value") or "")
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None
-
-
-def _where(body: dict[str, Any]) -> tuple[str, str] | None:
-    """The message the click says it was on: (channel, ts); only compared with where the alert is."""
-    container = body.get("container") or {}
-    if container.get("channel_id") and container.get("message_ts"):
-        return str(container["channel_id"]), str(container["message_ts"])
-    return None
-
-
-def _refuse(respond: Respond, refusal: Refusal, lang: str) -> None:
-    respond(text=t(refusal.key, lang, **refusal.values), response_type="ephemeral", replace_original=False)
